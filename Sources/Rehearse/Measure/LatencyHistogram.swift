@@ -1,0 +1,108 @@
+import Foundation
+import Histogram
+
+/// Batch latencies in microseconds, kept in an HdrHistogram (3 significant digits,
+/// 1 µs to 1 hour), so percentiles never average away a tail.
+public struct LatencyHistogram: Sendable {
+    public static let highestTrackableMicros: UInt64 = 3_600_000_000
+
+    public private(set) var histogram: Histogram<UInt64>
+
+    public init() {
+        histogram = Histogram(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: Self.highestTrackableMicros,
+            numberOfSignificantValueDigits: .three)
+    }
+
+    public var count: UInt64 { histogram.totalCount }
+
+    @inlinable
+    public mutating func record(micros: UInt64) {
+        let clamped = Swift.min(Swift.max(micros, 1), Self.highestTrackableMicros)
+        _ = histogram.record(clamped)
+    }
+
+    public mutating func record(nanoseconds: UInt64) {
+        record(micros: (nanoseconds + 500) / 1000)
+    }
+
+    public mutating func merge(_ other: LatencyHistogram) {
+        histogram.add(other.histogram)
+    }
+
+    /// The value at a percentile (0...100), in milliseconds.
+    public func millis(atPercentile p: Double) -> Double {
+        guard count > 0 else { return 0 }
+        return Double(histogram.valueAtPercentile(p)) / 1000
+    }
+
+    public var maxMillis: Double { count > 0 ? Double(histogram.max) / 1000 : 0 }
+    public var meanMillis: Double { count > 0 ? histogram.mean / 1000 : 0 }
+
+    public var summary: LatencySummary? {
+        guard count > 0 else { return nil }
+        return LatencySummary(
+            p50: millis(atPercentile: 50), p90: millis(atPercentile: 90),
+            p95: millis(atPercentile: 95), p99: millis(atPercentile: 99),
+            p999: millis(atPercentile: 99.9), max: maxMillis,
+            mean: (meanMillis * 1000).rounded() / 1000)
+    }
+}
+
+extension LatencyHistogram {
+    /// A compact, portable encoding: base64 of a varint stream
+    /// `"RH1"`, then (value, count) pairs for every recorded value's bucket.
+    /// Values are each bucket's representative value in microseconds, so the
+    /// decoded histogram gives the same percentiles at 3 significant digits.
+    public func encoded() -> String {
+        var bytes: [UInt8] = Array("RH1".utf8)
+        var previous: UInt64 = 0
+        for item in histogram.recordedValues() {
+            let value = histogram.lowestEquivalentForValue(item.value)
+            Self.appendVarint(value - previous, to: &bytes)
+            Self.appendVarint(item.count, to: &bytes)
+            previous = value
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    public init?(encoded text: String) {
+        guard let data = Data(base64Encoded: text), data.count >= 3,
+            Array(data.prefix(3)) == Array("RH1".utf8)
+        else { return nil }
+        self.init()
+        let bytes = [UInt8](data)
+        var index = 3
+        var value: UInt64 = 0
+        while index < bytes.count {
+            guard let delta = Self.readVarint(bytes, &index), let count = Self.readVarint(bytes, &index)
+            else { return nil }
+            value += delta
+            guard value <= Self.highestTrackableMicros else { return nil }
+            _ = histogram.record(Swift.max(value, 1), count: count)
+        }
+    }
+
+    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    private static func readVarint(_ bytes: [UInt8], _ index: inout Int) -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count, shift < 64 {
+            let b = bytes[index]
+            index += 1
+            result |= UInt64(b & 0x7f) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+        }
+        return nil
+    }
+}

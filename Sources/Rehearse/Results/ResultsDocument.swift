@@ -1,0 +1,267 @@
+import Foundation
+
+/// The results document, format version 1 (see shared/spec/results-format.md).
+///
+/// Keys are snake_case on the wire; the coders in `ResultsCoding` convert them.
+/// Optional values encode as `null` where the spec shows `null` (errors), and are
+/// omitted otherwise.
+public struct ResultsDocument: Codable, Sendable {
+    public var schemaVersion: Int = 1
+    public var scenario: ScenarioInfo
+    public var run: RunInfo
+    public var environment: EnvironmentInfo
+    public var verdict: String
+    public var reasons: [String]
+    public var expectation: ExpectationResult
+    /// Set when the run was stopped by SIGINT/SIGTERM before it finished.
+    public var interrupted: Bool?
+    public var repetitions: [RepetitionResult]
+    public var summary: Summary
+
+    public struct ScenarioInfo: Codable, Sendable {
+        public var name: String
+        public var file: String
+        public var sha256: String
+    }
+
+    public struct RunInfo: Codable, Sendable {
+        public var id: String
+        public var startedAt: String
+        public var finishedAt: String
+        public var gitCommit: String?
+    }
+
+    public struct EnvironmentInfo: Codable, Sendable {
+        public var rehearseVersion: String
+        public var postgresVersion: String
+        public var server: String
+        public var settings: [String: String]
+        public var os: String
+        public var cpuModel: String
+        public var cpuCount: Int
+        public var memoryBytes: Int64
+        /// The driver's own floor: `SELECT 1` round trips timed before the first step.
+        public var calibration: Calibration?
+        /// How a server memory cap was enforced, when one was asked for.
+        public var memoryCapEnforcement: String?
+    }
+
+    public struct Calibration: Codable, Sendable {
+        public var roundTrips: Int
+        public var p50Ms: Double
+        public var p99Ms: Double
+    }
+
+    public struct ExpectationResult: Codable, Sendable {
+        public var met: Bool
+        public var mismatches: [String]
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var steps: [String: StepSummary]
+    }
+
+    public struct StepSummary: Codable, Sendable {
+        public var latencyMs: LatencySummary?
+        public var durationMs: [Double]
+        public var errorRate: Double
+        public var batches: Int?
+        public var rows: Int?
+        public var throughput: Double?
+        public var serverMemoryPeak: Int64?
+        public var clientMemoryPeak: Int64?
+        /// Merged histogram of all repetitions (same encoding as a step's `histogram`).
+        public var histogram: String?
+    }
+}
+
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var p50: Double
+    public var p90: Double
+    public var p95: Double
+    public var p99: Double
+    public var p999: Double
+    public var max: Double
+    public var mean: Double
+}
+
+public struct ErrorInfo: Codable, Sendable, Equatable {
+    public var sqlstate: String?
+    public var message: String
+    /// The migration file, for a migrate step or a rollback through down scripts.
+    public var migration: String?
+    public var detail: String?
+    public var hint: String?
+}
+
+public struct RepetitionResult: Codable, Sendable {
+    public var verdict: String
+    public var steps: [StepResult]
+    public var faults: [FaultResult]
+    public var checks: [CheckResult]
+    public var targets: [TargetResult]
+    public var rollback: RollbackResult
+    public var reasons: [String]?
+}
+
+public struct StepResult: Codable, Sendable {
+    public var name: String
+    public var kind: String
+    public var status: String
+    public var error: ErrorInfo?
+    public var durationMs: Double
+    public var startedMs: Double?
+    public var batches: Int
+    public var rows: Int
+    public var rowsSkipped: Int?
+    public var rowsRemaining: Int?
+    public var errors: [String: Int]
+    public var latencyMs: LatencySummary?
+    public var histogram: String?
+    public var serverMemoryPeak: Int64?
+    public var clientMemoryPeak: Int64?
+    public var lockWaitMaxMs: Double?
+    public var locksTaken: [LockTaken]?
+    public var impact: Impact?
+    public var timeline: [TimelineBucket]?
+    /// Workload additions: service time (from the send) and schedule lag, open model only.
+    public var serviceMs: LatencySummary?
+    public var lagMs: LatencySummary?
+    /// Workload addition: percentiles per transaction name.
+    public var transactions: [String: TransactionResult]?
+    /// Migrate addition: the migrations applied, in order.
+    public var migrations: [MigrationResult]?
+    /// Run addition: exit code and masked output.
+    public var exitCode: Int?
+    public var output: String?
+    public var background: Bool?
+    public var skippedRows: [String]?
+}
+
+public struct TransactionResult: Codable, Sendable {
+    public var batches: Int
+    public var errors: [String: Int]
+    public var latencyMs: LatencySummary?
+}
+
+public struct MigrationResult: Codable, Sendable {
+    public var version: String
+    public var name: String
+    public var file: String
+    public var durationMs: Double
+    public var transactional: Bool
+    public var status: String
+}
+
+public struct LockTaken: Codable, Sendable, Equatable {
+    public var relation: String
+    public var mode: String
+    public var heldMs: Double
+}
+
+public struct Impact: Codable, Sendable {
+    public var step: String
+    public var batches: Int
+    public var errors: Int
+    public var latencyMs: LatencySummary?
+}
+
+public struct TimelineBucket: Codable, Sendable {
+    public var second: Int
+    public var batches: Int
+    public var errors: Int
+    public var p50: Double
+    public var p99: Double
+    public var max: Double
+}
+
+public struct FaultResult: Codable, Sendable {
+    public var kind: String
+    public var target: String
+    public var during: String?
+    public var applied: Bool
+    public var reason: String?
+    public var startedMs: Double?
+    public var endedMs: Double?
+    public var enforcement: String?
+    public var observed: [String: JSONValue]
+}
+
+public struct CheckResult: Codable, Sendable {
+    public var name: String
+    public var passed: Bool
+    public var expected: JSONValue
+    public var actual: JSONValue
+    public var phase: String
+    public var error: ErrorInfo?
+}
+
+public struct TargetResult: Codable, Sendable {
+    public var step: String
+    public var target: String
+    public var actual: Double?
+    public var passed: Bool
+}
+
+public struct RollbackResult: Codable, Sendable {
+    public var status: String
+    public var durationMs: Double?
+    public var error: ErrorInfo?
+    public var differences: [Difference]
+    public var via: String?
+}
+
+public struct Difference: Codable, Sendable, Equatable {
+    public var object: String
+    public var kind: String
+    public var change: String
+    public var detail: String
+}
+
+/// A JSON value, for the few keys whose type depends on the data (check values, fault observations).
+public enum JSONValue: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}
+
+/// The coders every reader and writer of results uses.
+public enum ResultsCoding {
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }
+}
