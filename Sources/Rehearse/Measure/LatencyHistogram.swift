@@ -1,5 +1,5 @@
 import Foundation
-import Histogram
+public import Histogram
 
 /// Batch latencies in microseconds, kept in an HdrHistogram (3 significant digits,
 /// 1 µs to 1 hour), so percentiles never average away a tail.
@@ -17,7 +17,7 @@ public struct LatencyHistogram: Sendable {
 
     public var count: UInt64 { histogram.totalCount }
 
-    @inlinable
+
     public mutating func record(micros: UInt64) {
         let clamped = Swift.min(Swift.max(micros, 1), Self.highestTrackableMicros)
         _ = histogram.record(clamped)

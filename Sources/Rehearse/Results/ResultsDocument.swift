@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The results document, format version 1 (see shared/spec/results-format.md).
 ///

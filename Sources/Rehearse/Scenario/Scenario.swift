@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A scenario file, format version 1 (see shared/spec/scenario-format.md).
 ///

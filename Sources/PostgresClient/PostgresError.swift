@@ -1,0 +1,65 @@
+import Foundation
+
+/// An error from PostgreSQL or from libpq, with the fields a user can act on.
+public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The server raised an error; `sqlstate` says which.
+        case server
+        /// Connecting failed (bad address, refused, authentication).
+        case connection
+        /// The connection broke or libpq failed outside a server error.
+        case client
+        /// The session was already closed.
+        case closed
+    }
+
+    public var kind: Kind
+    public var sqlstate: String?
+    public var severity: String?
+    public var message: String
+    public var detail: String?
+    public var hint: String?
+    /// 1-based character position in the statement, when the server gives one.
+    public var position: Int?
+    /// The statement that failed, when known.
+    public var statement: String?
+
+    public init(
+        kind: Kind, sqlstate: String? = nil, severity: String? = nil, message: String,
+        detail: String? = nil, hint: String? = nil, position: Int? = nil, statement: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlstate = sqlstate
+        self.severity = severity
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+        self.statement = statement
+    }
+
+    static let closed = PostgresError(kind: .closed, message: "the connection is closed")
+
+    public var description: String {
+        var text = sqlstate.map { "\($0): \(message)" } ?? message
+        if let detail { text += " (\(detail))" }
+        if let hint { text += " hint: \(hint)" }
+        return text
+    }
+
+    /// The 1-based line and column of `position` within `statement`.
+    public var lineAndColumn: (line: Int, column: Int)? {
+        guard let position, let statement, position >= 1 else { return nil }
+        var line = 1
+        var column = 1
+        for (index, ch) in statement.enumerated() {
+            if index + 1 >= position { break }
+            if ch == "\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        return (line, column)
+    }
+
+    public var isLockOrTimeout: Bool {
+        ["55P03", "57014", "40P01", "40001"].contains(sqlstate ?? "")
+    }
+}

@@ -1,0 +1,60 @@
+import CLibPQ
+
+/// Sends COPY data to the server in pieces, so that a file never has to be in memory whole.
+public struct CopyWriter: ~Copyable {
+    let conn: OpaquePointer
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        guard bytes.count > 0 else { return }
+        let status = bytes.withMemoryRebound(to: CChar.self) { chars in
+            PQputCopyData(conn, chars.baseAddress, Int32(chars.count))
+        }
+        if status != 1 {
+            throw PostgresError(kind: .client, message: Session.trimmed(PQerrorMessage(conn)))
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(PostgresError) {
+        let status = bytes.withUnsafeBytes { raw in
+            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        }
+        if status != 1 {
+            throw PostgresError(kind: .client, message: Session.trimmed(PQerrorMessage(conn)))
+        }
+    }
+}
+
+extension Session {
+    /// Runs `COPY … FROM STDIN` and streams the data that `produce` writes.
+    /// If `produce` throws, the COPY is aborted (nothing is loaded) and the error rethrown.
+    @discardableResult
+    public func copyIn(_ sql: String, _ produce: (borrowing CopyWriter) throws -> Void) throws -> QueryResult {
+        guard let start = PQexec(conn, sql) else { throw clientError(statement: sql) }
+        let status = PQresultStatus(start)
+        if status != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            throw Session.serverError(start, statement: sql)
+        }
+        PQclear(start)
+        let writer = CopyWriter(conn: conn)
+        do {
+            try produce(writer)
+        } catch {
+            PQputCopyEnd(conn, "aborted by rehearse: \(error)")
+            while let result = PQgetResult(conn) { PQclear(result) }
+            throw error
+        }
+        guard PQputCopyEnd(conn, nil) == 1 else { throw clientError(statement: sql) }
+        var outcome: Result<QueryResult, PostgresError> = .success(QueryResult())
+        while let result = PQgetResult(conn) {
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK:
+                if case .success = outcome { outcome = .success(Session.materialize(result)) }
+            default:
+                if case .success = outcome { outcome = .failure(Session.serverError(result, statement: sql)) }
+            }
+        }
+        return try outcome.get()
+    }
+}

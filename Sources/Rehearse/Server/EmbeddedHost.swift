@@ -1,0 +1,84 @@
+import Foundation
+import PostgresClient
+
+/// The embedded server as a `DatabaseHost`.
+final class EmbeddedHost: DatabaseHost {
+    let server: EmbeddedServer
+    let runID: String
+
+    init(server: EmbeddedServer, runID: String) {
+        self.server = server
+        self.runID = runID
+    }
+
+    var kind: String { "embedded" }
+    var postgresVersion: String { server.binaries.version }
+    var serverPID: Int32? { server.process.pid }
+    var memoryCap: ServerMemoryCap? { server.memoryCap }
+
+    func connectionParameters(database: String) -> [String: String] {
+        var params = server.connectionParameters
+        params["dbname"] = database
+        return params
+    }
+
+    func conninfo(database: String) -> String { server.conninfo(database: database) }
+
+    func createDatabase(_ name: String, template: String?) async throws {
+        let admin = try await maintenanceConnection()
+        defer { Task { await admin.close() } }
+        try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
+    }
+
+    func dropDatabase(_ name: String) async throws {
+        let admin = try await maintenanceConnection()
+        defer { Task { await admin.close() } }
+        try await admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+    }
+
+    func settings() async -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in server.settings where !["unix_socket_directories", "listen_addresses", "port"].contains(name) {
+            result[name] = value
+        }
+        if let admin = try? await maintenanceConnection() {
+            if let rows = try? await admin.query(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ('shared_buffers','work_mem','max_connections','maintenance_work_mem')"
+            ).rows {
+                for row in rows { if let n = row[0], let v = row[1] { result[n] = v } }
+            }
+            await admin.close()
+        }
+        return result
+    }
+
+    func shutdown() async { await server.stop() }
+}
+
+/// `CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`, marked with a comment.
+enum DatabaseCloner {
+    static func create(_ name: String, template: String?, marker: String, on admin: Connection) async throws {
+        var sql = "CREATE DATABASE \(quoteIdentifier(name))"
+        if let template {
+            sql += " TEMPLATE \(quoteIdentifier(template))"
+        } else {
+            sql += " TEMPLATE template0"
+        }
+        if admin.serverVersion >= 150000 { sql += " STRATEGY FILE_COPY" }
+        try await admin.execute(sql)
+        try await admin.execute("COMMENT ON DATABASE \(quoteIdentifier(name)) IS \(quoteLiteral(marker))")
+    }
+
+    /// Closes other sessions on a database (a template must have none while it is copied).
+    static func closeSessions(on database: String, admin: Connection) async throws {
+        try await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [database])
+        for _ in 0..<200 {
+            let left = try await admin.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database])
+            if left.scalar == "0" { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A memory limit on the embedded server, enforced by the best mechanism this
+/// machine allows: a cgroup v2 `memory.max`, a cgroup v1
+/// `memory.limit_in_bytes`, or `RLIMIT_AS` on the postmaster.
+struct ServerMemoryCap: Sendable {
+    enum Enforcement: String, Sendable { case cgroupV2 = "cgroup-v2", cgroupV1 = "cgroup-v1", rlimitAS = "rlimit-as" }
+
+    var bytes: Int64
+    var enforcement: Enforcement
+    /// The cgroup folder, for the cgroup mechanisms.
+    var cgroupPath: String?
+
+    /// Picks a mechanism and, for cgroups, creates the group.
+    static func prepare(bytes: Int64, runDirectory: URL, forced: Enforcement? = nil) throws -> ServerMemoryCap {
+        let name = runDirectory.lastPathComponent
+        let candidates: [Enforcement] = forced.map { [$0] } ?? [.cgroupV2, .cgroupV1, .rlimitAS]
+        for mechanism in candidates {
+            switch mechanism {
+            case .cgroupV2:
+                guard let parent = cgroupV2Parent() else { continue }
+                let path = parent + "/" + name
+                guard mkdir(path, 0o755) == 0 else { continue }
+                guard write(String(bytes), to: path + "/memory.max") else { rmdir(path); continue }
+                _ = write("0", to: path + "/memory.swap.max")
+                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: true, encoding: .utf8)
+                return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV2, cgroupPath: path)
+            case .cgroupV1:
+                let parent = "/sys/fs/cgroup/memory"
+                guard access(parent + "/cgroup.procs", W_OK) == 0 else { continue }
+                let path = parent + "/" + name
+                guard mkdir(path, 0o755) == 0 else { continue }
+                guard write(String(bytes), to: path + "/memory.limit_in_bytes") else { rmdir(path); continue }
+                _ = write(String(bytes), to: path + "/memory.memsw.limit_in_bytes")
+                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: true, encoding: .utf8)
+                return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV1, cgroupPath: path)
+            case .rlimitAS:
+                return ServerMemoryCap(bytes: bytes, enforcement: .rlimitAS, cgroupPath: nil)
+            }
+        }
+        throw RehearseError.infrastructure("no way to cap the server's memory on this machine")
+    }
+
+    /// A writable cgroup v2 folder of ours with the memory controller, if any.
+    static func cgroupV2Parent() -> String? {
+        for root in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"] {
+            guard let controllers = try? String(contentsOfFile: root + "/cgroup.controllers", encoding: .utf8),
+                controllers.split(separator: " ").contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines) == "memory" }),
+                access(root, W_OK) == 0
+            else { continue }
+            _ = write("+memory", to: root + "/cgroup.subtree_control")
+            return root
+        }
+        return nil
+    }
+
+    /// Wraps a command so it runs inside the cap.
+    func wrap(_ command: [String]) -> [String] {
+        switch enforcement {
+        case .cgroupV1, .cgroupV2:
+            ["/bin/sh", "-c", "echo $$ > '\(cgroupPath!)/cgroup.procs' && exec \"$@\"", "rehearse-cgroup"] + command
+        case .rlimitAS:
+            ["prlimit", "--as=\(bytes)", "--"] + command
+        }
+    }
+
+    /// The peak memory the cgroup has seen, when there is a cgroup.
+    func cgroupPeak() -> Int64? {
+        guard let cgroupPath else { return nil }
+        let file = enforcement == .cgroupV2 ? "memory.peak" : "memory.max_usage_in_bytes"
+        return (try? String(contentsOfFile: cgroupPath + "/" + file, encoding: .utf8))
+            .flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Whether the kernel killed a process of the group for memory.
+    func oomKills() -> Int {
+        guard let cgroupPath else { return 0 }
+        let file = enforcement == .cgroupV2 ? "memory.events" : "memory.oom_control"
+        let text = (try? String(contentsOfFile: cgroupPath + "/" + file, encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
+            return Int(line.split(separator: " ").last ?? "0") ?? 0
+        }
+        return 0
+    }
+
+    func remove() {
+        if let cgroupPath { Self.removeCgroup(path: cgroupPath) }
+    }
+
+    static func removeCgroup(path: String) {
+        guard path.hasPrefix("/sys/fs/cgroup") else { return }
+        // Processes left in the group (a server that would not die) keep it; retry briefly.
+        for _ in 0..<50 {
+            if rmdir(path) == 0 || errno == ENOENT { return }
+            usleep(20_000)
+        }
+    }
+
+    private static func write(_ text: String, to path: String) -> Bool {
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return text.withCString { Glibc.write(fd, $0, strlen($0)) } >= 0
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Masks credentials in text that leaves rehearse: connection strings, URLs, command output.
+public enum SecretMasker {
+    nonisolated(unsafe) private static let patterns: [NSRegularExpression] = [
+        // scheme://user:password@host
+        try! NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]+)(@)"#),
+        // password=secret or password='secret'
+        try! NSRegularExpression(pattern: #"((?i:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;]+)()"#),
+        // PGPASSWORD=secret
+        try! NSRegularExpression(pattern: #"((?i:PGPASSWORD)\s*[=:]\s*)(\S+)()"#),
+    ]
+
+    /// Secrets known to this process (PGPASSWORD, passwords in --server) are masked wherever they appear.
+    nonisolated(unsafe) private static var known: [String] = []
+    private static let lock = NSLock()
+
+    public static func register(secret: String) {
+        guard secret.count >= 3 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if !known.contains(secret) { known.append(secret) }
+    }
+
+    public static func mask(_ text: String) -> String {
+        var result = text
+        for pattern in patterns {
+            let range = NSRange(result.startIndex..., in: result)
+            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: "$1*****$3")
+        }
+        lock.lock()
+        let secrets = known
+        lock.unlock()
+        for secret in secrets { result = result.replacingOccurrences(of: secret, with: "*****") }
+        return result
+    }
+}
