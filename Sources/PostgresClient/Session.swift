@@ -263,3 +263,11 @@ final class NoticeBox {
         return notices
     }
 }
+
+extension Session {
+    /// Opens a session on the calling thread. Only for code that is already off
+    /// Swift's cooperative pool (signal handling, dedicated threads).
+    public static func open(conninfo: String) throws(PostgresError) -> Session {
+        try Session(conninfo: conninfo)
+    }
+}

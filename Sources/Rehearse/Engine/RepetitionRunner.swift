@@ -1,0 +1,303 @@
+import Foundation
+import PostgresClient
+
+/// Runs one repetition of a scenario on a fresh database: the steps (with
+/// background workloads and faults beside them), the checks, the targets and
+/// the rollback.
+struct RepetitionRunner: Sendable {
+    let scenario: Scenario
+    let host: any DatabaseHost
+    let template: String
+    let database: String
+    let progress: ProgressReporter?
+    /// The default per-step timeout, enforced by cancelling the step's statements.
+    let stepTimeout: Duration
+
+    struct Outcome: Sendable {
+        var result: RepetitionResult
+        var metrics: [String: StepMetrics]
+        var impacts: [String: StepMetrics]
+    }
+
+    private struct Background {
+        var step: Step
+        var index: Int
+        var stop: StopSignal
+        var task: Task<StepMeasurement, Never>
+        var until: String
+        var started: UInt64
+    }
+
+    private struct Finished {
+        var measurement: StepMeasurement
+        var started: UInt64
+        var ended: UInt64
+        var status: String
+    }
+
+    func run() async -> Outcome {
+        let sessions = SessionDirectory()
+        let snapshots = SnapshotStore()
+        let origin = monotonicNanos()
+        var finished: [String: Finished] = [:]
+        var faultResults: [FaultResult] = []
+        var backgrounds: [Background] = []
+        var stopped = false
+        var pendingLockObservations: [(Int, Int32)] = []
+        let conninfo = host.conninfo(database: database)
+
+        let observer = try? await LockObserver.start(conninfo: conninfo, sessions: sessions, origin: origin)
+        let sampler = MemorySampler(serverPID: host.serverPID, origin: origin)
+        let restoreSnapshots = Set(scenario.rollback.flatMap { $0.via == .restore ? $0.to : nil }.map { [$0] } ?? [])
+
+        for (index, step) in scenario.steps.enumerated() {
+            if stopped || Task.isCancelled {
+                finished[step.name] = Finished(measurement: StepMeasurement(), started: 0, ended: 0, status: "skipped")
+                continue
+            }
+            let context = makeContext(step: step, sessions: sessions, snapshots: snapshots, origin: origin)
+            if step.background, case .workload(let spec) = step.kind {
+                let stop = StopSignal()
+                let task = Task { await Workload.run(spec, context: context, stop: stop) }
+                backgrounds.append(Background(
+                    step: step, index: index, stop: stop, task: task,
+                    until: step.until ?? scenario.steps.last?.name ?? step.name, started: monotonicNanos() - origin))
+                progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
+                continue
+            }
+            // Faults tied to this step start now; with `after: 0` the lock is held before the step begins.
+            var lockRunners: [LockFaultRunner] = []
+            for (faultIndex, fault) in scenario.faults.enumerated() {
+                guard case .lock(let lock) = fault.kind, lock.during == step.name else { continue }
+                do {
+                    lockRunners.append(try await LockFaultRunner.start(lock, id: faultIndex, context: context))
+                } catch {
+                    faultResults.append(FaultResult(
+                        kind: "lock", target: LockFaultRunner.describe(lock).target, during: lock.during, applied: false,
+                        reason: "could not connect the holder: \(asPostgres(error).message)", startedMs: nil, endedMs: nil,
+                        enforcement: nil, observed: [:]))
+                }
+            }
+            progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
+            let started = monotonicNanos() - origin
+            let measurement = await runWithTimeout(step, context: context, keepCopy: restoreSnapshots)
+            let ended = monotonicNanos() - origin
+            for runner in lockRunners {
+                var result = await runner.finish(sessions: sessions)
+                result.observed["holder_pid"] = .number(Double(runner.pid))
+                faultResults.append(result)
+                pendingLockObservations.append((faultResults.count - 1, runner.pid))
+            }
+            let failed = measurement.failure != nil
+            finished[step.name] = Finished(measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok")
+            progress?.stepFinished(scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
+            // Background workloads whose `until` step just ended stop now.
+            for bg in backgrounds where bg.until == step.name {
+                bg.stop.stop()
+                finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
+            }
+            backgrounds.removeAll { $0.until == step.name }
+            if failed && step.onError == .stop { stopped = true }
+        }
+        for bg in backgrounds {
+            bg.stop.stop()
+            finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
+        }
+        let observation = await observer?.finish()
+        let memory = sampler.finish()
+        for (index, pid) in pendingLockObservations {
+            let waiters = observation?.waitersOf[pid] ?? [:]
+            faultResults[index].observed["sessions_waited"] = .number(Double(waiters.count))
+            faultResults[index].observed["longest_wait_ms"] = .number(waiters.values.max() ?? 0)
+            faultResults[index].observed["total_wait_ms"] = .number(waiters.values.reduce(0, +))
+            faultResults[index].observed.removeValue(forKey: "holder_pid")
+        }
+
+        // Step results, with locks, memory and background impact.
+        var steps: [StepResult] = []
+        var metrics: [String: StepMetrics] = [:]
+        var impacts: [String: StepMetrics] = [:]
+        let backgroundSteps = scenario.steps.filter(\.background).compactMap { s -> (Step, Finished)? in
+            finished[s.name].map { (s, $0) }
+        }
+        for step in scenario.steps {
+            guard let done = finished[step.name] else { continue }
+            var result = makeResult(step: step, done: done)
+            if let observation {
+                let locks = LockObserver.locksTaken(observation, owner: .step(step.name))
+                result.locksTaken = locks
+                result.lockWaitMaxMs = observation.longestWait[.step(step.name)] ?? 0
+            }
+            if done.status != "skipped" {
+                let peaks = MemorySampler.peaks(memory, from: done.started, to: done.ended)
+                result.serverMemoryPeak = peaks.server
+                if case .run = step.kind {} else { result.clientMemoryPeak = peaks.client }
+            }
+            // The impact of this step on background traffic that ran beside it.
+            if !step.background, done.status != "skipped" {
+                for (bgStep, bgDone) in backgroundSteps
+                where bgDone.started <= done.started && bgDone.ended >= done.started {
+                    if let workload = bgDone.measurement.workload {
+                        let (impact, histogram, batches) = workload.impact(
+                            from: Int64(done.started / 1000), to: Int64(done.ended / 1000), step: bgStep.name)
+                        result.impact = impact
+                        var m = StepMetrics()
+                        m.latency = histogram
+                        m.batches = batches
+                        m.errors = impact.errors
+                        m.durationsMs = [Double(done.ended - done.started) / 1e6]
+                        impacts[step.name] = m
+                    }
+                }
+            }
+            var m = StepMetrics()
+            m.latency = done.measurement.latency
+            m.durationsMs = [Double(done.ended - done.started) / 1e6]
+            m.batches = done.measurement.batches
+            m.errors = done.measurement.errorCount
+            m.rows = [done.measurement.rows]
+            m.serverMemoryPeak = result.serverMemoryPeak
+            m.clientMemoryPeak = result.clientMemoryPeak ?? done.measurement.clientMemoryPeak
+            metrics[step.name] = m
+            steps.append(result)
+        }
+        faultResults.append(contentsOf: staticFaults(finished: finished))
+
+        // Checks, targets, verdict.
+        var checks: [CheckResult] = []
+        if let connection = try? await Connection.connect(conninfo, label: "rehearse-checks") {
+            checks = await CheckRunner.run(scenario.checks, on: connection, phase: "deploy")
+            await connection.close()
+        } else {
+            checks = scenario.checks.map {
+                CheckResult(name: $0.name, passed: false, expected: .null, actual: .string("database unreachable"), phase: "deploy", error: nil)
+            }
+        }
+        let targets = TargetEvaluator.evaluate(scenario.targets, metrics: metrics, impacts: impacts)
+        let reasons = Verdict.reasons(steps: steps, checks: checks, targets: targets)
+        let verdict = reasons.isEmpty ? "approved" : "blocked"
+
+        // Rollback rehearsal.
+        var rollback = RollbackRunner.Outcome(
+            result: RollbackResult(status: "not_run", durationMs: nil, error: nil, differences: [], via: nil), checkResults: [])
+        if let plan = scenario.rollback, plan.when == .always || (plan.when == .onBlocked && verdict == "blocked") {
+            rollback = await RollbackRunner(scenario: scenario, host: host, database: database, snapshots: snapshots)
+                .run(plan)
+        }
+        // Snapshot copies belong to this repetition.
+        for snapshot in snapshots.all { if let copy = snapshot.copyDatabase { try? await host.dropDatabase(copy) } }
+
+        return Outcome(
+            result: RepetitionResult(
+                verdict: verdict, steps: steps, faults: faultResults, checks: checks + rollback.checkResults,
+                targets: targets, rollback: rollback.result, reasons: reasons),
+            metrics: metrics, impacts: impacts)
+    }
+
+    private func makeContext(step: Step, sessions: SessionDirectory, snapshots: SnapshotStore, origin: UInt64) -> StepContext {
+        var missing: [MissingSeedFault] = []
+        var limit: Int64?
+        for fault in scenario.faults {
+            switch fault.kind {
+            case .missingSeed(let m): missing.append(m)
+            case .memoryCapStep(let name, let bytes) where name == step.name: limit = bytes
+            default: break
+            }
+        }
+        return StepContext(
+            scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
+            memoryLimit: limit, snapshots: snapshots, origin: origin)
+    }
+
+    private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
+        let timeout = step.timeout ?? stepTimeout
+        let work = Task { await StepDispatcher.run(step, context: context, keepCopy: keepCopy) }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            work.cancel()
+        }
+        let measurement = await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
+        let timedOut = timer.isCancelled == false && work.isCancelled
+        timer.cancel()
+        if timedOut, measurement.failure?.sqlstate == "57014" || measurement.failure == nil {
+            var m = measurement
+            m.fail(message: "step \(step.name) ran past its timeout of \(timeout) and was canceled", sqlstate: "57014")
+            return m
+        }
+        return measurement
+    }
+
+    private func finish(background bg: Background, origin: UInt64, finished measurement: StepMeasurement) -> Finished {
+        let ended = monotonicNanos() - origin
+        return Finished(measurement: measurement, started: bg.started, ended: ended, status: measurement.failure == nil ? "ok" : "failed")
+    }
+
+    private func makeResult(step: Step, done: Finished) -> StepResult {
+        let m = done.measurement
+        var result = StepResult(
+            name: step.name, kind: step.kind.name, status: done.status, error: m.failure,
+            durationMs: (Double(done.ended - done.started) / 1e3).rounded() / 1e3,
+            startedMs: done.status == "skipped" ? nil : (Double(done.started) / 1e3).rounded() / 1e3,
+            batches: m.batches, rows: m.rows, rowsSkipped: m.rowsSkipped, rowsRemaining: m.rowsRemaining,
+            errors: m.errors, latencyMs: m.latency.summary, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
+        result.clientMemoryPeak = m.clientMemoryPeak
+        result.migrations = m.migrations
+        result.exitCode = m.exitCode
+        result.output = m.output
+        result.skippedRows = m.skippedRows
+        if step.background { result.background = true }
+        if let w = m.workload {
+            result.timeline = w.timeline()
+            result.transactions = w.transactions
+            if w.open {
+                result.serviceMs = w.service.summary
+                result.lagMs = w.lag.summary
+            }
+        }
+        return result
+    }
+
+    /// Missing-seed and memory faults: what the steps reported about them.
+    private func staticFaults(finished: [String: Finished]) -> [FaultResult] {
+        var results: [FaultResult] = []
+        for fault in scenario.faults {
+            switch fault.kind {
+            case .missingSeed(let m):
+                let observed = finished.values.compactMap { $0.measurement.missingSeed[m.table] }.first
+                results.append(FaultResult(
+                    kind: "missing_seed", target: m.table, during: nil, applied: observed != nil,
+                    reason: observed == nil ? "no seed step loaded \(m.table)" : nil,
+                    startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
+                    observed: observed.map { ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })] } ?? [:]))
+            case .memoryCapServer(let bytes):
+                let cap = host.memoryCap
+                results.append(FaultResult(
+                    kind: "memory_cap", target: "server", during: nil, applied: cap != nil,
+                    reason: cap == nil ? "a server memory cap needs the embedded server" : nil, startedMs: 0, endedMs: nil,
+                    enforcement: cap?.enforcement.rawValue,
+                    observed: ["limit_bytes": .number(Double(bytes)), "peak_bytes": cap?.cgroupPeak().map { .number(Double($0)) } ?? .null,
+                               "oom_kills": .number(Double(cap?.oomKills() ?? 0))]))
+            case .memoryCapStep(let step, let bytes):
+                let done = finished[step]
+                var enforcement = "jemalloc-check"
+                if case .run = scenario.steps.first(where: { $0.name == step })?.kind {
+                    enforcement = done?.measurement.output?.components(separatedBy: " via ").dropFirst().first?
+                        .components(separatedBy: "]").first ?? "none"
+                }
+                results.append(FaultResult(
+                    kind: "memory_cap", target: step, during: step, applied: done != nil && done?.status != "skipped",
+                    reason: nil, startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
+                    enforcement: enforcement,
+                    observed: ["limit_bytes": .number(Double(bytes)),
+                               "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null]))
+            case .lock: break
+            }
+        }
+        return results
+    }
+}
+

@@ -1,0 +1,162 @@
+public import Foundation
+import PostgresClient
+
+/// Runs scenarios end to end: a disposable server or database per scenario,
+/// a fresh database per repetition, and the results document.
+public enum ScenarioRunner {
+    public static let version = "0.1.0"
+
+    /// Runs one scenario and returns its results document (written to `options.outDirectory` when asked).
+    public static func run(_ scenario: Scenario, options: RunOptions) async throws -> ResultsDocument {
+        let progress = options.progress ? ProgressReporter() : nil
+        let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
+        let startedAt = Date()
+        let host = try await makeHost(scenario, options: options, runID: runID)
+        var hostToken: Int?
+        if let external = host as? ExternalHost {
+            // Databases this run creates are dropped even if the run is interrupted.
+            hostToken = CleanupRegistry.shared.register("drop databases of run \(runID)") {
+                ExternalCleanup.dropRunDatabases(conninfo: external.conninfo(database: external.ownDatabase), runID: runID)
+            }
+        }
+        let template = "rehearse_\(runID)_template"
+        var repetitions: [RepetitionResult] = []
+        var merged: [String: StepMetrics] = [:]
+        var mergedImpacts: [String: StepMetrics] = [:]
+        var calibration: ResultsDocument.Calibration?
+        var keptDatabase: String?
+        do {
+            try await prepareTemplate(template, scenario: scenario, host: host)
+            calibration = try? await calibrate(host: host, database: template)
+            let count = options.repeatOverride ?? scenario.repeatCount
+            for n in 1...max(count, 1) {
+                if Task.isCancelled { break }
+                progress?.scenarioStarted(scenario.name, repetition: n, of: count)
+                let database = "rehearse_\(runID)_\(n)"
+                try await host.createDatabase(database, template: template)
+                let outcome = await RepetitionRunner(
+                    scenario: scenario, host: host, template: template, database: database, progress: progress,
+                    stepTimeout: options.stepTimeout
+                ).run()
+                repetitions.append(outcome.result)
+                for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
+                for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
+                if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
+            }
+            try? await host.dropDatabase(template)
+        } catch {
+            try? await host.dropDatabase(template)
+            if !options.keep { await host.shutdown() }
+            if let hostToken { CleanupRegistry.shared.run(hostToken) }
+            throw error
+        }
+        let settings = await host.settings()
+        if let keptDatabase {
+            let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
+            FileHandle.standardError.write(Data("kept: psql \"\(info)\"\n".utf8))
+            if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
+        } else {
+            await host.shutdown()
+            if let hostToken { CleanupRegistry.shared.run(hostToken) }
+        }
+
+        let document = await assemble(
+            scenario: scenario, runID: runID, startedAt: startedAt, host: host, settings: settings,
+            calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
+            interrupted: Task.isCancelled)
+        if options.writeResults {
+            try ResultsWriter.write(document, under: options.outDirectory)
+        }
+        return document
+    }
+
+    static func makeHost(_ scenario: Scenario, options: RunOptions, runID: String) async throws -> any DatabaseHost {
+        if let server = options.server {
+            for fault in scenario.faults {
+                if case .memoryCapServer = fault.kind {
+                    FileHandle.standardError.write(Data("note: memory_cap on the server needs the embedded server; not applied with --server\n".utf8))
+                }
+            }
+            return try await ExternalHost.connect(server, runID: runID)
+        }
+        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        var cap: Int64?
+        for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
+        let server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        return EmbeddedHost(server: server, runID: runID)
+    }
+
+    static func prepareTemplate(_ template: String, scenario: Scenario, host: any DatabaseHost) async throws {
+        try await host.createDatabase(template, template: nil)
+        guard !scenario.database.extensions.isEmpty else { return }
+        let connection = try await host.connect(database: template, label: "rehearse-template")
+        do {
+            for ext in scenario.database.extensions {
+                try await connection.execute("CREATE EXTENSION IF NOT EXISTS \(quoteIdentifier(ext))")
+            }
+        } catch {
+            await connection.close()
+            throw RehearseError.infrastructure("database.extensions: \(asPostgres(error).message)")
+        }
+        await connection.close()
+    }
+
+    /// Times a few hundred `SELECT 1` round trips: the floor of the driver and the socket.
+    static func calibrate(host: any DatabaseHost, database: String) async throws -> ResultsDocument.Calibration {
+        let connection = try await host.connect(database: database, label: "rehearse-calibrate")
+        defer { Task { await connection.close() } }
+        let histogram = try await connection.withSession { session in
+            try session.prepare("calibrate", "SELECT 1")
+            let none = ParameterBuffer(capacity: 1)
+            var h = LatencyHistogram()
+            for i in 0..<400 {
+                let start = monotonicNanos()
+                try session.executePrepared("calibrate", none)
+                if i >= 100 { h.record(nanoseconds: monotonicNanos() - start) }
+            }
+            return h
+        }
+        return .init(roundTrips: Int(histogram.count), p50Ms: histogram.millis(atPercentile: 50), p99Ms: histogram.millis(atPercentile: 99))
+    }
+
+    static func assemble(
+        scenario: Scenario, runID: String, startedAt: Date, host: any DatabaseHost, settings: [String: String],
+        calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
+        impacts: [String: StepMetrics], interrupted: Bool
+    ) async -> ResultsDocument {
+        // Steps and checks from every repetition; targets on the merged measurements.
+        var reasons: [String] = []
+        for rep in repetitions {
+            for reason in Verdict.reasons(steps: rep.steps, checks: rep.checks.filter { $0.phase == "deploy" }, targets: [])
+            where !reasons.contains(reason) { reasons.append(reason) }
+        }
+        let mergedTargets = TargetEvaluator.evaluate(scenario.targets, metrics: merged, impacts: impacts)
+        reasons += Verdict.reasons(steps: [], checks: [], targets: mergedTargets)
+        if interrupted { reasons.append("the run was interrupted") }
+        let verdict = reasons.isEmpty && !repetitions.isEmpty ? "approved" : "blocked"
+        if repetitions.isEmpty && reasons.isEmpty { reasons.append("no repetition ran") }
+        var summary: [String: ResultsDocument.StepSummary] = [:]
+        for (name, m) in merged {
+            summary[name] = .init(
+                latencyMs: m.latency.summary, durationMs: m.durationsMs.map { ($0 * 1000).rounded() / 1000 },
+                errorRate: m.errorRate, batches: m.batches, rows: m.rows.reduce(0, +),
+                throughput: m.value(of: .throughput), serverMemoryPeak: m.serverMemoryPeak,
+                clientMemoryPeak: m.clientMemoryPeak, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
+        }
+        let mismatches = Verdict.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
+        var environment = ResultsDocument.EnvironmentInfo(
+            rehearseVersion: version, postgresVersion: host.postgresVersion, server: host.kind, settings: settings,
+            os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
+            memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
+        environment.memoryCapEnforcement = host.memoryCap?.enforcement.rawValue
+        return ResultsDocument(
+            scenario: .init(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256),
+            run: .init(
+                id: runID, startedAt: MachineFacts.timestamp(startedAt), finishedAt: MachineFacts.timestamp(),
+                gitCommit: await MachineFacts.gitCommit(near: scenario.directory)),
+            environment: environment, verdict: verdict, reasons: reasons,
+            expectation: .init(met: mismatches.isEmpty && !interrupted, mismatches: mismatches + (interrupted ? ["the run was interrupted"] : [])),
+            interrupted: interrupted ? true : nil,
+            repetitions: repetitions, summary: .init(steps: summary))
+    }
+}

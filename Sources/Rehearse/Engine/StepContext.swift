@@ -1,0 +1,54 @@
+import Foundation
+import PostgresClient
+
+/// Everything a step needs to run against the repetition's database.
+struct StepContext: Sendable {
+    var scenario: Scenario
+    var step: Step
+    var host: any DatabaseHost
+    var database: String
+    var sessions: SessionDirectory
+    /// Rows to leave out of seed CSVs (the `missing_seed` faults).
+    var missingSeed: [MissingSeedFault]
+    /// A memory limit for this step (a `memory_cap` fault naming it).
+    var memoryLimit: Int64?
+    /// Snapshots taken so far in this repetition.
+    var snapshots: SnapshotStore
+    /// The repetition's start, for times relative to it.
+    var origin: UInt64
+
+    var conninfo: String { host.conninfo(database: database) }
+
+    /// A connection registered as this step's, so the lock observer attributes its locks.
+    func connect(label: String = "rehearse-step") async throws -> Connection {
+        let connection = try await Connection.connect(conninfo, overrides: [("application_name", "rehearse:\(step.name)")], label: label)
+        sessions.register(connection.backendPID, as: .step(step.name))
+        return connection
+    }
+
+    func release(_ connection: Connection) async {
+        sessions.unregister(connection.backendPID)
+        await connection.close()
+    }
+
+    func resolve(_ source: SQLSource) throws -> String {
+        switch source {
+        case .inline(let text): return text
+        case .file(let url):
+            do { return try String(contentsOf: url, encoding: .utf8) } catch {
+                throw PostgresError(kind: .client, message: "cannot read \(url.path): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+extension Connection {
+    /// Runs `body` on the session thread; cancelling the calling task cancels the running statement.
+    func cancellable<T: Sendable>(_ body: @escaping @Sendable (Session) throws -> T) async throws -> T {
+        try await withTaskCancellationHandler {
+            try await withSession(body)
+        } onCancel: {
+            self.cancel()
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PostgresClient
+
+/// What one step measured while it ran; the runner turns it into a `StepResult`.
+struct StepMeasurement: Sendable {
+    var latency = LatencyHistogram()
+    var batches = 0
+    var rows = 0
+    var rowsSkipped: Int?
+    var rowsRemaining: Int?
+    var errors: [String: Int] = [:]
+    /// Set when the step failed.
+    var failure: ErrorInfo?
+    var clientMemoryPeak: Int64?
+    var workload: WorkloadMeasurement?
+    var migrations: [MigrationResult]?
+    var exitCode: Int?
+    var output: String?
+    var skippedRows: [String]?
+    /// Rows a `missing_seed` fault left out, by table.
+    var missingSeed: [String: MissingSeedObservation] = [:]
+
+    mutating func record(batchNanos: UInt64, rows: Int = 0) {
+        latency.record(nanoseconds: batchNanos)
+        batches += 1
+        self.rows += rows
+    }
+
+    mutating func count(_ error: PostgresError) {
+        errors[error.sqlstate ?? "client", default: 0] += 1
+    }
+
+    mutating func fail(_ error: PostgresError, migration: String? = nil) {
+        count(error)
+        failure = ErrorInfo(
+            sqlstate: error.sqlstate, message: SecretMasker.mask(error.message), migration: migration,
+            detail: error.detail.map(SecretMasker.mask), hint: error.hint)
+    }
+
+    mutating func fail(message: String, sqlstate: String? = nil, migration: String? = nil) {
+        failure = ErrorInfo(sqlstate: sqlstate, message: SecretMasker.mask(message), migration: migration)
+    }
+
+    var errorCount: Int { errors.values.reduce(0, +) }
+}
+
+/// What a `missing_seed` fault removed from one table's CSV.
+struct MissingSeedObservation: Sendable {
+    var removed = 0
+    /// The first 20 keys removed.
+    var keys: [String] = []
+    var startedMs: Double?
+    var endedMs: Double?
+}

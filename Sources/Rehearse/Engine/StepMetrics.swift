@@ -1,0 +1,68 @@
+/// The measurements of one step that targets judge, for one repetition or merged over all.
+struct StepMetrics: Sendable {
+    var latency = LatencyHistogram()
+    var durationsMs: [Double] = []
+    var batches = 0
+    var errors = 0
+    var rows: [Int] = []
+    var serverMemoryPeak: Int64?
+    var clientMemoryPeak: Int64?
+
+    mutating func merge(_ other: StepMetrics) {
+        latency.merge(other.latency)
+        durationsMs += other.durationsMs
+        batches += other.batches
+        errors += other.errors
+        rows += other.rows
+        serverMemoryPeak = [serverMemoryPeak, other.serverMemoryPeak].compactMap { $0 }.max()
+        clientMemoryPeak = [clientMemoryPeak, other.clientMemoryPeak].compactMap { $0 }.max()
+    }
+
+    var medianDurationMs: Double {
+        guard !durationsMs.isEmpty else { return 0 }
+        let sorted = durationsMs.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    var errorRate: Double { batches > 0 ? Double(errors) / Double(batches) : 0 }
+
+    func value(of metric: Target.Metric) -> Double? {
+        switch metric {
+        case .p50: latency.count > 0 ? latency.millis(atPercentile: 50) : nil
+        case .p90: latency.count > 0 ? latency.millis(atPercentile: 90) : nil
+        case .p95: latency.count > 0 ? latency.millis(atPercentile: 95) : nil
+        case .p99: latency.count > 0 ? latency.millis(atPercentile: 99) : nil
+        case .p999: latency.count > 0 ? latency.millis(atPercentile: 99.9) : nil
+        case .max: latency.count > 0 ? latency.maxMillis : nil
+        case .mean: latency.count > 0 ? latency.meanMillis : nil
+        case .duration: medianDurationMs
+        case .errorRate: errorRate
+        case .errors: Double(errors) / Double(max(durationsMs.count, 1))
+        case .batches: Double(batches) / Double(max(durationsMs.count, 1))
+        case .throughput:
+            durationsMs.reduce(0, +) > 0 ? Double(batches) / (durationsMs.reduce(0, +) / 1000) : nil
+        case .rows: rows.isEmpty ? nil : Double(rows.sorted()[rows.count / 2])
+        case .serverMemoryPeak: serverMemoryPeak.map(Double.init)
+        case .clientMemoryPeak: clientMemoryPeak.map(Double.init)
+        }
+    }
+}
+
+/// Judges targets against step metrics.
+enum TargetEvaluator {
+    static func evaluate(_ groups: [TargetGroup], metrics: [String: StepMetrics], impacts: [String: StepMetrics])
+        -> [TargetResult]
+    {
+        var results: [TargetResult] = []
+        for group in groups {
+            let source = group.impact ? impacts[group.step] : metrics[group.step]
+            let label = group.impact ? "\(group.step).impact" : group.step
+            for target in group.targets {
+                let actual = source?.value(of: target.metric)
+                let passed = actual.map { target.op.holds($0, target.value) } ?? false
+                results.append(TargetResult(step: label, target: target.text, actual: actual.map { ($0 * 1000).rounded() / 1000 }, passed: passed))
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// Samples `pg_locks` every 50 ms on its own connection while a repetition
+/// runs, and attributes what it sees to steps and fault holders through the
+/// `SessionDirectory`.
+final class LockObserver: Sendable {
+    static let interval: UInt64 = 50_000_000
+
+    struct HeldLock: Sendable, Hashable {
+        var relation: String
+        var mode: String
+    }
+
+    struct Observation: Sendable {
+        /// Per owner: lock → (first seen, last seen) in ns since origin.
+        var held: [SessionDirectory.Owner: [HeldLock: (UInt64, UInt64)]] = [:]
+        /// Per owner: the longest wait seen for any of its sessions, ms.
+        var longestWait: [SessionDirectory.Owner: Double] = [:]
+        /// Per blocking pid: waiter pid → longest wait seen, ms.
+        var waitersOf: [Int32: [Int32: Double]] = [:]
+        var samples = 0
+    }
+
+    private let connection: Connection
+    private let sessions: SessionDirectory
+    private let stopSignal = StopSignal()
+    private let state = Locked(Observation())
+    private let origin: UInt64
+    private let loop: Task<Void, Never>
+
+    private init(connection: Connection, sessions: SessionDirectory, origin: UInt64) {
+        self.connection = connection
+        self.sessions = sessions
+        self.origin = origin
+        let stop = stopSignal
+        let state = self.state
+        self.loop = Task {
+            _ = try? await connection.withSession { session in
+                try Self.sample(session: session, sessions: sessions, origin: origin, stop: stop, state: state)
+            }
+        }
+    }
+
+    static func start(conninfo: String, sessions: SessionDirectory, origin: UInt64) async throws -> LockObserver {
+        let connection = try await Connection.connect(conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
+        return LockObserver(connection: connection, sessions: sessions, origin: origin)
+    }
+
+    static let query = """
+        SELECT l.pid, coalesce(c.relname, CASE l.locktype WHEN 'advisory' THEN 'advisory ' || l.objid ELSE l.locktype END),
+               l.mode, l.granted,
+               coalesce(extract(epoch FROM clock_timestamp() - l.waitstart) * 1000, 0)::float8,
+               CASE WHEN l.granted THEN '' ELSE array_to_string(pg_blocking_pids(l.pid), ',') END
+        FROM pg_locks l
+        LEFT JOIN pg_class c ON c.oid = l.relation
+        WHERE l.pid <> pg_backend_pid()
+          AND l.locktype IN ('relation', 'tuple', 'advisory', 'transactionid')
+          AND (l.relation IS NULL OR c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace, 'information_schema'::regnamespace))
+          AND (l.database IS NULL OR l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+        """
+
+    private static func sample(
+        session: Session, sessions: SessionDirectory, origin: UInt64, stop: StopSignal, state: Locked<Observation>
+    ) throws {
+        try session.prepare("observe", query)
+        let none = ParameterBuffer(capacity: 1)
+        while !stop.isStopped {
+            let now = monotonicNanos() &- origin
+            let rows = try session.queryPrepared("observe", none).rows
+            let owners = sessions.snapshot()
+            state.withLock { obs in
+                obs.samples += 1
+                for row in rows {
+                    guard let pid = row[0].flatMap({ Int32($0 ?? "") }) else { continue }
+                    let relation = row[1] ?? "?"
+                    let mode = row[2] ?? "?"
+                    let granted = row[3] == "t"
+                    let waitMs = Double(row[4] ?? "0") ?? 0
+                    let owner = owners[pid]
+                    if granted {
+                        guard let owner, relation != "transactionid" else { continue }
+                        let lock = HeldLock(relation: relation, mode: mode)
+                        let seen = obs.held[owner]?[lock]
+                        obs.held[owner, default: [:]][lock] = (seen?.0 ?? now, now)
+                    } else {
+                        if let owner { obs.longestWait[owner] = max(obs.longestWait[owner] ?? 0, waitMs) }
+                        for blocker in (row[5] ?? "").split(separator: ",").compactMap({ Int32($0) }) {
+                            obs.waitersOf[blocker, default: [:]][pid] = max(obs.waitersOf[blocker]?[pid] ?? 0, waitMs)
+                        }
+                    }
+                }
+            }
+            sleepUntil(nanos: monotonicNanos() + interval)
+        }
+    }
+
+    /// Stops sampling and returns everything seen.
+    func finish() async -> Observation {
+        stopSignal.stop()
+        await loop.value
+        await connection.close()
+        return state.value
+    }
+
+    /// What an owner was seen holding, with how long (first to last sighting plus one interval).
+    static func locksTaken(_ observation: Observation, owner: SessionDirectory.Owner) -> [LockTaken] {
+        (observation.held[owner] ?? [:]).map { lock, seen in
+            LockTaken(
+                relation: lock.relation, mode: lock.mode,
+                heldMs: (Double(seen.1 - seen.0) + Double(interval)) / 1e6)
+        }.sorted { ($0.relation, $0.mode) < ($1.relation, $1.mode) }
+    }
+}

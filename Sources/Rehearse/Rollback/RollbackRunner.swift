@@ -1,0 +1,122 @@
+import Foundation
+import PostgresClient
+
+/// Rehearses the rollback (down scripts or a restore of a snapshot copy) and
+/// proves it: schema, data and checks compared with the snapshot.
+struct RollbackRunner: Sendable {
+    let scenario: Scenario
+    let host: any DatabaseHost
+    let database: String
+    let snapshots: SnapshotStore
+
+    struct Outcome: Sendable {
+        var result: RollbackResult
+        var checkResults: [CheckResult]
+    }
+
+    func run(_ plan: Rollback) async -> Outcome {
+        let start = monotonicNanos()
+        var result = RollbackResult(status: "failed", durationMs: nil, error: nil, differences: [], via: plan.via.rawValue)
+        var checks: [CheckResult] = []
+        let snapshot = plan.to.flatMap { snapshots.get($0) }
+        if plan.to != nil && snapshot == nil {
+            result.error = ErrorInfo(sqlstate: nil, message: "snapshot \(plan.to!) was never taken (its step did not run)")
+            return Outcome(result: result, checkResults: [])
+        }
+        do {
+            switch plan.via {
+            case .down: try await runDownScripts(snapshot: snapshot)
+            case .restore: try await restore(snapshot: snapshot)
+            }
+        } catch let failure as RollbackFailure {
+            result.error = failure.info
+            result.durationMs = Double(monotonicNanos() - start) / 1e6
+            return Outcome(result: result, checkResults: [])
+        } catch {
+            result.error = ErrorInfo(sqlstate: asPostgres(error).sqlstate, message: asPostgres(error).message)
+            result.durationMs = Double(monotonicNanos() - start) / 1e6
+            return Outcome(result: result, checkResults: [])
+        }
+        result.durationMs = Double(monotonicNanos() - start) / 1e6
+        do {
+            let connection = try await Connection.connect(host.conninfo(database: database), label: "rehearse-verify")
+            if let snapshot {
+                let (fingerprint, data) = try await connection.withSession { session in
+                    (try CatalogFingerprint.take(session), try DataChecksum.take(session))
+                }
+                if plan.verify.contains(.schema) {
+                    result.differences += fingerprint.differences(from: snapshot.fingerprint, snapshotName: snapshot.name)
+                }
+                if plan.verify.contains(.data) {
+                    result.differences += data.differences(from: snapshot.data, snapshotName: snapshot.name)
+                }
+            }
+            if plan.verify.contains(.checks) {
+                let wanted = scenario.checks.filter { plan.checks == nil || plan.checks!.contains($0.name) }
+                checks = await CheckRunner.run(wanted, on: connection, phase: "rollback")
+            }
+            await connection.close()
+        } catch {
+            result.error = ErrorInfo(sqlstate: asPostgres(error).sqlstate, message: "verifying the rollback: \(asPostgres(error).message)")
+            return Outcome(result: result, checkResults: checks)
+        }
+        result.status = result.differences.isEmpty && checks.allSatisfy(\.passed) ? "passed" : "failed"
+        return Outcome(result: result, checkResults: checks)
+    }
+
+    struct RollbackFailure: Error {
+        var info: ErrorInfo
+    }
+
+    /// Runs the down scripts of the migrations applied since the snapshot, newest first.
+    private func runDownScripts(snapshot: Snapshot?) async throws {
+        var found: [String: (Migration, MigrateSpec)] = [:]
+        for step in scenario.steps {
+            guard case .migrate(let spec) = step.kind else { continue }
+            do {
+                for migration in try MigrationLoader.load(dir: spec.dir).1 { found[migration.version] = (migration, spec) }
+            } catch {
+                throw RollbackFailure(info: ErrorInfo(sqlstate: nil, message: "\(error)"))
+            }
+        }
+        let connection = try await Connection.connect(host.conninfo(database: database), label: "rehearse-rollback")
+        defer { Task { await connection.close() } }
+        let keep = Set(snapshot?.appliedMigrations ?? [])
+        let known = found
+        let outcome: ErrorInfo? = try await connection.withSession { session in
+            let applied = try MigrationTracker.applied(session)
+            for version in applied.reversed() where !keep.contains(version) {
+                guard let (migration, spec) = known[version] else {
+                    return ErrorInfo(sqlstate: nil, message: "migration \(version) was applied but is not in any migrate folder", migration: version)
+                }
+                let file = Migrate.relativePath(migration.downFile ?? migration.upFile, to: spec.dir)
+                guard let down = migration.down else {
+                    return ErrorInfo(sqlstate: nil, message: "migration \(Migrate.relativePath(migration.upFile, to: spec.dir)) has no down script", migration: file)
+                }
+                do {
+                    try Migrate.runScript(down, transactional: migration.transactional, spec: spec, session: session) { () throws(PostgresError) in
+                        try MigrationTracker.forget(session, version: version)
+                    }
+                } catch {
+                    let error = asPostgres(error)
+                    var message = error.message
+                    if let (line, column) = error.lineAndColumn { message += " (at \(file):\(line):\(column))" }
+                    return ErrorInfo(sqlstate: error.sqlstate, message: message, migration: file, detail: error.detail, hint: error.hint)
+                }
+            }
+            return nil
+        }
+        if let outcome { throw RollbackFailure(info: outcome) }
+    }
+
+    /// Switches the repetition's database back to the snapshot's copy.
+    private func restore(snapshot: Snapshot?) async throws {
+        guard let snapshot, let copy = snapshot.copyDatabase else {
+            throw RollbackFailure(info: ErrorInfo(sqlstate: nil, message: "restore needs `to:` naming a snapshot step that ran"))
+        }
+        try await host.dropDatabase(database)
+        let admin = try await Connection.connect(host.conninfo(database: host.maintenanceDatabase), label: "rehearse-admin")
+        defer { Task { await admin.close() } }
+        try await admin.execute("ALTER DATABASE \(quoteIdentifier(copy)) RENAME TO \(quoteIdentifier(database))")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import PostgresClient
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `run` step: an external command pointed at the disposable database.
+enum RunCommand {
+    static let outputLimit = 64 * 1024
+
+    static func run(_ spec: RunSpec, context: StepContext) async -> StepMeasurement {
+        var measurement = StepMeasurement()
+        let params = context.host.connectionParameters(database: context.database)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        environment["PGHOST"] = params["host"]
+        environment["PGPORT"] = params["port"]
+        environment["PGUSER"] = params["user"]
+        environment["PGDATABASE"] = context.database
+        if let password = params["password"] { environment["PGPASSWORD"] = password }
+        environment["DATABASE_URL"] = ConnectionInfo.url(params)
+        for (key, value) in spec.environment { environment[key] = value }
+
+        var command = spec.command
+        var enforcement: String?
+        var cgroup: ServerMemoryCap?
+        if let limit = context.memoryLimit {
+            // The same mechanisms as the server's cap, on this process only.
+            let scratch = RunDirectories.shared.runBase.appendingPathComponent("rehearse-step-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            if let cap = try? ServerMemoryCap.prepare(bytes: limit, runDirectory: scratch) {
+                command = cap.wrap(command)
+                enforcement = cap.enforcement.rawValue
+                cgroup = cap
+            }
+        }
+        defer { cgroup?.remove() }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-run-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let start = monotonicNanos()
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                command, environment: environment, workingDirectory: spec.workingDirectory, outputFile: output)
+        } catch {
+            measurement.fail(message: "cannot start \(spec.command.first ?? ""): \(error)")
+            return measurement
+        }
+        let termination = await withTaskCancellationHandler {
+            await child.wait()
+        } onCancel: {
+            child.signal(SIGTERM, group: true)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { child.signal(SIGKILL, group: true) }
+        }
+        let elapsed = monotonicNanos() - start
+        measurement.record(batchNanos: elapsed)
+        measurement.exitCode = Int(termination.exitCode)
+        measurement.clientMemoryPeak = max(termination.maxRSSBytes, cgroup?.cgroupPeak() ?? 0)
+        var text = readTail(output)
+        if let enforcement { text = "[memory cap \(context.memoryLimit ?? 0) bytes via \(enforcement)]\n" + text }
+        measurement.output = SecretMasker.mask(text)
+        if !termination.succeeded {
+            measurement.errors["exit"] = 1
+            let why = termination.signal.map { "killed by signal \($0)" + ($0 == 9 && context.memoryLimit != nil ? " (out of memory under its cap?)" : "") }
+                ?? "exited with code \(termination.exitCode)"
+            measurement.fail(message: "\(spec.command.joined(separator: " ")) \(why)")
+        }
+        return measurement
+    }
+
+    private static func readTail(_ url: URL) -> String {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        if size > UInt64(outputLimit) { try? handle.seek(toOffset: size - UInt64(outputLimit)) } else { try? handle.seek(toOffset: 0) }
+        let data = (try? handle.readToEnd()) ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
+        return size > UInt64(outputLimit) ? "[… \(size - UInt64(outputLimit)) bytes cut]\n" + text : text
+    }
+}

@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// CLOCK_MONOTONIC in nanoseconds: cheap enough to read twice per transaction.
+@inline(__always)
+func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// Sleeps the calling (dedicated, non-cooperative) thread until a monotonic instant.
+func sleepUntil(nanos target: UInt64) {
+    while true {
+        let now = monotonicNanos()
+        guard now < target else { return }
+        let remaining = target - now
+        var ts = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+        nanosleep(&ts, nil)
+    }
+}
+
+extension Duration {
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000
+    }
+    var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
+}
