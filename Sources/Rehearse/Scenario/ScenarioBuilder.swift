@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// Turns the YAML tree into the model; problems go to the reader.
+struct ScenarioBuilder {
+    let reader: YAMLReader
+    let directory: URL
+
+    static let topKeys = ["name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect"]
+    static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"]
+    static let stepCommon = ["name", "on_error", "background", "until", "timeout"]
+
+    func build(_ root: Node, file: URL, sha256: String) -> Scenario? {
+        guard let top = reader.mapping(root, "", allowed: Self.topKeys) else { return nil }
+        var scenario = Scenario(
+            name: "", description: nil, repeatCount: 1, database: DatabaseSettings(), steps: [], faults: [], checks: [],
+            targets: [], rollback: nil, expect: Expectation(), file: file, sha256: sha256)
+        var sawName = false
+        var sawSteps = false
+        for (key, node, _) in top {
+            switch key {
+            case "name":
+                sawName = true
+                if let name = reader.string(node, "name") {
+                    if name.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
+                        reader.fail(node, "name", "'\(name)' must match [a-z0-9-]+ (lowercase letters, digits, dashes)")
+                    }
+                    scenario.name = name
+                }
+            case "description": scenario.description = reader.string(node, "description", nonEmpty: false)
+            case "repeat": scenario.repeatCount = reader.int(node, "repeat", min: 1, max: 1000) ?? 1
+            case "database": scenario.database = database(node)
+            case "steps":
+                sawSteps = true
+                scenario.steps = steps(node)
+            case "faults": scenario.faults = faults(node)
+            case "checks": scenario.checks = checks(node)
+            case "targets": scenario.targets = targets(node)
+            case "rollback": scenario.rollback = rollback(node)
+            case "expect": scenario.expect = expect(node)
+            default: break
+            }
+        }
+        if !sawName { reader.fail(root, "name", "missing required key 'name'") }
+        if !sawSteps { reader.fail(root, "steps", "missing required key 'steps'") }
+        return scenario
+    }
+
+    func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path).standardizedFileURL
+    }
+
+    func requireFile(_ path: String, _ node: Node, _ key: String, folder: Bool = false) -> URL {
+        let url = resolve(path)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if !exists {
+            reader.fail(node, key, "\(folder ? "folder" : "file") '\(path)' does not exist (looked in \(url.path))")
+        } else if isDirectory.boolValue != folder {
+            reader.fail(node, key, "'\(path)' is \(isDirectory.boolValue ? "a folder" : "a file"), expected \(folder ? "a folder" : "a file")")
+        }
+        return url
+    }
+
+    func database(_ node: Node) -> DatabaseSettings {
+        var settings = DatabaseSettings()
+        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions"]) else { return settings }
+        for (key, value, _) in pairs {
+            switch key {
+            case "settings":
+                for (name, v, _) in reader.mapping(value, "database.settings", allowed: []) ?? [] {
+                    if name.range(of: "^[a-z_][a-z0-9_.]*$", options: .regularExpression) == nil {
+                        reader.fail(v, "database.settings.\(name)", "'\(name)' is not a PostgreSQL setting name")
+                    }
+                    if let s = reader.scalar(v, "database.settings.\(name)") { settings.settings.append((name, s)) }
+                }
+            case "extensions": settings.extensions = reader.stringList(value, "database.extensions") ?? []
+            default: break
+            }
+        }
+        return settings
+    }
+
+    func sqlSource(_ node: Node, _ key: String) -> SQLSource? {
+        if case .mapping = node {
+            guard let pairs = reader.mapping(node, key, allowed: ["file"]), let file = pairs.first(where: { $0.key == "file" }) else {
+                reader.fail(node, key, "expected SQL text or {file: path.sql}")
+                return nil
+            }
+            guard let path = reader.string(file.node, "\(key).file") else { return nil }
+            return .file(requireFile(path, file.node, "\(key).file"))
+        }
+        return reader.string(node, key).map { .inline($0) }
+    }
+}

@@ -1,0 +1,92 @@
+/// Checks what only the whole scenario can tell: names that refer to other parts.
+struct ScenarioValidator {
+    let reader: YAMLReader
+
+    func validate(_ scenario: Scenario) {
+        var stepIndex: [String: Int] = [:]
+        for (i, step) in scenario.steps.enumerated() {
+            if stepIndex[step.name] != nil {
+                reader.fail(at: step.location, "steps[\(i + 1)].name", "duplicate step name '\(step.name)'")
+            }
+            stepIndex[step.name] = i
+        }
+        let stepNames = scenario.steps.map(\.name)
+        func unknownStep(_ name: String) -> String {
+            let hint = YAMLReader.suggestion(for: name, among: stepNames).map { " (did you mean '\($0)'?)" } ?? ""
+            return "no step is named '\(name)'\(hint)"
+        }
+        for (i, step) in scenario.steps.enumerated() where step.background {
+            guard let until = step.until else { continue }
+            guard let j = stepIndex[until] else {
+                reader.fail(path: "steps[\(i + 1)].until", unknownStep(until))
+                continue
+            }
+            if j <= i { reader.fail(path: "steps[\(i + 1)].until", "'\(until)' must come after the background step") }
+        }
+        var checkNames = Set<String>()
+        for (i, check) in scenario.checks.enumerated() where !checkNames.insert(check.name).inserted {
+            reader.fail(at: check.location, "checks[\(i + 1)].name", "duplicate check name '\(check.name)'")
+        }
+        let snapshots = scenario.steps.compactMap { step -> String? in
+            if case .snapshot(let name) = step.kind { return name } else { return nil }
+        }
+        let seeded = Set(scenario.steps.flatMap { step -> [String] in
+            if case .seed(let spec) = step.kind { return spec.tables.map(\.table) } else { return [] }
+        })
+        for (i, fault) in scenario.faults.enumerated() {
+            let p = "faults[\(i + 1)]"
+            switch fault.kind {
+            case .lock(let lock):
+                if stepIndex[lock.during] == nil { reader.fail(path: "\(p).lock.during", unknownStep(lock.during)) }
+                if let hold = lock.hold, hold <= .zero { reader.fail(path: "\(p).lock.hold", "must be longer than 0") }
+            case .memoryCapStep(let step, _):
+                guard let j = stepIndex[step] else {
+                    reader.fail(path: "\(p).memory_cap.step", unknownStep(step))
+                    continue
+                }
+                switch scenario.steps[j].kind {
+                case .run, .seed, .backfill, .workload: break
+                default: reader.fail(path: "\(p).memory_cap.step", "a step memory cap applies to run, seed, backfill or workload steps")
+                }
+            case .missingSeed(let m):
+                if !seeded.contains(m.table) {
+                    reader.fail(path: "\(p).missing_seed.table", "no seed step loads table '\(m.table)'")
+                }
+            case .memoryCapServer: break
+            }
+        }
+        let backgrounds = scenario.steps.filter(\.background).map(\.name)
+        for group in scenario.targets {
+            let key = group.impact ? "\(group.step).impact" : group.step
+            if stepIndex[group.step] == nil {
+                reader.fail(path: "targets.\(key)", unknownStep(group.step))
+            } else if group.impact && backgrounds.isEmpty {
+                reader.fail(path: "targets.\(key)", "impact targets need a background workload step")
+            }
+        }
+        if let rollback = scenario.rollback {
+            if let to = rollback.to, !snapshots.contains(to) {
+                let hint = YAMLReader.suggestion(for: to, among: snapshots).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fail(path: "rollback.to", "no snapshot step is named '\(to)'\(hint)")
+            }
+            if rollback.via == .restore && rollback.to == nil {
+                reader.fail(path: "rollback.via", "restore needs `to:` naming a snapshot step")
+            }
+            if rollback.to == nil && (rollback.verify.contains(.schema) || rollback.verify.contains(.data)) {
+                reader.fail(path: "rollback", "verifying schema or data needs `to:` naming a snapshot step")
+            }
+            for (i, name) in (rollback.checks ?? []).enumerated() where !checkNames.contains(name) {
+                reader.fail(path: "rollback.checks[\(i + 1)]", "no check is named '\(name)'")
+            }
+            if rollback.via == .down, !scenario.steps.contains(where: { if case .migrate = $0.kind { true } else { false } }) {
+                reader.fail(path: "rollback.via", "rolling back through down scripts needs a migrate step")
+            }
+        }
+        for name in scenario.expect.failedChecks ?? [] where !checkNames.contains(name) {
+            reader.fail(path: "expect.failed_checks", "no check is named '\(name)'")
+        }
+        for step in (scenario.expect.stepErrors ?? [:]).keys.sorted() where stepIndex[step] == nil {
+            reader.fail(path: "expect.step_errors.\(step)", unknownStep(step))
+        }
+    }
+}

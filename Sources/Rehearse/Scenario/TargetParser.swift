@@ -1,0 +1,42 @@
+import Foundation
+
+/// Parses `<metric> <op> <value>` (`p95 < 2000ms`, `error_rate < 1%`, `client_memory_peak < 450MB`).
+enum TargetParser {
+    static func parse(_ text: String, location: SourceLocation) -> Result<Target, TargetParseError> {
+        let ops = ["<=", ">=", "<", ">"]
+        guard let op = ops.first(where: { text.contains($0) }), let range = text.range(of: op) else {
+            return .failure(TargetParseError("expected `<metric> <op> <value>` with op one of <, <=, >, >= (e.g. `p95 < 2000ms`)"))
+        }
+        let metricText = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+        let valueText = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
+        guard let metric = Target.Metric(rawValue: metricText) else {
+            let known = Target.Metric.allCases.map(\.rawValue).joined(separator: ", ")
+            return .failure(TargetParseError("unknown metric '\(metricText)' (known: \(known))"))
+        }
+        guard let comparison = ComparisonOperator(rawValue: op) else { return .failure(TargetParseError("bad operator")) }
+        let value: Double?
+        switch metric {
+        case .p50, .p90, .p95, .p99, .p999, .max, .mean, .duration:
+            value = Units.duration(valueText).map { $0.milliseconds }
+            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a duration (write 250ms, 2s, 1m)")) }
+        case .errorRate:
+            value = Units.fraction(valueText)
+            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a fraction (write 1% or 0.01)")) }
+        case .serverMemoryPeak, .clientMemoryPeak:
+            value = Units.size(valueText).map(Double.init)
+            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a size (write 450MB, 1GB)")) }
+        case .throughput:
+            value = Units.rate(valueText)
+            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a rate (write 200/s)")) }
+        case .errors, .batches, .rows:
+            value = Double(valueText)
+            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a number")) }
+        }
+        return .success(Target(text: text, metric: metric, op: comparison, value: value!, location: location))
+    }
+}
+
+struct TargetParseError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGINT/SIGTERM handling: the first signal cancels the run so it can close
+/// its sessions, write an `interrupted` results document and stop its
+/// servers; if that has not happened within a grace period (or a second
+/// signal comes), every registered cleanup runs and the process exits.
+public final class SignalTrap: @unchecked Sendable {  // mutated only on its private serial queue
+    public static let shared = SignalTrap()
+    private let queue = DispatchQueue(label: "rehearse.signals")
+    private var sources: [any DispatchSourceSignal] = []
+    private var received: Int32?
+    private var onSignal: (@Sendable () -> Void)?
+
+    /// Installs the handlers; `cancel` is called on the first signal.
+    public func install(grace: Duration = .seconds(10), cancel: @escaping @Sendable () -> Void) {
+        queue.sync {
+            onSignal = cancel
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+                source.setEventHandler { [unowned self] in self.handle(sig, grace: grace) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    /// The signal that interrupted the run, if any.
+    public var signalReceived: Int32? { queue.sync { received } }
+
+    private func handle(_ sig: Int32, grace: Duration) {
+        if received != nil {
+            Self.finish(sig)
+        }
+        received = sig
+        FileHandle.standardError.write(Data("\nrehearse: \(sig == SIGINT ? "SIGINT" : "SIGTERM") — stopping, cleaning up…\n".utf8))
+        onSignal?()
+        let seconds = Double(grace.components.seconds)
+        queue.asyncAfter(deadline: .now() + seconds) { Self.finish(sig) }
+    }
+
+    private static func finish(_ sig: Int32) -> Never {
+        CleanupRegistry.shared.runAll()
+        exit(128 + sig)
+    }
+}

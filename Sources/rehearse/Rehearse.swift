@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Rehearse
+
+@main
+struct RehearseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rehearse",
+        abstract: "Rehearse database deployments against disposable PostgreSQL databases.",
+        discussion: """
+            Exit codes: 0 every scenario met its expectation (no regression); 1 an expectation \
+            not met or a regression; 2 invalid input (a scenario file, a results file or an \
+            argument); 3 infrastructure failure (no PostgreSQL could be started or reached); \
+            130/143 interrupted by SIGINT/SIGTERM.
+            """,
+        version: ScenarioRunner.version,
+        subcommands: [Run.self, Lint.self])
+}
+
+/// Exit codes of the command line contract (shared/spec/cli.md).
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let notMet: Int32 = 1
+    static let invalid: Int32 = 2
+    static let infrastructure: Int32 = 3
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Expands folders into their `*.yaml`/`*.yml` files, in name order.
+func scenarioFiles(_ paths: [String]) throws -> [URL] {
+    var files: [URL] = []
+    for path in paths {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(path): no such file or folder")
+        }
+        if isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            files += names.map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+        } else {
+            files.append(URL(fileURLWithPath: path))
+        }
+    }
+    return files
+}
