@@ -1,0 +1,33 @@
+# rehearse: the two set-up commands of the README.
+#   make demo   installs what is missing, builds, and runs the example scenarios on the embedded server
+#   make test   installs what is missing, builds, and runs the tests
+
+SWIFT ?= swift
+APT_PACKAGES := libpq-dev libjemalloc-dev postgresql-15 pkg-config
+
+.PHONY: demo test deps build release lint bench clean
+
+deps:
+	@./scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	.build/release/rehearse lint scenarios/
+	.build/release/rehearse run scenarios/
+
+SHELL := /bin/bash
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+
+lint: build
+	.build/debug/rehearse lint scenarios/
+
+clean:
+	rm -rf .build
