@@ -123,6 +123,16 @@ public final class Session {
         prepared[name] = PreparedStatement(name: name, sql: sql, parameterCount: parameterCount)
     }
 
+    /// Prepares `name` again (after a schema change invalidated its plan's result type, 0A000).
+    public func reprepare(_ name: String) throws(PostgresError) {
+        guard let statement = prepared.removeValue(forKey: name) else { return }
+        _ = try? execute("DEALLOCATE \"\(name)\"")
+        let types = [Oid](repeating: 0, count: statement.parameterCount)
+        let result = PQprepare(conn, name, statement.sql, Int32(statement.parameterCount), statement.parameterCount > 0 ? types : nil)
+        _ = try consume(result, statement: statement.sql)
+        prepared[name] = statement
+    }
+
     /// Executes a prepared statement and discards its rows: the hot path of a
     /// workload. Returns the affected row count of the command tag.
     @discardableResult

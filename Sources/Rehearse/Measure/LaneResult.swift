@@ -118,9 +118,11 @@ struct WorkloadMeasurement: Sendable {
         var h = LatencyHistogram()
         var batches = 0
         var errors = 0
+        // Failed transactions count too: the application waited that long, then got an error.
         for s in samples where s.dueMicros >= start && s.dueMicros < end {
             batches += 1
-            if s.failed { errors += 1 } else { h.record(micros: UInt64(s.latencyMicros)) }
+            if s.failed { errors += 1 }
+            h.record(micros: UInt64(s.latencyMicros))
         }
         return (Impact(step: step, batches: batches, errors: errors, latencyMs: h.summary), h, batches)
     }

@@ -139,14 +139,25 @@ enum Workload {
             let sent = monotonicNanos()
             var failed: PostgresError?
             var rows = 0
-            do {
-                if tx.wrapped { try session.executePrepared("rh_begin", params) }
-                for statement in tx.statements { rows += try session.executePrepared(statement.name, params) }
-                if tx.wrapped { try session.executePrepared("rh_commit", params) }
-            } catch {
-                failed = error
-                if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
-                if session.isBroken { throw error }
+            for attempt in 0..<2 {
+                do {
+                    rows = 0
+                    if tx.wrapped { try session.executePrepared("rh_begin", params) }
+                    for statement in tx.statements { rows += try session.executePrepared(statement.name, params) }
+                    if tx.wrapped { try session.executePrepared("rh_commit", params) }
+                    failed = nil
+                } catch {
+                    failed = error
+                    if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                    if session.isBroken { throw error }
+                    // A schema change invalidated a prepared plan's result type: re-prepare and
+                    // retry once, as application drivers (pgx, JDBC) do transparently.
+                    if attempt == 0, error.sqlstate == "0A000", error.message.contains("cached plan") {
+                        for statement in tx.statements { try session.reprepare(statement.name) }
+                        continue
+                    }
+                }
+                break
             }
             let end = monotonicNanos()
             result.record(
