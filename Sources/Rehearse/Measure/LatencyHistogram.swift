@@ -53,13 +53,15 @@ public struct LatencyHistogram: Sendable {
 extension LatencyHistogram {
     /// A compact, portable encoding: base64 of a varint stream
     /// `"RH1"`, then (value, count) pairs for every recorded value's bucket.
-    /// Values are each bucket's representative value in microseconds, so the
-    /// decoded histogram gives the same percentiles at 3 significant digits.
+    /// Values are each bucket's value as the histogram reports it, in
+    /// microseconds, so the decoded histogram gives the same percentiles.
     public func encoded() -> String {
         var bytes: [UInt8] = Array("RH1".utf8)
         var previous: UInt64 = 0
         for item in histogram.recordedValues() {
-            let value = histogram.lowestEquivalentForValue(item.value)
+            // The top bucket carries the exact maximum, so `max` survives the round trip.
+            let exactMax = histogram.valuesAreEquivalent(item.value, histogram.max)
+            let value = Swift.min(exactMax ? histogram.max : item.value, Self.highestTrackableMicros)
             Self.appendVarint(value - previous, to: &bytes)
             Self.appendVarint(item.count, to: &bytes)
             previous = value

@@ -44,7 +44,7 @@ public enum ScenarioLoader {
         guard reader.checkShape(root) else { throw ScenarioErrors(errors: reader.errors) }
         let builder = ScenarioBuilder(reader: reader, directory: file.deletingLastPathComponent())
         let scenario = builder.build(root, file: file, sha256: sha256 ?? SHA256.hex(Data(yaml.utf8)))
-        if let scenario, reader.errors.isEmpty {
+        if let scenario {
             ScenarioValidator(reader: reader).validate(scenario)
         }
         guard reader.errors.isEmpty, let scenario else {

@@ -37,11 +37,17 @@ enum MigrationLayout: String, Sendable {
             return .diesel
         }
         guard !files.isEmpty else { throw MigrationError(file: dir.path, message: "no .sql migrations in the folder") }
-        if files.allSatisfy({ match(flywayName, $0) != nil }) { return .flyway }
-        if files.allSatisfy({ match(golangName, $0) != nil }) { return .golangMigrate }
-        if let odd = files.first(where: { match(numberedName, $0) == nil }) {
-            throw MigrationError(file: dir.appendingPathComponent(odd).path, message: "unrecognised migration file name (expected V1__name.sql, 1_name.up.sql, or a numbered .sql file)")
+        // The layout most files follow; the first file that does not follow it is the one to name.
+        let candidates: [(MigrationLayout, NSRegularExpression)] = [(.flyway, flywayName), (.golangMigrate, golangName), (.plain, numberedName)]
+        let (best, regex) = candidates.max { a, b in
+            files.filter { match(a.1, $0) != nil }.count < files.filter { match(b.1, $0) != nil }.count
+        }!
+        if let odd = files.first(where: { match(regex, $0) == nil }) {
+            let expected = best == .flyway ? "V<version>__<name>.sql" : best == .golangMigrate ? "<version>_<name>.up.sql / .down.sql" : "a numbered .sql file"
+            throw MigrationError(file: dir.appendingPathComponent(odd).path, message: "does not follow the folder's \(best.rawValue) layout (expected \(expected))")
         }
+        if best == .flyway { return .flyway }
+        if best == .golangMigrate { return .golangMigrate }
         // Numbered files: dbmate when they carry `-- migrate:up` sections.
         let marked = files.filter { name in
             let text = (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
