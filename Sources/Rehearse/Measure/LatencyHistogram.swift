@@ -34,6 +34,7 @@ public struct LatencyHistogram: Sendable {
     /// The value at a percentile (0...100), in milliseconds.
     public func millis(atPercentile p: Double) -> Double {
         guard count > 0 else { return 0 }
+        if p >= 100 { return maxMillis }
         return Double(histogram.valueAtPercentile(p)) / 1000
     }
 
