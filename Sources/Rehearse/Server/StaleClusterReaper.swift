@@ -29,6 +29,13 @@ enum StaleClusterReaper {
         return reaped
     }
 
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
     private static func stopPostmaster(dataDirectory: URL) {
         guard let pidFile = try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8),
             let first = pidFile.split(separator: "\n").first, let pid = pid_t(first)
@@ -39,7 +46,7 @@ enum StaleClusterReaper {
         else { return }
         kill(pid, SIGQUIT)
         for _ in 0..<300 {
-            if kill(pid, 0) != 0 { return }
+            if kill(pid, 0) != 0 || isZombie(pid) { return }
             usleep(10_000)
         }
         kill(pid, SIGKILL)

@@ -1,0 +1,144 @@
+import Foundation
+import PostgresClient
+import Testing
+
+@testable import Rehearse
+
+/// A real embedded server for one test, stopped when the test ends.
+struct TestServer {
+    let server: EmbeddedServer
+
+    static func start(settings: [(String, String)] = []) async throws -> TestServer {
+        let binaries = try await PostgresBinaries.locate()
+        return TestServer(server: try await EmbeddedServer.start(binaries: binaries, settings: settings))
+    }
+
+    func connect(_ database: String = "postgres") async throws -> Connection {
+        try await Connection.connect(server.conninfo(database: database))
+    }
+
+    func stop() async { await server.stop() }
+}
+
+@Suite("libpq client against a real server")
+struct ConnectionTests {
+    @Test func parameterizedAndPreparedQueries() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        let r = try await c.query("SELECT $1::int * 2, $2::text IS NULL", ["21", nil])
+        #expect(r.rows == [["42", "t"]])
+        let total = try await c.withSession { session -> Int in
+            try session.prepare("sq", "SELECT $1::bigint + $2::bigint", parameterCount: 2)
+            let params = ParameterBuffer()
+            var sum = 0
+            for i in 0..<100 {
+                params.removeAll()
+                params.append(Int64(i))
+                params.append(Int64(-1000))
+                sum += Int(try session.queryPrepared("sq", params).scalar ?? "0")!
+            }
+            return sum
+        }
+        #expect(total == (0..<100).reduce(0, +) - 100_000)
+        await c.close()
+    }
+
+    @Test func constraintViolationCarriesSQLStateAndDetail() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        try await c.execute("CREATE TABLE t (id int PRIMARY KEY, v int CHECK (v > 0))")
+        try await c.execute("INSERT INTO t VALUES (1, 1)")
+        do {
+            try await c.execute("INSERT INTO t VALUES (1, 2)")
+            Issue.record("expected a unique violation")
+        } catch let error as PostgresError {
+            #expect(error.sqlstate == "23505")
+            #expect(error.detail?.contains("(id)=(1)") == true)
+        }
+        do {
+            try await c.query("SELECT nosuchcolumn FROM t")
+            Issue.record("expected an error")
+        } catch let error as PostgresError {
+            #expect(error.sqlstate == "42703")
+            #expect(error.position == 8)
+        }
+        // The session is still usable after errors.
+        #expect(try await c.query("SELECT count(*) FROM t").scalar == "1")
+        await c.close()
+    }
+
+    @Test func copyStreamsAGeneratedCSV() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        try await c.execute("CREATE TABLE items (id int PRIMARY KEY, name text)")
+        let rows = try await c.withSession { session -> Int in
+            try session.copyIn("COPY items FROM STDIN WITH (FORMAT csv)") { writer in
+                var chunk: [UInt8] = []
+                for i in 0..<50_000 {
+                    chunk += Array("\(i),\"item, \(i)\"\n".utf8)
+                    if chunk.count > 65536 {
+                        try writer.write(chunk)
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                try writer.write(chunk)
+            }.affectedRows
+        }
+        #expect(rows == 50_000)
+        #expect(try await c.query("SELECT name FROM items WHERE id = 49999").scalar == "item, 49999")
+        // A failing COPY reports the server's error and leaves the session usable.
+        do {
+            _ = try await c.withSession { session in
+                try session.copyIn("COPY items FROM STDIN WITH (FORMAT csv)") { try $0.write(Array("1,dup\n".utf8)) }
+            }
+            Issue.record("expected a duplicate key")
+        } catch let error as PostgresError {
+            #expect(error.sqlstate == "23505")
+        }
+        #expect(try await c.query("SELECT 1").scalar == "1")
+        await c.close()
+    }
+
+    @Test func cancelStopsALongStatementWithinASecond() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        let started = ContinuousClock.now
+        let sleeper = Task { try await c.execute("SELECT pg_sleep(60)") }
+        try await Task.sleep(for: .milliseconds(200))
+        c.cancel()
+        do {
+            _ = try await sleeper.value
+            Issue.record("expected a cancellation")
+        } catch let error as PostgresError {
+            #expect(error.sqlstate == "57014")
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        await c.close()
+    }
+
+    @Test func noticesAreCaptured() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        let notices = try await c.withSession { session -> [String] in
+            try session.execute("DO $$ BEGIN RAISE NOTICE 'hello %', 42; END $$")
+            return session.takeNotices()
+        }
+        #expect(notices.contains { $0.contains("hello 42") })
+        await c.close()
+    }
+
+    @Test func connectionFailureIsAClearError() async throws {
+        do {
+            _ = try await Connection.connect("host=/nonexistent-socket-dir port=1 user=x dbname=y connect_timeout=2")
+            Issue.record("expected a connection error")
+        } catch let error as PostgresError {
+            #expect(error.kind == .connection)
+            #expect(error.message.contains("nonexistent-socket-dir"))
+        }
+    }
+}
