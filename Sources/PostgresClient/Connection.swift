@@ -96,3 +96,22 @@ final class SessionBox: @unchecked Sendable {  // accessed only on the owning Se
 struct CancelHandle: @unchecked Sendable {  // used only under the Connection's Mutex
     let pointer: OpaquePointer
 }
+
+extension Connection {
+    /// Connects, runs `body`, and closes the connection before returning (also on errors),
+    /// so no session outlives the work that needed it.
+    public static func with<T>(
+        _ conninfo: String, overrides: [(String, String)] = [], label: String = "rehearse-pq",
+        _ body: (Connection) async throws -> T
+    ) async throws -> T {
+        let connection = try await connect(conninfo, overrides: overrides, label: label)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+}

@@ -11,7 +11,9 @@ public enum ScenarioRunner {
         let progress = options.progress ? ProgressReporter() : nil
         let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
         let startedAt = Date()
+        Trace.mark("scenario \(scenario.name)")
         let host = try await makeHost(scenario, options: options, runID: runID)
+        Trace.mark("host ready")
         var hostToken: Int?
         if let external = host as? ExternalHost {
             // Databases this run creates are dropped even if the run is interrupted.
@@ -27,17 +29,24 @@ public enum ScenarioRunner {
         var keptDatabase: String?
         do {
             try await prepareTemplate(template, scenario: scenario, host: host)
+            Trace.mark("template ready")
             calibration = try? await calibrate(host: host, database: template)
+            Trace.mark("calibrated")
             let count = options.repeatOverride ?? scenario.repeatCount
             for n in 1...max(count, 1) {
                 if Task.isCancelled { break }
                 progress?.scenarioStarted(scenario.name, repetition: n, of: count)
                 let database = "rehearse_\(runID)_\(n)"
+                let creating = ContinuousClock.now
                 try await host.createDatabase(database, template: template)
-                let outcome = await RepetitionRunner(
+                let databaseMs = (ContinuousClock.now - creating).milliseconds
+                Trace.mark("repetition \(n) database ready")
+                var outcome = await RepetitionRunner(
                     scenario: scenario, host: host, template: template, database: database, progress: progress,
                     stepTimeout: options.stepTimeout
                 ).run()
+                Trace.mark("repetition \(n) done")
+                outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
                 repetitions.append(outcome.result)
                 for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
                 for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
@@ -50,6 +59,7 @@ public enum ScenarioRunner {
             if let hostToken { CleanupRegistry.shared.run(hostToken) }
             throw error
         }
+        Trace.mark("repetitions done")
         let settings = await host.settings()
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
@@ -60,10 +70,12 @@ public enum ScenarioRunner {
             if let hostToken { CleanupRegistry.shared.run(hostToken) }
         }
 
+        Trace.mark("host shut down")
         let document = await assemble(
             scenario: scenario, runID: runID, startedAt: startedAt, host: host, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
+        Trace.mark("assembled")
         if options.writeResults {
             try ResultsWriter.write(document, under: options.outDirectory)
         }
@@ -80,6 +92,7 @@ public enum ScenarioRunner {
             return try await ExternalHost.connect(server, runID: runID)
         }
         let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        Trace.mark("binaries located")
         var cap: Int64?
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
         let server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
@@ -103,9 +116,8 @@ public enum ScenarioRunner {
 
     /// Times a few hundred `SELECT 1` round trips: the floor of the driver and the socket.
     static func calibrate(host: any DatabaseHost, database: String) async throws -> ResultsDocument.Calibration {
-        let connection = try await host.connect(database: database, label: "rehearse-calibrate")
-        defer { Task { await connection.close() } }
-        let histogram = try await connection.withSession { session in
+        let histogram = try await Connection.with(host.conninfo(database: database), label: "rehearse-calibrate") { connection in
+          try await connection.withSession { session in
             try session.prepare("calibrate", "SELECT 1")
             let none = ParameterBuffer(capacity: 1)
             var h = LatencyHistogram()
@@ -115,6 +127,7 @@ public enum ScenarioRunner {
                 if i >= 100 { h.record(nanoseconds: monotonicNanos() - start) }
             }
             return h
+          }
         }
         return .init(roundTrips: Int(histogram.count), p50Ms: histogram.millis(atPercentile: 50), p99Ms: histogram.millis(atPercentile: 99))
     }

@@ -26,6 +26,20 @@ struct StepContext: Sendable {
         return connection
     }
 
+    /// Runs `body` with a step connection and releases it before returning; a failure
+    /// to connect is the step's failure.
+    func withConnection(_ body: (Connection) async -> StepMeasurement) async -> StepMeasurement {
+        let connection: Connection
+        do { connection = try await connect() } catch {
+            var measurement = StepMeasurement()
+            measurement.fail(asPostgres(error))
+            return measurement
+        }
+        let measurement = await body(connection)
+        await release(connection)
+        return measurement
+    }
+
     func release(_ connection: Connection) async {
         sessions.unregister(connection.backendPID)
         await connection.close()

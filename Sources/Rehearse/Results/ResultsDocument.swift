@@ -102,6 +102,8 @@ public struct RepetitionResult: Codable, Sendable {
     public var targets: [TargetResult]
     public var rollback: RollbackResult
     public var reasons: [String]?
+    /// How long creating this repetition's fresh database from the template took.
+    public var databaseMs: Double?
 }
 
 public struct StepResult: Codable, Sendable {

@@ -79,11 +79,10 @@ struct RollbackRunner: Sendable {
                 throw RollbackFailure(info: ErrorInfo(sqlstate: nil, message: "\(error)"))
             }
         }
-        let connection = try await Connection.connect(host.conninfo(database: database), label: "rehearse-rollback")
-        defer { Task { await connection.close() } }
         let keep = Set(snapshot?.appliedMigrations ?? [])
         let known = found
-        let outcome: ErrorInfo? = try await connection.withSession { session in
+        let outcome: ErrorInfo? = try await Connection.with(host.conninfo(database: database), label: "rehearse-rollback") { connection in
+          try await connection.withSession { session in
             let applied = try MigrationTracker.applied(session)
             for version in applied.reversed() where !keep.contains(version) {
                 guard let (migration, spec) = known[version] else {
@@ -105,6 +104,7 @@ struct RollbackRunner: Sendable {
                 }
             }
             return nil
+          }
         }
         if let outcome { throw RollbackFailure(info: outcome) }
     }
@@ -115,8 +115,8 @@ struct RollbackRunner: Sendable {
             throw RollbackFailure(info: ErrorInfo(sqlstate: nil, message: "restore needs `to:` naming a snapshot step that ran"))
         }
         try await host.dropDatabase(database)
-        let admin = try await Connection.connect(host.conninfo(database: host.maintenanceDatabase), label: "rehearse-admin")
-        defer { Task { await admin.close() } }
-        try await admin.execute("ALTER DATABASE \(quoteIdentifier(copy)) RENAME TO \(quoteIdentifier(database))")
+        try await host.withAdmin { admin in
+            _ = try await admin.execute("ALTER DATABASE \(quoteIdentifier(copy)) RENAME TO \(quoteIdentifier(database))")
+        }
     }
 }

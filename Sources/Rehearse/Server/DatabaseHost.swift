@@ -23,6 +23,8 @@ protocol DatabaseHost: Sendable {
     var memoryCap: ServerMemoryCap? { get }
     /// The database admin statements connect to.
     var maintenanceDatabase: String { get }
+    /// Runs `body` on a connection to the maintenance database.
+    func withAdmin<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T
     func shutdown() async
 }
 
@@ -30,8 +32,9 @@ extension DatabaseHost {
     /// Marks a database as rehearse's own; `dropDatabase` checks the mark.
     static var markPrefix: String { "rehearse:" }
 
-    func maintenanceConnection() async throws -> Connection {
-        try await Connection.connect(conninfo(database: maintenanceDatabase), label: "rehearse-admin")
+    /// A fresh connection to the maintenance database, closed before this returns.
+    func withAdmin<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
+        try await Connection.with(conninfo(database: maintenanceDatabase), label: "rehearse-admin", body)
     }
 
     var maintenanceDatabase: String { "postgres" }

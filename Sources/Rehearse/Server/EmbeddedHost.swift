@@ -5,10 +5,28 @@ import PostgresClient
 final class EmbeddedHost: DatabaseHost {
     let server: EmbeddedServer
     let runID: String
+    /// One admin session for the host's life: creating a repetition's database then costs
+    /// two statements, not a connection set-up as well.
+    private let admin = Locked<Connection?>(nil)
 
     init(server: EmbeddedServer, runID: String) {
         self.server = server
         self.runID = runID
+    }
+
+    func withAdmin<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
+        if let connection = admin.value { return try await body(connection) }
+        let fresh = try await Connection.connect(conninfo(database: maintenanceDatabase), label: "rehearse-admin")
+        let existing = admin.withLock { current -> Connection? in
+            if let current { return current }
+            current = fresh
+            return nil
+        }
+        if let existing {
+            await fresh.close()
+            return try await body(existing)
+        }
+        return try await body(fresh)
     }
 
     var kind: String { "embedded" }
@@ -25,15 +43,15 @@ final class EmbeddedHost: DatabaseHost {
     func conninfo(database: String) -> String { server.conninfo(database: database) }
 
     func createDatabase(_ name: String, template: String?) async throws {
-        let admin = try await maintenanceConnection()
-        defer { Task { await admin.close() } }
-        try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
+        try await withAdmin { admin in
+            try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
+        }
     }
 
     func dropDatabase(_ name: String) async throws {
-        let admin = try await maintenanceConnection()
-        defer { Task { await admin.close() } }
-        try await admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+        try await withAdmin { admin in
+            _ = try await admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
+        }
     }
 
     func settings() async -> [String: String] {
@@ -41,18 +59,19 @@ final class EmbeddedHost: DatabaseHost {
         for (name, value) in server.settings where !["unix_socket_directories", "listen_addresses", "port"].contains(name) {
             result[name] = value
         }
-        if let admin = try? await maintenanceConnection() {
-            if let rows = try? await admin.query(
+        let rows = try? await withAdmin { admin in
+            try await admin.query(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ('shared_buffers','work_mem','max_connections','maintenance_work_mem')"
-            ).rows {
-                for row in rows { if let n = row[0], let v = row[1] { result[n] = v } }
-            }
-            await admin.close()
+            ).rows
         }
+        for row in rows ?? [] { if let n = row[0], let v = row[1] { result[n] = v } }
         return result
     }
 
-    func shutdown() async { await server.stop() }
+    func shutdown() async {
+        if let connection = admin.withLock({ c in defer { c = nil }; return c }) { await connection.close() }
+        await server.stop()
+    }
 }
 
 /// `CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`, marked with a comment.

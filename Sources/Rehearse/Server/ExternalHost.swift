@@ -58,17 +58,14 @@ final class ExternalHost: DatabaseHost {
         "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
-    private func admin() async throws -> Connection {
-        try await Connection.connect(conninfo(database: ownDatabase), label: "rehearse-admin")
-    }
 
     func createDatabase(_ name: String, template: String?) async throws {
         guard name.hasPrefix("rehearse_") else {
             throw RehearseError.invalidInput("refusing to create \(name): rehearse's databases are named rehearse_*")
         }
-        let admin = try await admin()
-        defer { Task { await admin.close() } }
-        try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
+        try await withAdmin { admin in
+            try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
+        }
     }
 
     /// Drops `name` only when rehearse's comment marks it, and never the URL's own database.
@@ -76,26 +73,25 @@ final class ExternalHost: DatabaseHost {
         guard name != ownDatabase else {
             throw RehearseError.invalidInput("refusing to drop \(name): it is the database named in --server")
         }
-        let admin = try await admin()
-        defer { Task { await admin.close() } }
-        let mark = try await admin.query(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [name])
-        guard let row = mark.rows.first else { return }
-        guard let comment = row[0] ?? nil, comment.hasPrefix(Self.markPrefix) else {
-            throw RehearseError.invalidInput("refusing to drop \(name): rehearse did not create it (no rehearse mark)")
+        try await withAdmin { admin in
+            let mark = try await admin.query(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [name])
+            guard let row = mark.rows.first else { return }
+            guard let comment = row[0] ?? nil, comment.hasPrefix(Self.markPrefix) else {
+                throw RehearseError.invalidInput("refusing to drop \(name): rehearse did not create it (no rehearse mark)")
+            }
+            try await admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
         }
-        try await admin.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
     }
 
     func settings() async -> [String: String] {
-        guard let admin = try? await admin() else { return [:] }
-        defer { Task { await admin.close() } }
-        var result: [String: String] = [:]
-        if let rows = try? await admin.query(
-            "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ('shared_buffers','work_mem','max_connections','fsync','synchronous_commit')"
-        ).rows {
-            for row in rows { if let n = row[0], let v = row[1] { result[n] = v } }
+        let rows = try? await withAdmin { admin in
+            try await admin.query(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN ('shared_buffers','work_mem','max_connections','fsync','synchronous_commit')"
+            ).rows
         }
+        var result: [String: String] = [:]
+        for row in rows ?? [] { if let n = row[0], let v = row[1] { result[n] = v } }
         return result
     }
 

@@ -8,13 +8,14 @@ import Foundation
 struct RunDirectories: Sendable {
     static let shared = RunDirectories()
 
-    /// Run folders: `$REHEARSE_RUN_DIR`, else the system temporary folder.
+    /// Run folders: `$REHEARSE_RUN_DIR`, else /dev/shm when it is a writable tmpfs with room
+    /// (copying a cluster there takes ~60 ms instead of ~800 ms on this machines' disk), else /tmp.
     var runBase: URL
     /// Pristine clusters: `$REHEARSE_CACHE_DIR`, else `$XDG_CACHE_HOME/rehearse`, else `~/.cache/rehearse`.
     var cacheBase: URL
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        runBase = URL(fileURLWithPath: environment["REHEARSE_RUN_DIR"] ?? "/tmp")
+        runBase = URL(fileURLWithPath: environment["REHEARSE_RUN_DIR"] ?? Self.defaultRunBase())
         if let dir = environment["REHEARSE_CACHE_DIR"] {
             cacheBase = URL(fileURLWithPath: dir)
         } else if let xdg = environment["XDG_CACHE_HOME"] {
@@ -22,6 +23,16 @@ struct RunDirectories: Sendable {
         } else {
             cacheBase = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/rehearse")
         }
+    }
+
+    static func defaultRunBase() -> String {
+        var info = statvfs()
+        if access("/dev/shm", W_OK) == 0, statvfs("/dev/shm", &info) == 0,
+            UInt64(info.f_bavail) * UInt64(info.f_frsize) > 2 << 30
+        {
+            return "/dev/shm"
+        }
+        return "/tmp"
     }
 
     /// A new private folder `rehearse-<pid>-<random>` with an `owner` file naming this process,

@@ -7,22 +7,18 @@ import PostgresClient
 /// always ends, and rows skipped on the way are reported as `rows_remaining`.
 enum Backfill {
     static func run(_ spec: BackfillSpec, context: StepContext) async -> StepMeasurement {
-        var measurement = StepMeasurement()
-        let connection: Connection
-        do { connection = try await context.connect() } catch {
-            measurement.fail(asPostgres(error))
-            return measurement
-        }
-        defer { Task { await context.release(connection) } }
-        do {
-            let key = try await primaryKey(of: spec.table, on: connection)
-            measurement = try await connection.cancellable { session in
-                try runBatches(spec, key: key, session: session, memoryLimit: context.memoryLimit)
+        await context.withConnection { connection in
+            do {
+                let key = try await primaryKey(of: spec.table, on: connection)
+                return try await connection.cancellable { session in
+                    try runBatches(spec, key: key, session: session, memoryLimit: context.memoryLimit)
+                }
+            } catch {
+                var measurement = StepMeasurement()
+                measurement.fail(asPostgres(error))
+                return measurement
             }
-        } catch {
-            measurement.fail(asPostgres(error))
         }
-        return measurement
     }
 
     struct PrimaryKey: Sendable {

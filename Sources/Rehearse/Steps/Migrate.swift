@@ -12,21 +12,18 @@ enum Migrate {
             measurement.fail(message: "\(error)")
             return measurement
         }
-        let connection: Connection
-        do { connection = try await context.connect() } catch {
-            measurement.fail(asPostgres(error))
-            return measurement
-        }
-        defer { Task { await context.release(connection) } }
         let directory = spec.dir
-        do {
-            measurement = try await connection.cancellable { session in
-                try apply(migrations, spec: spec, directory: directory, session: session)
+        return await context.withConnection { connection in
+            do {
+                return try await connection.cancellable { session in
+                    try apply(migrations, spec: spec, directory: directory, session: session)
+                }
+            } catch {
+                var measurement = StepMeasurement()
+                measurement.fail(asPostgres(error))
+                return measurement
             }
-        } catch {
-            measurement.fail(asPostgres(error))
         }
-        return measurement
     }
 
     static func apply(_ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session) throws

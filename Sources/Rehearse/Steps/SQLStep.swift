@@ -22,20 +22,17 @@ enum SQLStep {
             measurement.fail(message: "\(label):\(error.line):\(error.column): \(error.message)")
             return measurement
         }
-        let connection: Connection
-        do { connection = try await context.connect() } catch {
-            measurement.fail(asPostgres(error))
-            return measurement
-        }
-        defer { Task { await context.release(connection) } }
-        do {
-            measurement = try await connection.cancellable { session in
-                run(items, label: label, session: session)
+        return await context.withConnection { connection in
+            do {
+                return try await connection.cancellable { session in
+                    run(items, label: label, session: session)
+                }
+            } catch {
+                var measurement = StepMeasurement()
+                measurement.fail(asPostgres(error))
+                return measurement
             }
-        } catch {
-            measurement.fail(asPostgres(error))
         }
-        return measurement
     }
 
     static func run(_ items: [SQLScript.Item], label: String, session: Session) -> StepMeasurement {

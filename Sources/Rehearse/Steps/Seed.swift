@@ -7,13 +7,13 @@ import PostgresClient
 /// counts the others, as an application's seeder would.
 enum Seed {
     static func run(_ spec: SeedSpec, context: StepContext) async -> StepMeasurement {
-        var measurement = StepMeasurement()
-        let connection: Connection
-        do { connection = try await context.connect() } catch {
-            measurement.fail(asPostgres(error))
-            return measurement
+        await context.withConnection { connection in
+            await load(spec, context: context, connection: connection)
         }
-        defer { Task { await context.release(connection) } }
+    }
+
+    static func load(_ spec: SeedSpec, context: StepContext, connection: Connection) async -> StepMeasurement {
+        var measurement = StepMeasurement()
         for table in spec.tables {
             let faults = context.missingSeed.filter { $0.table == table.table }
             let startedMs = Double(monotonicNanos() - context.origin) / 1e6
