@@ -14,7 +14,7 @@ struct RehearseCommand: AsyncParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM.
             """,
         version: ScenarioRunner.version,
-        subcommands: [Run.self, Lint.self])
+        subcommands: [Run.self, Lint.self, Compare.self, Report.self])
 }
 
 /// Exit codes of the command line contract (shared/spec/cli.md).

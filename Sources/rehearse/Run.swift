@@ -27,6 +27,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "After the run, compare with this baseline (file or folder) and fold its verdict into the exit code.")
     var baseline: String?
 
+    @Option(help: "With --baseline: smallest relative change that counts as a regression.")
+    var threshold: String = "5%"
+
+    @Option(name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
+    var saveBaseline: String?
+
     @Option(name: .customLong("pg-bin"), help: "Folder of the PostgreSQL server programs (initdb, postgres).")
     var pgBin: String?
 
@@ -112,14 +118,21 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.infrastructure)
         }
         var status = documents.allSatisfy(\.expectation.met) ? ExitStatus.ok : ExitStatus.notMet
+        if let saveBaseline {
+            for doc in documents {
+                let folder = URL(fileURLWithPath: saveBaseline)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try ResultsWriter.write(doc, to: folder.appendingPathComponent("\(doc.scenario.name).json"))
+            }
+        }
         if let baseline {
-            status = max(status, try compareWithBaseline(baseline, documents: documents))
+            guard let fraction = parseFraction(threshold) else {
+                printError("rehearse: --threshold: '\(threshold)' is not a fraction")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            let compared = try compareAndPrint(baseline: baseline, documents: documents, threshold: fraction, format: .text, strict: false)
+            status = max(status, compared)
         }
         if status != ExitStatus.ok { throw ExitCode(status) }
-    }
-
-    func compareWithBaseline(_ path: String, documents: [ResultsDocument]) throws -> Int32 {
-        printError("rehearse: --baseline is not available in this build")
-        return ExitStatus.invalid
     }
 }

@@ -57,7 +57,8 @@ final class LockObserver: Sendable {
         LEFT JOIN pg_class c ON c.oid = l.relation
         WHERE l.pid <> pg_backend_pid()
           AND l.locktype IN ('relation', 'tuple', 'advisory', 'transactionid')
-          AND (l.relation IS NULL OR c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace, 'information_schema'::regnamespace))
+          AND (l.relation IS NULL OR c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'pg_toast'::regnamespace, 'information_schema'::regnamespace)
+               AND c.relnamespace::regnamespace::text <> '_rehearse')
           AND (l.database IS NULL OR l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
         """
 

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Rehearse
+
+struct Compare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare results with a baseline, step by step and metric by metric.",
+        discussion: """
+            BASELINE and CURRENT are results files or folders of them (matched by scenario name; \
+            the newest document of a scenario in a folder counts). A change is a regression when it \
+            passes --threshold and an absolute floor (0.5 ms, 1 MiB, 0.1 percentage point of errors) \
+            and, with at least 5 repetitions on each side, a Mann-Whitney U test (p < 0.05). A verdict \
+            that changed to blocked and a check that started failing are always regressions.
+            Exit codes: 0 no regression; 1 regression; 2 invalid input (a missing or unreadable \
+            baseline, a bad results file, or with --strict an environment mismatch); 3 infrastructure.
+            """)
+
+    @Argument(help: "Baseline results file or folder.") var baseline: String
+    @Argument(help: "Current results file or folder.") var current: String
+    @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1).") var threshold: String = "5%"
+    @Option(help: "Output format: text, markdown, json, junit.") var format: String = "text"
+    @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
+
+    func run() async throws {
+        guard let fraction = parseFraction(threshold) else {
+            printError("rehearse: --threshold: '\(threshold)' is not a fraction (write 10% or 0.1)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        guard let output = ComparisonFormatter.Format(rawValue: format) else {
+            printError("rehearse: --format: '\(format)' is not one of text, markdown, json, junit")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let status = try compareAndPrint(baseline: baseline, current: current, threshold: fraction, format: output, strict: strict)
+        if status != ExitStatus.ok { throw ExitCode(status) }
+    }
+}
+
+func parseFraction(_ text: String) -> Double? {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if t.hasSuffix("%") { return Double(t.dropLast()).map { $0 / 100 }.flatMap { $0 >= 0 ? $0 : nil } }
+    return Double(t).flatMap { $0 >= 0 ? $0 : nil }
+}
+
+/// Shared by `compare` and `run --baseline`: returns the exit status.
+func compareAndPrint(
+    baseline: String, current: String? = nil, documents: [ResultsDocument]? = nil, threshold: Double,
+    format: ComparisonFormatter.Format, strict: Bool
+) throws -> Int32 {
+    let base: [ResultsDocument]
+    let cur: [ResultsDocument]
+    do {
+        base = try ResultsLoader.load(baseline)
+        cur = try documents ?? ResultsLoader.load(current ?? "")
+    } catch {
+        printError("rehearse: \(error)")
+        return ExitStatus.invalid
+    }
+    let report = Comparator(threshold: threshold, strict: strict).compare(baselines: base, currents: cur)
+    for warning in report.warnings { printError("warning: \(warning)") }
+    print(ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(1) == 1), terminator: "")
+    if strict && !report.warnings.isEmpty {
+        printError("rehearse: --strict: the environments differ")
+        return ExitStatus.invalid
+    }
+    if report.scenarios.isEmpty {
+        printError("rehearse: no scenario of the current results has a baseline")
+        return ExitStatus.invalid
+    }
+    return report.hasRegression ? ExitStatus.notMet : ExitStatus.ok
+}
