@@ -110,7 +110,7 @@ public struct StepResult: Codable, Sendable {
     public var name: String
     public var kind: String
     public var status: String
-    public var error: ErrorInfo?
+    @EncodedAsNull public var error: ErrorInfo?
     public var durationMs: Double
     public var startedMs: Double?
     public var batches: Int
@@ -208,7 +208,7 @@ public struct TargetResult: Codable, Sendable {
 public struct RollbackResult: Codable, Sendable {
     public var status: String
     public var durationMs: Double?
-    public var error: ErrorInfo?
+    @EncodedAsNull public var error: ErrorInfo?
     public var differences: [Difference]
     public var via: String?
 }
@@ -265,5 +265,29 @@ public enum ResultsCoding {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d
+    }
+}
+
+/// An optional that is written as `null` when absent, as the results format shows for `error`.
+@propertyWrapper
+public struct EncodedAsNull<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var wrappedValue: Value?
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing key decodes as nil.
+    public func decode<V>(_ type: EncodedAsNull<V>.Type, forKey key: Key) throws -> EncodedAsNull<V> {
+        try decodeIfPresent(type, forKey: key) ?? EncodedAsNull(wrappedValue: nil)
     }
 }
