@@ -43,7 +43,8 @@ struct CompareTests {
         let slower = comparator.compare(baselines: [a], currents: [c])
         #expect(slower.hasRegression)
         let regressed = Set(slower.scenarios[0].rows.filter { $0.verdict == .regressed }.map(\.metric))
-        #expect(regressed.isSuperset(of: ["p50", "p95", "p99", "mean", "duration", "throughput"]))
+        // With 60 transactions a repetition, p99 is nearly the maximum: too noisy on a loaded machine to require.
+        #expect(regressed.isSuperset(of: ["p50", "p95", "mean", "duration", "throughput"]))
         let p50 = try #require(slower.scenarios[0].rows.first { $0.metric == "p50" })
         #expect((p50.change ?? 0) > 1.5)
 
