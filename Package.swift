@@ -54,14 +54,20 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Rehearse", "PostgresClient"],
+            path: "Tests/TestSupport",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "Rehearse"],
+            dependencies: ["PostgresClient", "Rehearse", "TestSupport"],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "RehearseTests",
-            dependencies: ["Rehearse", "PostgresClient"],
+            dependencies: ["Rehearse", "PostgresClient", "TestSupport"],
             swiftSettings: upcoming
         ),
     ]

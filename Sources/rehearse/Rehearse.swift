@@ -15,6 +15,27 @@ struct RehearseCommand: AsyncParsableCommand {
             """,
         version: ScenarioRunner.version,
         subcommands: [Run.self, Lint.self, Compare.self, Report.self])
+
+    /// ArgumentParser exits 64 on a bad argument; the contract says 2 (invalid input).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Self.exit(withError: exit)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Self.exit(withError: error)  // --help, --version
+            }
+            printError(fullMessage(for: error))
+            Foundation.exit(ExitStatus.invalid)
+        }
+    }
 }
 
 /// Exit codes of the command line contract (shared/spec/cli.md).

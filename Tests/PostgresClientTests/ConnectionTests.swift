@@ -1,24 +1,9 @@
 import Foundation
 import PostgresClient
 import Testing
+import TestSupport
 
 @testable import Rehearse
-
-/// A real embedded server for one test, stopped when the test ends.
-struct TestServer {
-    let server: EmbeddedServer
-
-    static func start(settings: [(String, String)] = []) async throws -> TestServer {
-        let binaries = try await PostgresBinaries.locate()
-        return TestServer(server: try await EmbeddedServer.start(binaries: binaries, settings: settings))
-    }
-
-    func connect(_ database: String = "postgres") async throws -> Connection {
-        try await Connection.connect(server.conninfo(database: database))
-    }
-
-    func stop() async { await server.stop() }
-}
 
 @Suite("libpq client against a real server")
 struct ConnectionTests {

@@ -3,111 +3,113 @@ import Testing
 
 @testable import Rehearse
 
-/// Comparisons on real runs: the same workload twice is not a regression; the same
-/// workload with transactions three times slower is one, in every output format.
-@Suite("compare on real runs", .serialized)
-struct CompareTests {
-    func run(sleepMs: Int, repeat count: Int = 5) async throws -> ResultsDocument {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-cmp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("sleepy.yaml")
-        try """
-            name: sleepy
-            repeat: \(count)
-            steps:
-              - name: work
-                workload:
-                  connections: 2
-                  iterations: 60
-                  transactions:
-                    - {name: nap, sql: "SELECT pg_sleep(\(Double(sleepMs) / 1000))"}
-            checks:
-              - {name: alive, query: "SELECT 1", expect: 1}
-            """.write(to: file, atomically: true, encoding: .utf8)
-        return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
-    }
-
-    @Test func sameWorkloadTwiceIsNotARegressionAndThreeTimesSlowerIs() async throws {
-        let a = try await run(sleepMs: 4)
-        let b = try await run(sleepMs: 4)
-        let c = try await run(sleepMs: 12)
-        let comparator = Comparator(threshold: 0.10)
-
-        let same = comparator.compare(baselines: [a], currents: [b])
-        let stable = same.scenarios[0].rows.filter { ["p50", "p95", "duration", "throughput", "error_rate"].contains($0.metric) }
-        #expect(stable.count == 5)
-        #expect(stable.allSatisfy { $0.verdict == .unchanged }, "\(stable.map { "\($0.metric) \($0.change ?? 0) \($0.significance ?? "")" })")
-        #expect(stable.allSatisfy { $0.significance?.contains("Mann-Whitney") == true })
-
-        let slower = comparator.compare(baselines: [a], currents: [c])
-        #expect(slower.hasRegression)
-        let regressed = Set(slower.scenarios[0].rows.filter { $0.verdict == .regressed }.map(\.metric))
-        // With 60 transactions a repetition, p99 is nearly the maximum: too noisy on a loaded machine to require.
-        #expect(regressed.isSuperset(of: ["p50", "p95", "mean", "duration", "throughput"]))
-        let p50 = try #require(slower.scenarios[0].rows.first { $0.metric == "p50" })
-        #expect((p50.change ?? 0) > 1.5)
-
-        let text = ComparisonFormatter.render(slower, as: .text)
-        #expect(text.contains("regressed"))
-        let markdown = ComparisonFormatter.render(slower, as: .markdown)
-        #expect(markdown.contains("| work | p95 |") && markdown.contains("**regressed**"))
-        let json = ComparisonFormatter.render(slower, as: .json)
-        #expect(json.contains("\"has_regression\" : true"))
-        let junit = ComparisonFormatter.render(slower, as: .junit)
-        #expect(junit.contains("<failure message=\"p95 regressed"))
-        let back = try ResultsCoding.decoder().decode(ComparisonReport.self, from: Data(json.utf8))
-        #expect(back.scenarios[0].rows.count == slower.scenarios[0].rows.count)
-
-        // The report overlays baseline and current.
-        let html = HTMLReport.render(documents: [c], baseline: [a])
-        #expect(html.contains("<svg") && html.contains("baseline") && html.contains("regression"))
-    }
-
-    @Test func environmentMismatchesAndFlippedChecks() async throws {
-        let a = try await run(sleepMs: 1, repeat: 1)
-        var b = a
-        b.environment.postgresVersion = "16.4"
-        b.environment.settings["work_mem"] = "64MB"
-        b.repetitions[0].checks[0].passed = false
-        b.verdict = "blocked"
-        let report = Comparator().compare(baselines: [a], currents: [b])
-        #expect(report.warnings.contains { $0.contains("postgres_version differs") })
-        #expect(report.warnings.contains { $0.contains("setting work_mem differs") })
-        let rows = report.scenarios[0].rows
-        #expect(rows.contains { $0.step == "checks" && $0.metric == "alive" && $0.verdict == .regressed })
-        #expect(rows.contains { $0.metric == "verdict" && $0.verdict == .regressed })
-        // Too few repetitions: significance is not tested, and says so.
-        #expect(rows.contains { $0.significance?.hasPrefix("not tested") == true })
-        // An HTML report escapes what it shows.
-        var evil = a
-        evil.reasons = ["<script>alert(1)</script>"]
-        #expect(!HTMLReport.render(documents: [evil]).contains("<script>alert"))
-    }
-
-    @Test func smallChangesUnderTheFloorAreNoise() {
-        let comparator = Comparator(threshold: 0.05)
-        let metric = Comparator.metrics.first { $0.name == "p95" }!
-        let row = comparator.judge(metric, step: "s", baseline: 0.1, current: 0.2, baseSamples: [0.1], currentSamples: [0.2])
-        #expect(row.verdict == .unchanged)
-        let big = comparator.judge(metric, step: "s", baseline: 10, current: 20, baseSamples: [10], currentSamples: [20])
-        #expect(big.verdict == .regressed)
-        let faster = comparator.judge(Comparator.metrics.first { $0.name == "throughput" }!, step: "s", baseline: 100, current: 50, baseSamples: [100], currentSamples: [50])
-        #expect(faster.verdict == .regressed)
-    }
-
-    @Test func badResultsFilesNameFileAndPosition() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("bad.json")
-        try "{\n  \"schema_version\": 1,\n  \"scenario\": 5\n}".write(to: file, atomically: true, encoding: .utf8)
-        do {
-            _ = try ResultsLoader.load(file.path)
-            Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".contains("bad.json:"))
+extension TimedSuites {
+    /// Comparisons on real runs: the same workload twice is not a regression; the same
+    /// workload with transactions three times slower is one, in every output format.
+    @Suite("compare on real runs")
+    struct CompareTests {
+        func run(sleepMs: Int, repeat count: Int = 5) async throws -> ResultsDocument {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-cmp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent("sleepy.yaml")
+            try """
+                name: sleepy
+                repeat: \(count)
+                steps:
+                  - name: work
+                    workload:
+                      connections: 2
+                      iterations: 60
+                      transactions:
+                        - {name: nap, sql: "SELECT pg_sleep(\(Double(sleepMs) / 1000))"}
+                checks:
+                  - {name: alive, query: "SELECT 1", expect: 1}
+                """.write(to: file, atomically: true, encoding: .utf8)
+            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
         }
-        #expect(throws: RehearseError.self) { try ResultsLoader.load(dir.appendingPathComponent("missing").path) }
+
+        @Test func sameWorkloadTwiceIsNotARegressionAndThreeTimesSlowerIs() async throws {
+            let a = try await run(sleepMs: 4)
+            let b = try await run(sleepMs: 4)
+            let c = try await run(sleepMs: 12)
+            let comparator = Comparator(threshold: 0.10)
+
+            let same = comparator.compare(baselines: [a], currents: [b])
+            let stable = same.scenarios[0].rows.filter { ["p50", "p95", "duration", "throughput", "error_rate"].contains($0.metric) }
+            #expect(stable.count == 5)
+            #expect(stable.allSatisfy { $0.verdict == .unchanged }, "\(stable.map { "\($0.metric) \($0.change ?? 0) \($0.significance ?? "")" })")
+            #expect(stable.allSatisfy { $0.significance?.contains("Mann-Whitney") == true })
+
+            let slower = comparator.compare(baselines: [a], currents: [c])
+            #expect(slower.hasRegression)
+            let regressed = Set(slower.scenarios[0].rows.filter { $0.verdict == .regressed }.map(\.metric))
+            // With 60 transactions a repetition, p99 is nearly the maximum: too noisy on a loaded machine to require.
+            #expect(regressed.isSuperset(of: ["p50", "p95", "mean", "duration", "throughput"]))
+            let p50 = try #require(slower.scenarios[0].rows.first { $0.metric == "p50" })
+            #expect((p50.change ?? 0) > 1.5)
+
+            let text = ComparisonFormatter.render(slower, as: .text)
+            #expect(text.contains("regressed"))
+            let markdown = ComparisonFormatter.render(slower, as: .markdown)
+            #expect(markdown.contains("| work | p95 |") && markdown.contains("**regressed**"))
+            let json = ComparisonFormatter.render(slower, as: .json)
+            #expect(json.contains("\"has_regression\" : true"))
+            let junit = ComparisonFormatter.render(slower, as: .junit)
+            #expect(junit.contains("<failure message=\"p95 regressed"))
+            let back = try ResultsCoding.decoder().decode(ComparisonReport.self, from: Data(json.utf8))
+            #expect(back.scenarios[0].rows.count == slower.scenarios[0].rows.count)
+
+            // The report overlays baseline and current.
+            let html = HTMLReport.render(documents: [c], baseline: [a])
+            #expect(html.contains("<svg") && html.contains("baseline") && html.contains("regression"))
+        }
+
+        @Test func environmentMismatchesAndFlippedChecks() async throws {
+            let a = try await run(sleepMs: 1, repeat: 1)
+            var b = a
+            b.environment.postgresVersion = "16.4"
+            b.environment.settings["work_mem"] = "64MB"
+            b.repetitions[0].checks[0].passed = false
+            b.verdict = "blocked"
+            let report = Comparator().compare(baselines: [a], currents: [b])
+            #expect(report.warnings.contains { $0.contains("postgres_version differs") })
+            #expect(report.warnings.contains { $0.contains("setting work_mem differs") })
+            let rows = report.scenarios[0].rows
+            #expect(rows.contains { $0.step == "checks" && $0.metric == "alive" && $0.verdict == .regressed })
+            #expect(rows.contains { $0.metric == "verdict" && $0.verdict == .regressed })
+            // Too few repetitions: significance is not tested, and says so.
+            #expect(rows.contains { $0.significance?.hasPrefix("not tested") == true })
+            // An HTML report escapes what it shows.
+            var evil = a
+            evil.reasons = ["<script>alert(1)</script>"]
+            #expect(!HTMLReport.render(documents: [evil]).contains("<script>alert"))
+        }
+
+        @Test func smallChangesUnderTheFloorAreNoise() {
+            let comparator = Comparator(threshold: 0.05)
+            let metric = Comparator.metrics.first { $0.name == "p95" }!
+            let row = comparator.judge(metric, step: "s", baseline: 0.1, current: 0.2, baseSamples: [0.1], currentSamples: [0.2])
+            #expect(row.verdict == .unchanged)
+            let big = comparator.judge(metric, step: "s", baseline: 10, current: 20, baseSamples: [10], currentSamples: [20])
+            #expect(big.verdict == .regressed)
+            let faster = comparator.judge(Comparator.metrics.first { $0.name == "throughput" }!, step: "s", baseline: 100, current: 50, baseSamples: [100], currentSamples: [50])
+            #expect(faster.verdict == .regressed)
+        }
+
+        @Test func badResultsFilesNameFileAndPosition() throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-bad-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent("bad.json")
+            try "{\n  \"schema_version\": 1,\n  \"scenario\": 5\n}".write(to: file, atomically: true, encoding: .utf8)
+            do {
+                _ = try ResultsLoader.load(file.path)
+                Issue.record("expected an error")
+            } catch {
+                #expect("\(error)".contains("bad.json:"))
+            }
+            #expect(throws: RehearseError.self) { try ResultsLoader.load(dir.appendingPathComponent("missing").path) }
+        }
     }
 }

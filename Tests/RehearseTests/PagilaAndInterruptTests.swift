@@ -8,102 +8,104 @@ import Testing
     import Glibc
 #endif
 
-@Suite("pg_dump files, interruptions", .serialized)
-struct PagilaAndInterruptTests {
-    static let root = ScenarioSuiteTests.root
-    static let pagila = root.appendingPathComponent("../shared/data/pagila").standardizedFileURL
+extension TimedSuites {
+    @Suite("pg_dump files, interruptions")
+    struct PagilaAndInterruptTests {
+        static let root = ScenarioSuiteTests.root
+        static let pagila = root.appendingPathComponent("../shared/data/pagila").standardizedFileURL
 
-    func temporaryScenario(_ yaml: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-scn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let file = dir.appendingPathComponent("scenario.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return file
-    }
-
-    @Test func loadsPagilaAsPsqlWould() async throws {
-        let file = try temporaryScenario("""
-            name: pagila
-            steps:
-              - name: schema
-                sql: {file: \(Self.pagila.path)/pagila-schema.sql}
-              - name: data
-                sql: {file: \(Self.pagila.path)/pagila-data.sql}
-              - snapshot: loaded
-            checks:
-              - {name: rentals, row_count: public.rental, expect: 16044}
-              - {name: films, query: "SELECT count(*) FROM film", expect: {">=": 1000}}
-              - name: payment_partition_constraint
-                query: "INSERT INTO payment (customer_id, staff_id, rental_id, amount, payment_date) VALUES (1, 1, 1, 1.0, '1999-01-01')"
-                expect_error: "23514"
-            """)
-        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let scenario = try ScenarioLoader.load(file: file)
-        var options = ScenarioSuiteTests.options()
-        options.writeResults = false
-        let doc = try await ScenarioRunner.run(scenario, options: options)
-        #expect(doc.verdict == "approved", "\(doc.reasons)")
-        let data = try #require(doc.repetitions[0].steps.first { $0.name == "data" })
-        #expect(data.batches > 15)
-        #expect(data.rows > 40_000)
-    }
-
-    @Test func psqlMetaCommandIsAnErrorNamingTheLine() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-meta-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: true, encoding: .utf8)
-        try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
-        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
-        let step = try #require(doc.repetitions[0].steps.first)
-        #expect(step.status == "failed")
-        #expect(step.error?.message.contains("meta.sql:2:1") == true)
-    }
-
-    /// SIGINT in the middle of a held lock: exit 130, an interrupted results document,
-    /// and no server, folder or lock holder left behind.
-    @Test(arguments: [SIGINT, SIGTERM])
-    func interruptLeavesNothingBehind(_ sig: Int32) async throws {
-        let binary = Self.root.appendingPathComponent(".build/debug/rehearse")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
-        let file = try temporaryScenario("""
-            name: interrupted
-            steps:
-              - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
-              - {name: wait, sql: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)"}
-            faults:
-              - lock: {table: t, mode: share, during: wait, hold: 60s, idle_in_transaction: true}
-            """)
-        let out = file.deletingLastPathComponent().appendingPathComponent("results")
-        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let runBase = FileManager.default.temporaryDirectory.appendingPathComponent("rh-runs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: runBase) }
-        var env = ProcessInfo.processInfo.environment
-        env["REHEARSE_RUN_DIR"] = runBase.path
-        let child = try ChildProcess.spawn([binary.path, "run", file.path, "--out", out.path], environment: env)
-        // Wait until the server is up and the step is running.
-        var started = false
-        for _ in 0..<200 {
-            try await Task.sleep(for: .milliseconds(50))
-            let dirs = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
-            if dirs.contains(where: { $0.hasPrefix("rehearse-\(child.pid)-") }) { started = true; break }
+        func temporaryScenario(_ yaml: String) throws -> URL {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-scn-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            return file
         }
-        #expect(started)
-        try await Task.sleep(for: .seconds(2))
-        child.signal(sig)
-        let termination = await child.wait()
-        #expect(termination.exitCode == 128 + sig)
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
-        #expect(left.isEmpty, "left behind: \(left)")
-        let (_, ps) = try await ChildProcess.run(["ps", "-eo", "args"])
-        #expect(!ps.contains(runBase.path), "a server of the run is still alive")
-        let documents = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }
-        #expect(documents.count == 1)
-        if let first = documents.first {
-            let doc = try ResultsCoding.decoder().decode(ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
-            #expect(doc.interrupted == true)
-            #expect(doc.expectation.met == false)
+
+        @Test func loadsPagilaAsPsqlWould() async throws {
+            let file = try temporaryScenario("""
+                name: pagila
+                steps:
+                  - name: schema
+                    sql: {file: \(Self.pagila.path)/pagila-schema.sql}
+                  - name: data
+                    sql: {file: \(Self.pagila.path)/pagila-data.sql}
+                  - snapshot: loaded
+                checks:
+                  - {name: rentals, row_count: public.rental, expect: 16044}
+                  - {name: films, query: "SELECT count(*) FROM film", expect: {">=": 1000}}
+                  - name: payment_partition_constraint
+                    query: "INSERT INTO payment (customer_id, staff_id, rental_id, amount, payment_date) VALUES (1, 1, 1, 1.0, '1999-01-01')"
+                    expect_error: "23514"
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let scenario = try ScenarioLoader.load(file: file)
+            var options = ScenarioSuiteTests.options()
+            options.writeResults = false
+            let doc = try await ScenarioRunner.run(scenario, options: options)
+            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            let data = try #require(doc.repetitions[0].steps.first { $0.name == "data" })
+            #expect(data.batches > 15)
+            #expect(data.rows > 40_000)
+        }
+
+        @Test func psqlMetaCommandIsAnErrorNamingTheLine() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-meta-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: true, encoding: .utf8)
+            try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
+            let step = try #require(doc.repetitions[0].steps.first)
+            #expect(step.status == "failed")
+            #expect(step.error?.message.contains("meta.sql:2:1") == true)
+        }
+
+        /// SIGINT in the middle of a held lock: exit 130, an interrupted results document,
+        /// and no server, folder or lock holder left behind.
+        @Test(arguments: [SIGINT, SIGTERM])
+        func interruptLeavesNothingBehind(_ sig: Int32) async throws {
+            let binary = Self.root.appendingPathComponent(".build/debug/rehearse")
+            try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
+            let file = try temporaryScenario("""
+                name: interrupted
+                steps:
+                  - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
+                  - {name: wait, sql: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)"}
+                faults:
+                  - lock: {table: t, mode: share, during: wait, hold: 60s, idle_in_transaction: true}
+                """)
+            let out = file.deletingLastPathComponent().appendingPathComponent("results")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let runBase = FileManager.default.temporaryDirectory.appendingPathComponent("rh-runs-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: runBase) }
+            var env = ProcessInfo.processInfo.environment
+            env["REHEARSE_RUN_DIR"] = runBase.path
+            let child = try ChildProcess.spawn([binary.path, "run", file.path, "--out", out.path], environment: env)
+            // Wait until the server is up and the step is running.
+            var started = false
+            for _ in 0..<200 {
+                try await Task.sleep(for: .milliseconds(50))
+                let dirs = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
+                if dirs.contains(where: { $0.hasPrefix("rehearse-\(child.pid)-") }) { started = true; break }
+            }
+            #expect(started)
+            try await Task.sleep(for: .seconds(2))
+            child.signal(sig)
+            let termination = await child.wait()
+            #expect(termination.exitCode == 128 + sig)
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
+            #expect(left.isEmpty, "left behind: \(left)")
+            let (_, ps) = try await ChildProcess.run(["ps", "-eo", "args"])
+            #expect(!ps.contains(runBase.path), "a server of the run is still alive")
+            let documents = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }
+            #expect(documents.count == 1)
+            if let first = documents.first {
+                let doc = try ResultsCoding.decoder().decode(ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
+                #expect(doc.interrupted == true)
+                #expect(doc.expectation.met == false)
+            }
         }
     }
 }

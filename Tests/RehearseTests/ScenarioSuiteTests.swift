@@ -3,44 +3,46 @@ import Testing
 
 @testable import Rehearse
 
-/// The example suite in scenarios/ is also the end-to-end test: every scenario
-/// runs for real on an embedded server and must meet its own `expect`.
-@Suite("Example scenarios end to end", .serialized)
-struct ScenarioSuiteTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
-    static let scenarios = root.appendingPathComponent("scenarios")
+extension TimedSuites {
+    /// The example suite in scenarios/ is also the end-to-end test: every scenario
+    /// runs for real on an embedded server and must meet its own `expect`.
+    @Suite("Example scenarios end to end")
+    struct ScenarioSuiteTests {
+        static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+        static let scenarios = root.appendingPathComponent("scenarios")
 
-    static var files: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: scenarios.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-    }
-
-    static func options() -> RunOptions {
-        var options = RunOptions()
-        options.writeResults = false
-        options.stepTimeout = .seconds(120)
-        return options
-    }
-
-    @Test(arguments: files)
-    func meetsItsExpectation(_ name: String) async throws {
-        let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
-        let document = try await ScenarioRunner.run(scenario, options: Self.options())
-        #expect(document.expectation.met, "\(name): \(document.expectation.mismatches) reasons: \(document.reasons)")
-        #expect(document.environment.server == "embedded")
-        // The document survives a round trip through its JSON form.
-        let data = try ResultsCoding.encoder().encode(document)
-        let decoded = try ResultsCoding.decoder().decode(ResultsDocument.self, from: data)
-        #expect(decoded.scenario.sha256 == document.scenario.sha256)
-        #expect(decoded.repetitions.count == document.repetitions.count)
-    }
-
-    @Test func suiteCoversEveryStepKindAndIncident() throws {
-        var kinds = Set<String>()
-        for name in Self.files {
-            let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
-            for step in scenario.steps { kinds.insert(step.kind.name) }
+        static var files: [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: scenarios.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
         }
-        #expect(kinds == ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"])
-        for n in 1...5 { #expect(Self.files.contains { $0.hasPrefix("incident-\(n)-") }) }
+
+        static func options() -> RunOptions {
+            var options = RunOptions()
+            options.writeResults = false
+            options.stepTimeout = .seconds(120)
+            return options
+        }
+
+        @Test(arguments: files)
+        func meetsItsExpectation(_ name: String) async throws {
+            let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
+            let document = try await ScenarioRunner.run(scenario, options: Self.options())
+            #expect(document.expectation.met, "\(name): \(document.expectation.mismatches) reasons: \(document.reasons)")
+            #expect(document.environment.server == "embedded")
+            // The document survives a round trip through its JSON form.
+            let data = try ResultsCoding.encoder().encode(document)
+            let decoded = try ResultsCoding.decoder().decode(ResultsDocument.self, from: data)
+            #expect(decoded.scenario.sha256 == document.scenario.sha256)
+            #expect(decoded.repetitions.count == document.repetitions.count)
+        }
+
+        @Test func suiteCoversEveryStepKindAndIncident() throws {
+            var kinds = Set<String>()
+            for name in Self.files {
+                let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
+                for step in scenario.steps { kinds.insert(step.kind.name) }
+            }
+            #expect(kinds == ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"])
+            for n in 1...5 { #expect(Self.files.contains { $0.hasPrefix("incident-\(n)-") }) }
+        }
     }
 }

@@ -46,7 +46,7 @@ struct RepetitionRunner: Sendable {
         var pendingLockObservations: [(Int, Int32)] = []
         let conninfo = host.conninfo(database: database)
 
-        let observer = try? await LockObserver.start(conninfo: conninfo, sessions: sessions, origin: origin)
+        let observer: LockObserver? = LockObserver.start(conninfo: conninfo, sessions: sessions, origin: origin)
         let sampler = MemorySampler(serverPID: host.serverPID, origin: origin)
         let restoreSnapshots = Set(scenario.rollback.flatMap { $0.via == .restore ? $0.to : nil }.map { [$0] } ?? [])
 

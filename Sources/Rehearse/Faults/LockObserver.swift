@@ -23,29 +23,37 @@ final class LockObserver: Sendable {
         var samples = 0
     }
 
-    private let connection: Connection
     private let sessions: SessionDirectory
     private let stopSignal = StopSignal()
     private let state = Locked(Observation())
     private let origin: UInt64
     private let loop: Task<Void, Never>
 
-    private init(connection: Connection, sessions: SessionDirectory, origin: UInt64) {
-        self.connection = connection
+    /// Starts sampling. The observer reconnects when its session is closed under it
+    /// (a snapshot copy needs the database to itself for a moment).
+    init(conninfo: String, sessions: SessionDirectory, origin: UInt64) {
         self.sessions = sessions
         self.origin = origin
         let stop = stopSignal
         let state = self.state
         self.loop = Task {
-            _ = try? await connection.withSession { session in
-                try Self.sample(session: session, sessions: sessions, origin: origin, stop: stop, state: state)
+            while !stop.isStopped {
+                guard let connection = try? await Connection.connect(
+                    conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
+                else {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                _ = try? await connection.withSession { session in
+                    try Self.sample(session: session, sessions: sessions, origin: origin, stop: stop, state: state)
+                }
+                await connection.close()
             }
         }
     }
 
-    static func start(conninfo: String, sessions: SessionDirectory, origin: UInt64) async throws -> LockObserver {
-        let connection = try await Connection.connect(conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
-        return LockObserver(connection: connection, sessions: sessions, origin: origin)
+    static func start(conninfo: String, sessions: SessionDirectory, origin: UInt64) -> LockObserver {
+        LockObserver(conninfo: conninfo, sessions: sessions, origin: origin)
     }
 
     static let query = """
@@ -101,7 +109,6 @@ final class LockObserver: Sendable {
     func finish() async -> Observation {
         stopSignal.stop()
         await loop.value
-        await connection.close()
         return state.value
     }
 

@@ -1,0 +1,186 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+@testable import Rehearse
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension TimedSuites {
+    /// What happens when things go wrong under a run: crashes, terminated backends,
+    /// many connections, secrets, unreachable servers.
+    @Suite("Reliability")
+    struct ReliabilityTests {
+        static let binary = ScenarioSuiteTests.root.appendingPathComponent(".build/debug/rehearse")
+
+        func scenario(_ yaml: String, name: String = "scenario.yaml") throws -> URL {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-rel-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let file = dir.appendingPathComponent(name)
+            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            return file
+        }
+
+        /// Runs the rehearse binary; returns exit code and everything it printed.
+        func rehearse(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> (Int32, String) {
+            try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the executable first")
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("rh-out-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: output) }
+            let child = try ChildProcess.spawn([Self.binary.path] + arguments, environment: env, outputFile: output)
+            let watchdog = Task {
+                try await Task.sleep(for: timeout)
+                child.signal(SIGKILL)
+            }
+            let termination = await child.wait()
+            watchdog.cancel()
+            return (termination.exitCode, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+        }
+
+        @Test func killedServerEndsTheStepInBoundedTime() async throws {
+            let file = try scenario("""
+                name: server-dies
+                steps:
+                  - {name: long, sql: "SELECT pg_sleep(60)"}
+                  - {name: after, sql: "SELECT 1"}
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let runBase = file.deletingLastPathComponent().appendingPathComponent("runs")
+            try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
+            let started = ContinuousClock.now
+            let killer = Task {
+                // Find the run's postmaster and SIGKILL it once the long step is under way.
+                for _ in 0..<200 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let dirs = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
+                    for d in dirs {
+                        let pidFile = runBase.appendingPathComponent(d).appendingPathComponent("data/postmaster.pid")
+                        if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.split(separator: "\n")[0]) {
+                            try await Task.sleep(for: .seconds(1))
+                            kill(pid, SIGKILL)
+                            return true
+                        }
+                    }
+                }
+                return false
+            }
+            let (code, output) = try await rehearse(
+                ["run", file.path, "--out", file.deletingLastPathComponent().appendingPathComponent("results").path],
+                environment: ["REHEARSE_RUN_DIR": runBase.path])
+            #expect(try await killer.value)
+            #expect(ContinuousClock.now - started < .seconds(30))
+            #expect(code == 1 || code == 3, "exit \(code): \(output)")
+            #expect(output.contains("long"))
+            #expect(output.contains("failed") || output.contains("server"), "\(output)")
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
+            #expect(left.isEmpty, "left behind: \(left)")
+        }
+
+        @Test func terminatedBackendFailsOnlyItsStep() async throws {
+            let file = try scenario("""
+                name: backend-terminated
+                steps:
+                  - {name: victim, sql: "SELECT pg_sleep(30)", on_error: continue}
+                  - {name: next, sql: "SELECT 1"}
+                faults:
+                  - lock: {advisory: 7, during: victim, after: 500ms, hold: 5s}
+                expect:
+                  verdict: blocked
+                  step_errors: {victim: "57P01"}
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let scenario = try ScenarioLoader.load(file: file)
+            let runner = Task { try await ScenarioRunner.run(scenario, options: ScenarioSuiteTests.options()) }
+            // A DBA (or an OOM kill of one backend) ends the victim's session.
+            try await Task.sleep(for: .seconds(1.5))
+            let dirs = (try? FileManager.default.contentsOfDirectory(atPath: RunDirectories.shared.runBase.path)) ?? []
+            var terminated = false
+            for d in dirs where d.hasPrefix("rehearse-\(getpid())-") {
+                let socket = RunDirectories.shared.runBase.appendingPathComponent(d).path
+                if let c = try? await Connection.connect("host=\(socket) port=5432 user=postgres dbname=postgres") {
+                    let r = try? await c.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'rehearse:victim'")
+                    if r?.scalar == "1" { terminated = true }
+                    await c.close()
+                }
+            }
+            let doc = try await runner.value
+            #expect(terminated)
+            #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
+            let next = try #require(doc.repetitions[0].steps.first { $0.name == "next" })
+            #expect(next.status == "ok")
+        }
+
+        @Test func thirtyTwoConnectionsLoseNoSample() async throws {
+            let file = try scenario("""
+                name: thirty-two
+                steps:
+                  - {name: schema, sql: "CREATE TABLE hits (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"}
+                  - name: load
+                    workload:
+                      connections: 32
+                      iterations: 8000
+                      transactions:
+                        - {name: hit, sql: "INSERT INTO hits DEFAULT VALUES"}
+                checks:
+                  - {name: every_batch_committed, row_count: hits, expect: 8000}
+                  - {name: commits_seen, query: "SELECT xact_commit >= 8000 FROM pg_stat_database WHERE datname = current_database()", expect: "true"}
+                targets:
+                  load: ["batches >= 8000", "errors < 1"]
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
+            #expect(load.batches == 8000)
+            #expect(load.rows == 8000)
+            #expect(load.latencyMs != nil)
+        }
+
+        @Test func plantedSecretsNeverAppear() async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            let secret = "plantedSecret-\(UInt32.random(in: 100_000...999_999))"
+            let file = try scenario("""
+                name: secrets
+                steps:
+                  - name: leaky
+                    run: ["sh", "-c", "echo \\"$DATABASE_URL\\"; echo pw=$PGPASSWORD; echo postgresql://app:\(secret)x@db/x; exit 3"]
+                expect: {verdict: blocked}
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let out = file.deletingLastPathComponent().appendingPathComponent("results")
+            let url = "postgresql://postgres:\(secret)@/postgres?host=\(db.server.socketDirectory.path)&port=5432"
+            let (code, output) = try await rehearse(["run", file.path, "--server", url, "--out", out.path, "--json"])
+            #expect(code == 0, "\(output)")
+            #expect(output.contains("leaky"))
+            #expect(!output.contains(secret), "the secret leaked to the terminal")
+            let enumerator = FileManager.default.enumerator(atPath: out.path)
+            var files = 0
+            while let path = enumerator?.nextObject() as? String {
+                guard path.hasSuffix(".json") else { continue }
+                files += 1
+                let text = try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8)
+                #expect(!text.contains(secret), "the secret leaked to \(path)")
+                #expect(text.contains("*****"))
+            }
+            #expect(files == 1)
+        }
+
+        @Test func unreachableServerIsInfrastructureFailure() async throws {
+            let file = try scenario("name: nowhere\nsteps: [{sql: \"SELECT 1\"}]\n")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let (code, output) = try await rehearse(["run", file.path, "--server", "host=/nonexistent-dir port=5 user=x dbname=y connect_timeout=2", "--out", "/tmp/rh-none"])
+            #expect(code == 3, "\(output)")
+            #expect(output.contains("cannot reach the server"))
+            let (badArg, _) = try await rehearse(["run", file.path, "--repeat", "0"])
+            #expect(badArg == 2)
+            let (missing, text) = try await rehearse(["run", "/nonexistent/scenario.yaml"])
+            #expect(missing == 2)
+            #expect(text.contains("no such file"))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+@testable import Rehearse
+
+@Suite("Rollback verification")
+struct RollbackTests {
+    func object(_ kind: String, _ name: String, _ definition: String) -> (String, CatalogFingerprint.Object) {
+        ("\(kind) \(name)", CatalogFingerprint.Object(kind: kind, name: name, definition: definition))
+    }
+
+    @Test func fingerprintDiffReadsObjectByObject() {
+        let before = CatalogFingerprint(objects: Dictionary(uniqueKeysWithValues: [
+            object("table", "public.bins", "p"),
+            object("column", "public.bins.zone", "text not null"),
+            object("constraint", "public.bins.bins_pkey", "PRIMARY KEY (id)"),
+        ]))
+        let after = CatalogFingerprint(objects: Dictionary(uniqueKeysWithValues: [
+            object("table", "public.bins", "p"),
+            object("column", "public.bins.zone", "character varying(10) not null"),
+            object("index", "public.bins_facility_idx", "CREATE INDEX bins_facility_idx ON public.bins USING btree (facility)"),
+        ]))
+        let diff = after.differences(from: before, snapshotName: "before-deploy")
+        #expect(diff.count == 3)
+        #expect(diff.contains { $0.object == "index public.bins_facility_idx" && $0.change == "added" && $0.detail == "present after rollback, absent at snapshot before-deploy" })
+        #expect(diff.contains { $0.kind == "constraint" && $0.change == "removed" })
+        #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail.contains("was text not null") })
+        #expect(before.differences(from: before, snapshotName: "x").isEmpty)
+    }
+
+    @Test func dataChecksumIgnoresPhysicalOrderAndSeesChanges() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        try await c.execute("""
+            CREATE TABLE t (id int PRIMARY KEY, v text);
+            INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 5000) g;
+            CREATE INDEX t_v ON t (v);
+            """)
+        let first = try await c.withSession { try DataChecksum.take($0) }
+        try await c.execute("UPDATE t SET v = v WHERE id % 3 = 0")
+        try await c.execute("VACUUM FULL t")
+        try await c.execute("CLUSTER t USING t_v")
+        let second = try await c.withSession { try DataChecksum.take($0) }
+        #expect(first == second)
+        try await c.execute("UPDATE t SET v = 'changed' WHERE id = 42")
+        let third = try await c.withSession { try DataChecksum.take($0) }
+        let diff = third.differences(from: first, snapshotName: "s")
+        #expect(diff.count == 1)
+        #expect(diff.first?.detail.contains("same row count (5000)") == true)
+        await c.close()
+    }
+
+    @Test func fingerprintSeesEveryObjectKindAndIgnoresRehearsesOwn() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        try await c.execute("CREATE TABLE base (id int PRIMARY KEY)")
+        let before = try await c.withSession { try CatalogFingerprint.take($0) }
+        try await c.execute("""
+            CREATE SCHEMA app;
+            CREATE TYPE mood AS ENUM ('ok', 'sad');
+            CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+            CREATE SEQUENCE app.seq;
+            CREATE TABLE app.t (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n positive DEFAULT 1, m mood,
+              doubled int GENERATED ALWAYS AS (n * 2) STORED, base_id int REFERENCES base (id));
+            CREATE INDEX t_m ON app.t (m);
+            CREATE VIEW app.v AS SELECT id FROM app.t;
+            CREATE MATERIALIZED VIEW app.mv AS SELECT count(*) FROM app.t;
+            CREATE FUNCTION app.f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER tr BEFORE INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.f();
+            CREATE EXTENSION IF NOT EXISTS pgcrypto;
+            CREATE ROLE reader;
+            GRANT SELECT ON app.t TO reader;
+            CREATE SCHEMA IF NOT EXISTS _rehearse;
+            CREATE TABLE _rehearse.bookkeeping (x int);
+            """)
+        let after = try await c.withSession { try CatalogFingerprint.take($0) }
+        let added = Set(after.differences(from: before, snapshotName: "s").map(\.kind))
+        for kind in ["schema", "enum", "domain", "sequence", "table", "column", "constraint", "index", "view",
+                     "materialized view", "function", "trigger", "extension", "grant"] {
+            #expect(added.contains(kind), "missing \(kind)")
+        }
+        #expect(!after.objects.keys.contains { $0.contains("_rehearse") })
+        await c.close()
+    }
+}
