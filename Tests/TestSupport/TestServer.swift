@@ -1,3 +1,5 @@
+// Test support is compiled for testing only (debug builds); release builds see an empty module.
+#if DEBUG
 import Foundation
 public import PostgresClient
 @testable public import Rehearse
@@ -18,3 +20,4 @@ public struct TestServer: Sendable {
     public func stop() async { await server.stop() }
 }
 
+#endif

@@ -49,25 +49,38 @@ final class MemorySampler: Sendable {
         return (server > 0 ? server : nil, window.map(\.client).max())
     }
 
-    /// The postmaster and its children: PSS where the kernel gives it, else RSS.
+    /// The postmaster and its children, from /proc/<pid>/status counters (O(1) reads, no
+    /// page-table walk): every process's private anonymous memory, plus the shared memory
+    /// and mapped files once (they are the same pages in every process).
     static func treeMemory(root: Int32) -> Int64 {
-        var total = processMemory(root)
+        var anonymous: Int64 = 0
+        var shared: Int64 = 0
+        var files: Int64 = 0
+        var pids = [root]
         let children = (try? String(contentsOfFile: "/proc/\(root)/task/\(root)/children", encoding: .utf8)) ?? ""
-        for child in children.split(separator: " ").compactMap({ Int32($0) }) { total += processMemory(child) }
-        return total
+        pids += children.split(separator: " ").compactMap { Int32($0) }
+        for pid in pids {
+            let (anon, shmem, file) = counters(pid)
+            anonymous += anon
+            shared = max(shared, shmem)
+            files = max(files, file)
+        }
+        return anonymous + shared + files
     }
 
-    private static func processMemory(_ pid: Int32) -> Int64 {
-        if let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) {
-            for line in rollup.split(separator: "\n") where line.hasPrefix("Pss:") {
-                let kb = line.split(separator: " ").dropFirst().first.flatMap { Int64($0) } ?? 0
-                return kb * 1024
+    private static func counters(_ pid: Int32) -> (Int64, Int64, Int64) {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0, 0) }
+        var anon: Int64 = 0, shmem: Int64 = 0, file: Int64 = 0
+        for line in status.split(separator: "\n") where line.hasPrefix("Rss") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard parts.count >= 2, let kb = Int64(parts[1]) else { continue }
+            switch parts[0] {
+            case "RssAnon:": anon = kb * 1024
+            case "RssShmem:": shmem = kb * 1024
+            case "RssFile:": file = kb * 1024
+            default: break
             }
         }
-        if let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) {
-            let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int64($0) } ?? 0
-            return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
-        }
-        return 0
+        return (anon, shmem, file)
     }
 }
