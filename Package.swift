@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RehearseTests",
-            dependencies: ["Rehearse", "PostgresClient", "TestSupport"],
+            dependencies: ["Rehearse", "PostgresClient", "TestSupport", .product(name: "Yams", package: "Yams")],
             swiftSettings: upcoming
         ),
     ]
