@@ -100,8 +100,14 @@ enum SchemaValidator {
         return problems
     }
 
+    /// Numbers come as Swift values (from Yams) or NSNumber (from JSONSerialization), where
+    /// `is Bool` is true for 0 and 1 on Linux: ask the dynamic type instead.
+    static func isBoolean(_ value: Any) -> Bool {
+        type(of: value) == Bool.self || String(describing: type(of: value)).contains("Boolean")
+    }
+
     static func number(_ value: Any) -> Double? {
-        if value is Bool { return nil }
+        if isBoolean(value) { return nil }
         if let i = value as? Int { return Double(i) }
         return value as? Double
     }
@@ -111,8 +117,8 @@ enum SchemaValidator {
         case "object": value is [String: Any]
         case "array": value is [Any]
         case "string": value is String
-        case "boolean": value is Bool
-        case "integer": !(value is Bool) && value is Int
+        case "boolean": isBoolean(value)
+        case "integer": !isBoolean(value) && (value is Int || (number(value).map { $0 == $0.rounded() } ?? false))
         case "number": number(value) != nil
         case "null": value is NSNull
         default: false
