@@ -58,3 +58,42 @@ extension Session {
         return try outcome.get()
     }
 }
+
+extension Session {
+    /// Starts `COPY … FROM STDIN`, sends `data` and ends the copy without waiting for the
+    /// server to finish loading it, so the caller can prepare the next chunk meanwhile.
+    /// Call `finishCopy()` before the next statement on this session.
+    public func sendCopy(_ sql: String, data: [UInt8]) throws(PostgresError) {
+        guard let start = PQexec(conn, sql) else { throw clientError(statement: sql) }
+        if PQresultStatus(start) != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            throw Session.serverError(start, statement: sql)
+        }
+        PQclear(start)
+        let status = data.withUnsafeBytes { raw in
+            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        }
+        guard status == 1, PQputCopyEnd(conn, nil) == 1 else { throw clientError(statement: sql) }
+    }
+
+    /// Whether the result of a sent copy has arrived (reads what the socket has, never blocks).
+    public func copyFinished() -> Bool {
+        PQconsumeInput(conn)
+        return PQisBusy(conn) == 0
+    }
+
+    /// Waits for the result of `sendCopy`.
+    @discardableResult
+    public func finishCopy(statement: String) throws(PostgresError) -> QueryResult {
+        var outcome: Result<QueryResult, PostgresError> = .success(QueryResult())
+        while let result = PQgetResult(conn) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                if case .success = outcome { outcome = .success(Session.materialize(result)) }
+            } else if case .success = outcome {
+                outcome = .failure(Session.serverError(result, statement: statement))
+            }
+        }
+        return try outcome.get()
+    }
+}

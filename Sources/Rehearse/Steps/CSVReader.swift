@@ -104,81 +104,93 @@ struct CSVReader {
         if n == 0 { eof = true }
     }
 
-    private mutating func nextRecord(checkFields: Bool) throws(CSVError) -> CSVRecord? {
-        var index = start
-        var quoted = false
+    /// Where the record starting at `from` ends, scanning the bytes in hand without bounds checks.
+    private struct Scan {
+        var end: Int?  // index of the terminating newline
         var fields = 1
         var newlines = 0
-        var fieldStart = true
+        var quoted = false
+        var strayQuoteAt: Int?  // newlines before a quote inside an unquoted field
+        var scanned: Int  // where the scan stopped
+    }
+
+    private func scan(from: Int) -> Scan {
+        buffer.withUnsafeBufferPointer { bytes in
+            var s = Scan(end: nil, scanned: from)
+            var i = from
+            var fieldStart = true
+            let count = bytes.count
+            while i < count {
+                let b = bytes[i]
+                if s.quoted {
+                    if b == 0x22 {  // "
+                        if i + 1 >= count { s.scanned = i; return s }  // cannot tell "" from " yet
+                        if bytes[i + 1] == 0x22 { i += 2; continue }
+                        s.quoted = false
+                    } else if b == 0x0A {
+                        s.newlines += 1
+                    }
+                    i += 1
+                    continue
+                }
+                switch b {
+                case 0x22:
+                    if !fieldStart { s.strayQuoteAt = s.newlines; s.end = i; return s }
+                    s.quoted = true
+                    fieldStart = false
+                case 0x2C:
+                    s.fields += 1
+                    fieldStart = true
+                case 0x0A:
+                    s.end = i
+                    return s
+                default:
+                    fieldStart = false
+                }
+                i += 1
+            }
+            s.scanned = i
+            return s
+        }
+    }
+
+    private mutating func nextRecord(checkFields: Bool) throws(CSVError) -> CSVRecord? {
         while true {
-            if index >= buffer.count {
-                if eof { break }
-                let offset = index - start
+            var s = scan(from: start)
+            while s.end == nil && !eof {
                 try fill()
-                index = start + offset
-                continue
+                s = scan(from: start)
             }
-            let b = buffer[index]
-            if quoted {
-                if b == UInt8(ascii: "\"") {
-                    if index + 1 >= buffer.count && !eof {
-                        let offset = index - start
-                        try fill()
-                        index = start + offset
-                        continue
-                    }
-                    if index + 1 < buffer.count && buffer[index + 1] == UInt8(ascii: "\"") {
-                        index += 2
-                        continue
-                    }
-                    quoted = false
-                } else if b == UInt8(ascii: "\n") {
-                    newlines += 1
-                }
-                index += 1
-                continue
+            if let stray = s.strayQuoteAt {
+                throw CSVError(file: url.path, line: line + stray, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
             }
-            switch b {
-            case UInt8(ascii: "\""):
-                guard fieldStart else {
-                    throw CSVError(file: url.path, line: line + newlines, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
-                }
-                quoted = true
-                fieldStart = false
-            case UInt8(ascii: ","):
-                fields += 1
-                fieldStart = true
-            case UInt8(ascii: "\n"):
-                let record = buffer[start...index]
+            if let end = s.end {
+                let record = buffer[start...end]
                 let recordLine = line
-                line += newlines + 1
-                start = index + 1
-                if record.count == 1 || (record.count == 2 && record.first == UInt8(ascii: "\r")) {
-                    // A blank line: skip it.
-                    return try nextRecord(checkFields: checkFields)
-                }
-                try check(fields: fields, line: recordLine, checkFields: checkFields, record: record)
+                line += s.newlines + 1
+                start = end + 1
+                if record.count == 1 || (record.count == 2 && record.first == UInt8(ascii: "\r")) { continue }  // blank line
+                try check(fields: s.fields, line: recordLine, checkFields: checkFields, record: record)
                 return CSVRecord(bytes: record, line: recordLine)
-            default:
-                fieldStart = false
             }
-            index += 1
+            // End of file without a final newline.
+            if s.quoted {
+                throw CSVError(file: url.path, line: line, message: "a quoted field is not closed before the end of the file")
+            }
+            guard buffer.count > start else { return nil }
+            var record = Array(buffer[start...])
+            record.append(UInt8(ascii: "\n"))
+            let recordLine = line
+            start = buffer.count
+            if record.allSatisfy({ $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == 32 }) { return nil }
+            try check(fields: s.fields, line: recordLine, checkFields: checkFields, record: record[...])
+            return CSVRecord(bytes: record[...], line: recordLine)
         }
-        if quoted {
-            throw CSVError(file: url.path, line: line, message: "a quoted field is not closed before the end of the file")
-        }
-        guard index > start else { return nil }
-        var record = Array(buffer[start..<index])
-        record.append(UInt8(ascii: "\n"))
-        let recordLine = line
-        start = index
-        if record.allSatisfy({ $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == 32 }) { return nil }
-        try check(fields: fields, line: recordLine, checkFields: checkFields, record: record[...])
-        return CSVRecord(bytes: record[...], line: recordLine)
     }
 
     private func check(fields: Int, line: Int, checkFields: Bool, record: ArraySlice<UInt8>) throws(CSVError) {
-        if String(validating: record, as: UTF8.self) == nil {
+        // Most rows are ASCII: only rows with high bytes are decoded to be validated.
+        if !record.allSatisfy({ $0 < 0x80 }), String(validating: record, as: UTF8.self) == nil {
             throw CSVError(file: url.path, line: line, message: "the row is not valid UTF-8")
         }
         if checkFields && fields != fieldCount {

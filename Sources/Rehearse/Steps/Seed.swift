@@ -65,20 +65,44 @@ enum Seed {
         var staging: Staging?
         if skip { staging = try Staging.prepare(table: table.table, header: header, session: session) }
 
+        // While the server loads one chunk, the next one is read and parsed: the file is
+        // read once, and neither side waits for the other (psql's \copy streams the same way).
+        struct InFlight {
+            var sent: UInt64
+            var rows: Int
+            var lastRow: Int
+            var completed: UInt64?
+        }
+        var inFlight: InFlight?
+        func settle(_ flight: InFlight) throws -> Bool {
+            do {
+                let result = try session.finishCopy(statement: copy)
+                measurement.record(batchNanos: (flight.completed ?? monotonicNanos()) - flight.sent, rows: result.affectedRows)
+                return true
+            } catch {
+                measurement.batches += 1
+                var located = error
+                located.message += " (\(table.csv.lastPathComponent), data rows \(flight.lastRow - flight.rows + 1)–\(flight.lastRow))"
+                measurement.fail(located)
+                return false
+            }
+        }
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
         var rowIndex = 0
-        var inChunk = 0
         var finished = false
         while !finished {
             chunk.removeAll(keepingCapacity: true)
-            inChunk = 0
+            var inChunk = 0
             while inChunk < spec.chunkRows {
                 guard let record = try reader.nextRecord() else {
                     finished = true
                     break
                 }
                 defer { rowIndex += 1 }
+                if inChunk & 1023 == 0, inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
+                    inFlight!.completed = monotonicNanos()
+                }
                 if !filters.isEmpty {
                     var cached: [String]?
                     let fields = { () -> [String] in
@@ -95,10 +119,14 @@ enum Seed {
                 chunk.append(contentsOf: record.bytes)
                 inChunk += 1
             }
+            if let flight = inFlight {
+                inFlight = nil
+                guard try settle(flight) else { return (measurement, observation) }
+            }
             guard inChunk > 0 else { break }
             let start = monotonicNanos()
-            do {
-                if let staging {
+            if let staging {
+                do {
                     let (loaded, skippedKeys) = try staging.load(chunk: chunk, copy: copy, session: session)
                     measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + (inChunk - loaded)
                     if !skippedKeys.isEmpty {
@@ -107,22 +135,30 @@ enum Seed {
                         if room > 0 { measurement.skippedRows = (measurement.skippedRows ?? []) + skippedKeys.prefix(room) }
                     }
                     measurement.record(batchNanos: monotonicNanos() - start, rows: loaded)
-                } else {
-                    let result = try session.copyIn(copy) { writer in try writer.write(chunk) }
-                    measurement.record(batchNanos: monotonicNanos() - start, rows: result.affectedRows)
+                } catch {
+                    measurement.batches += 1
+                    var located = error
+                    located.message += " (\(table.csv.lastPathComponent), data rows \(rowIndex - inChunk + 1)–\(rowIndex))"
+                    measurement.fail(located)
+                    return (measurement, observation)
                 }
-            } catch let error as PostgresError {
-                measurement.batches += 1
-                var located = error
-                located.message += " (\(table.csv.lastPathComponent), rows \(rowIndex - inChunk + 1)–\(rowIndex))"
-                measurement.fail(located)
-                return (measurement, observation)
+            } else {
+                do {
+                    try session.sendCopy(copy, data: chunk)
+                } catch {
+                    measurement.batches += 1
+                    measurement.fail(error)
+                    return (measurement, observation)
+                }
+                inFlight = InFlight(sent: start, rows: inChunk, lastRow: rowIndex, completed: nil)
             }
             if let limit = memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
+                if let flight = inFlight { _ = try settle(flight) }
                 measurement.fail(message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes", sqlstate: "53200")
                 return (measurement, observation)
             }
         }
+        if let flight = inFlight, try !settle(flight) { return (measurement, observation) }
         if let staging { try staging.drop(session: session) }
         return (measurement, observation)
     }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Issue 3's benchmark: a seed step loading a 1M-row CSV against psql's \copy of the same
+# file into the same kind of server, alternating ROUNDS times; and rehearse's peak memory
+# (its max RSS, and jemalloc's allocated bytes) seeding 1M and 5M rows.
+# Usage: Benchmarks/seed-vs-copy.sh [rounds=3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+swift build -c release >/dev/null
+bin=$PWD/.build/release/rehearse
+base=/tmp; [ -w /dev/shm ] && base=/dev/shm
+work=$(mktemp -d "$base/rh-seed-XXXXXX"); chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+gen() { python3 -c "
+import sys
+n=int(sys.argv[1]); w=sys.stdout.write
+w('id,name,score,note\n')
+for i in range(1, n+1): w(f'{i},\"name {i}, the {i%7}th\",{i%1000},note-{i:012d}\n')" "$1" > "$2"; }
+gen 1000000 "$work/1m.csv"; gen 5000000 "$work/5m.csv"
+schema="CREATE TABLE t (id bigint PRIMARY KEY, name text NOT NULL, score int, note text)"
+mkscn() { cat > "$work/$1.yaml" <<YAML
+name: seed-$1
+steps:
+  - {name: schema, sql: "$schema"}
+  - name: load
+    seed: [{table: t, csv: $2}]
+YAML
+}
+mkscn s1m 1m.csv; mkscn s5m 5m.csv
+
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_server() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+as_server "$pgbin/initdb" -D "$work/data" --no-locale -E UTF8 -A trust -U postgres --no-sync >/dev/null
+as_server "$pgbin/pg_ctl" -D "$work/data" -o "-k $work -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -w -l "$work/log" start >/dev/null
+trap 'as_server "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+: > "$work/rh"; : > "$work/psql"
+for r in $(seq "$rounds"); do
+  "$bin" run "$work/s1m.yaml" --json --out "$work/out" 2>/dev/null | python3 -c "
+import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
+assert s['rows']==1000000, s['rows']; print(s['duration_ms'])" >> "$work/rh"
+  psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres
+  psql -h "$work" -U postgres -qc "$schema" c
+  t0=$(date +%s%N)
+  psql -h "$work" -U postgres -qc "\\copy t (id, name, score, note) FROM '$work/1m.csv' WITH (FORMAT csv, HEADER true)" c
+  t1=$(date +%s%N)
+  echo "($t1 - $t0) / 1000000" | bc -l >> "$work/psql"
+done
+rh=$(median < "$work/rh"); pq=$(median < "$work/psql")
+mem() { /usr/bin/time -f "%M" "$bin" run "$work/$1.yaml" --json --out "$work/out" 2> "$work/time.txt" | python3 -c "
+import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
+print(s['rows'], s.get('client_memory_peak', 0))"; tail -1 "$work/time.txt"; }
+read -r rows1 alloc1 <<< "$(mem s1m | head -1)"; rss1=$(tail -1 "$work/time.txt")
+read -r rows5 alloc5 <<< "$(mem s5m | head -1)"; rss5=$(tail -1 "$work/time.txt")
+printf "\n%-40s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
+printf "%-40s %12.0f %12.0f %8.2f\n" "seed / \\copy wall time" "$rh" "$pq" "$(echo "$pq / $rh" | bc -l)"
+printf "\n%-40s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
+printf "%-40s %11.1f MB %11.1f MB\n" "1M rows ($rows1 loaded)" "$(echo "$rss1/1024" | bc -l)" "$(echo "$alloc1/1048576" | bc -l)"
+printf "%-40s %11.1f MB %11.1f MB\n" "5M rows ($rows5 loaded)" "$(echo "$rss5/1024" | bc -l)" "$(echo "$alloc5/1048576" | bc -l)"
