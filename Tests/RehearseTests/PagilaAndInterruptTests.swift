@@ -71,6 +71,12 @@ extension TimedSuites {
                 name: interrupted
                 steps:
                   - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
+                  - name: traffic
+                    background: true
+                    workload:
+                      connections: 2
+                      rate: 50/s
+                      transactions: [{sql: "SELECT count(*) FROM t"}]
                   - {name: wait, sql: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)"}
                 faults:
                   - lock: {table: t, mode: share, during: wait, hold: 60s, idle_in_transaction: true}

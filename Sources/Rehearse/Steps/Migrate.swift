@@ -29,9 +29,16 @@ enum Migrate {
     static func apply(_ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session) throws
         -> StepMeasurement
     {
-        var measurement = StepMeasurement()
         var results: [MigrationResult] = []
-        defer { measurement.migrations = results }
+        var measurement = try apply(migrations, spec: spec, directory: directory, session: session, results: &results)
+        measurement.migrations = results
+        return measurement
+    }
+
+    private static func apply(
+        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session, results: inout [MigrationResult]
+    ) throws -> StepMeasurement {
+        var measurement = StepMeasurement()
         try MigrationTracker.ensure(session)
         let applied = Set(try MigrationTracker.applied(session))
         var pending = migrations.enumerated().filter { !applied.contains($0.element.version) }

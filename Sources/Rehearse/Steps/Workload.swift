@@ -16,6 +16,8 @@ enum Workload {
         var origin: UInt64
         var seed: UInt64
         var pipeline: Int
+        /// A `memory_cap` on this step: rehearse's own heap, checked every 1024 transactions.
+        var memoryLimit: Int64?
     }
 
     static func run(_ spec: WorkloadSpec, context: StepContext, stop: StopSignal) async -> StepMeasurement {
@@ -59,7 +61,7 @@ enum Workload {
                 let lane = Lane(
                     index: index, connections: spec.connections, iterations: share, deadline: deadline,
                     rate: spec.rate, start: start, origin: context.origin, seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D,
-                    pipeline: spec.pipeline)
+                    pipeline: spec.pipeline, memoryLimit: context.memoryLimit)
                 group.addTask {
                     do {
                         return .success(
@@ -163,6 +165,11 @@ enum Workload {
             result.record(
                 tx: txIndex, due: interval != nil ? due : sent, sent: sent, end: end, rows: rows, error: failed)
             done += 1
+            if let limit = lane.memoryLimit, done & 1023 == 0, let used = ClientMemory.allocatedBytes(), used > limit {
+                throw PostgresError(
+                    kind: .client, sqlstate: "53200",
+                    message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes")
+            }
         }
         return result
     }
