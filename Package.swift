@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(
             name: "RehearseTests",
             dependencies: ["Rehearse", "PostgresClient", "TestSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"],
             swiftSettings: upcoming
         ),
     ]

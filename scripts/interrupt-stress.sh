@@ -20,7 +20,7 @@ for i in $(seq "$rounds"); do
   kill -s "$sig" "$pid" 2>/dev/null || true
   set +e; wait "$pid"; code=$?; set -e
   left=$(ls "$runs" | grep -c '^rehearse-' || true)
-  alive=$(pgrep -f "$runs/rehearse-" | wc -l)
+  alive=$( (pgrep -f "$runs/rehearse-" || true) | wc -l)
   if [ "$left" != 0 ] || [ "$alive" != 0 ] || { [ "$code" != 130 ] && [ "$code" != 143 ] && [ "$code" != 0 ] && [ "$code" != 1 ]; }; then
     echo "round $i: $scenario SIG$sig after ${delay}s: exit $code, $left folders, $alive processes left"
     bad=$((bad + 1))

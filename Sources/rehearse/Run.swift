@@ -45,6 +45,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SignalTrap.shared.install()
         let files: [URL]
         do { files = try scenarioFiles(paths) } catch {
             printError("rehearse: \(error)")
@@ -67,6 +68,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         if invalid { throw ExitCode(ExitStatus.invalid) }
+        if let sig = SignalTrap.shared.signalReceived { throw ExitCode(128 + sig) }
 
         var options = RunOptions()
         options.repeatOverride = `repeat`
@@ -97,7 +99,7 @@ struct Run: AsyncParsableCommand {
             }
             return (documents, nil)
         }
-        SignalTrap.shared.install { work.cancel() }
+        SignalTrap.shared.onInterrupt { work.cancel() }
         let (documents, failure) = await work.value
 
         if json {

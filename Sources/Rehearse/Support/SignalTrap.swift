@@ -15,10 +15,11 @@ public final class SignalTrap: @unchecked Sendable {  // mutated only on its pri
     private var received: Int32?
     private var onSignal: (@Sendable () -> Void)?
 
-    /// Installs the handlers; `cancel` is called on the first signal.
-    public func install(grace: Duration = .seconds(10), cancel: @escaping @Sendable () -> Void) {
+    /// Installs the handlers, as early as possible: a signal that arrives before there
+    /// is work to cancel is remembered, and `onInterrupt` is then called at once.
+    public func install(grace: Duration = .seconds(10)) {
         queue.sync {
-            onSignal = cancel
+            guard sources.isEmpty else { return }
             for sig in [SIGINT, SIGTERM] {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
@@ -27,6 +28,15 @@ public final class SignalTrap: @unchecked Sendable {  // mutated only on its pri
                 sources.append(source)
             }
         }
+    }
+
+    /// Sets what the first signal does (cancel the run's work).
+    public func onInterrupt(_ cancel: @escaping @Sendable () -> Void) {
+        let alreadyReceived = queue.sync { () -> Bool in
+            onSignal = cancel
+            return received != nil
+        }
+        if alreadyReceived { cancel() }
     }
 
     /// The signal that interrupted the run, if any.
