@@ -28,4 +28,22 @@ final class ProgressReporter: Sendable {
     }
 
     func note(_ text: String) { emit(text) }
+
+    /// On a terminal, rewrites one line every second while a step runs: batches and rate.
+    func live(step: String, counter: LiveCounter) -> Task<Void, Never>? {
+        guard isatty(2) == 1 else { return nil }
+        return Task {
+            let start = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { break }
+                let seconds = (ContinuousClock.now - start).milliseconds / 1000
+                let done = counter.current
+                lock.withLock { _ in
+                    FileHandle.standardError.write(Data(String(format: "\r  · %@: %d batches, %.0f/s, %.0f s ", step, done, Double(done) / max(seconds, 0.001), seconds).utf8))
+                }
+            }
+            lock.withLock { _ in FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        }
+    }
 }

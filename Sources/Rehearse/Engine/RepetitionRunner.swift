@@ -80,7 +80,10 @@ struct RepetitionRunner: Sendable {
             }
             progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
             let started = monotonicNanos() - origin
+            let ticker = progress?.live(step: step.name, counter: context.progress)
             let measurement = await runWithTimeout(step, context: context, keepCopy: restoreSnapshots)
+            ticker?.cancel()
+            await ticker?.value
             let ended = monotonicNanos() - origin
             for runner in lockRunners {
                 var result = await runner.finish(sessions: sessions)

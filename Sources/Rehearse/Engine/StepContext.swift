@@ -16,6 +16,8 @@ struct StepContext: Sendable {
     var snapshots: SnapshotStore
     /// The repetition's start, for times relative to it.
     var origin: UInt64
+    /// Batches done so far, for the live progress line.
+    var progress = LiveCounter()
 
     var conninfo: String { host.conninfo(database: database) }
 

@@ -18,6 +18,7 @@ enum Workload {
         var pipeline: Int
         /// A `memory_cap` on this step: rehearse's own heap, checked every 1024 transactions.
         var memoryLimit: Int64?
+        var progress: LiveCounter
     }
 
     static func run(_ spec: WorkloadSpec, context: StepContext, stop: StopSignal) async -> StepMeasurement {
@@ -61,7 +62,7 @@ enum Workload {
                 let lane = Lane(
                     index: index, connections: spec.connections, iterations: share, deadline: deadline,
                     rate: spec.rate, start: start, origin: context.origin, seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D,
-                    pipeline: spec.pipeline, memoryLimit: context.memoryLimit)
+                    pipeline: spec.pipeline, memoryLimit: context.memoryLimit, progress: context.progress)
                 group.addTask {
                     do {
                         return .success(
@@ -165,6 +166,7 @@ enum Workload {
             result.record(
                 tx: txIndex, due: interval != nil ? due : sent, sent: sent, end: end, rows: rows, error: failed)
             done += 1
+            if done & 63 == 0 { lane.progress.add(64) }
             if let limit = lane.memoryLimit, done & 1023 == 0, let used = ClientMemory.allocatedBytes(), used > limit {
                 throw PostgresError(
                     kind: .client, sqlstate: "53200",
