@@ -49,11 +49,23 @@ assert s['rows']==1000000, s['rows']; print(s['duration_ms'])" >> "$work/rh"
   echo "($t1 - $t0) / 1000000" | bc -l >> "$work/psql"
 done
 rh=$(median < "$work/rh"); pq=$(median < "$work/psql")
-mem() { /usr/bin/time -f "%M" "$bin" run "$work/$1.yaml" --json --out "$work/out" 2> "$work/time.txt" | python3 -c "
-import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
-print(s['rows'], s.get('client_memory_peak', 0))"; tail -1 "$work/time.txt"; }
-read -r rows1 alloc1 <<< "$(mem s1m | head -1)"; rss1=$(tail -1 "$work/time.txt")
-read -r rows5 alloc5 <<< "$(mem s5m | head -1)"; rss5=$(tail -1 "$work/time.txt")
+# rehearse's own peak RSS (VmHWM of its process, not of the server it starts), polled
+# while it runs, and the heap peak jemalloc reports in the results.
+mem() {
+  "$bin" run "$work/$1.yaml" --json --out "$work/out" > "$work/mem.json" 2>/dev/null &
+  local pid=$! hwm=0 v
+  while kill -0 "$pid" 2>/dev/null; do
+    v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [ -n "$v" ] && hwm=$v
+    sleep 0.1
+  done
+  wait "$pid"
+  python3 -c "
+import json; d=json.load(open('$work/mem.json')); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
+print(s['rows'], s.get('client_memory_peak', 0), $hwm)"
+}
+read -r rows1 alloc1 rss1 <<< "$(mem s1m)"
+read -r rows5 alloc5 rss5 <<< "$(mem s5m)"
 printf "\n%-40s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
 printf "%-40s %12.0f %12.0f %8.2f\n" "seed / \\copy wall time" "$rh" "$pq" "$(echo "$pq / $rh" | bc -l)"
 printf "\n%-40s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
