@@ -1,5 +1,5 @@
-import Foundation
 import CLibPQ
+import Foundation
 
 /// Connection strings and URLs as libpq understands them.
 public enum ConnectionInfo {

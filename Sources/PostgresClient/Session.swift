@@ -32,11 +32,13 @@ public final class Session {
         self.conn = conn
         self.noticeBox = NoticeBox()
         let context = Unmanaged.passUnretained(noticeBox).toOpaque()
-        PQsetNoticeReceiver(conn, { context, result in
-            guard let context, let result else { return }
-            let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
-            if let text = PQresultErrorMessage(result) { box.append(Session.trimmed(text)) }
-        }, context)
+        PQsetNoticeReceiver(
+            conn,
+            { context, result in
+                guard let context, let result else { return }
+                let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
+                if let text = PQresultErrorMessage(result) { box.append(Session.trimmed(text)) }
+            }, context)
     }
 
     deinit { PQfinish(conn) }
@@ -112,7 +114,9 @@ public final class Session {
     /// Prepares `sql` under `name` once per session; later calls are no-ops.
     /// `textParameters` lists parameter numbers whose type is fixed to `text`
     /// because the statement does not use them (PostgreSQL cannot infer them).
-    public func prepare(_ name: String, _ sql: String, parameterCount: Int = 0, textParameters: Set<Int> = [])
+    public func prepare(
+        _ name: String, _ sql: String, parameterCount: Int = 0, textParameters: Set<Int> = []
+    )
         throws(PostgresError)
     {
         if prepared[name] != nil { return }

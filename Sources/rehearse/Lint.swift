@@ -23,7 +23,9 @@ struct Lint: AsyncParsableCommand {
             problems += errors.count
             if errors.isEmpty, let scenario = try? ScenarioLoader.load(file: file) {
                 if let other = names[scenario.name] {
-                    printError("\(file.relativePath):1:1: error: name: '\(scenario.name)' is also the name of \(other.relativePath); names are unique in a suite")
+                    printError(
+                        "\(file.relativePath):1:1: error: name: '\(scenario.name)' is also the name of \(other.relativePath); names are unique in a suite"
+                    )
                     problems += 1
                 }
                 names[scenario.name] = file

@@ -18,7 +18,8 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print the results documents to stdout instead of the summary table.")
     var json = false
 
-    @Option(help: "Use an existing PostgreSQL server (libpq connection string or URL) instead of the embedded one. Default: $REHEARSE_SERVER.")
+    @Option(
+        help: "Use an existing PostgreSQL server (libpq connection string or URL) instead of the embedded one. Default: $REHEARSE_SERVER.")
     var server: String?
 
     @Flag(help: "Keep the disposable server or database after the run and print how to connect to it.")
@@ -30,7 +31,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "With --baseline: smallest relative change that counts as a regression.")
     var threshold: String = "5%"
 
-    @Option(name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
+    @Option(
+        name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
     var saveBaseline: String?
 
     @Option(name: .customLong("pg-bin"), help: "Folder of the PostgreSQL server programs (initdb, postgres).")

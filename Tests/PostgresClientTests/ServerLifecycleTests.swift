@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @testable import Rehearse
 
@@ -97,7 +97,9 @@ struct ServerLifecycleTests {
         try await host.createDatabase("rep1", template: "tpl")
         let r = try await host.connect(database: "rep1")
         #expect(try await r.query("SELECT count(*) FROM seeded").scalar == "1")
-        #expect(try await r.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'rep1'").scalar == "rehearse:x")
+        #expect(
+            try await r.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'rep1'").scalar == "rehearse:x"
+        )
         await r.close()
     }
 }

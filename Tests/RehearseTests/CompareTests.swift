@@ -14,18 +14,18 @@ extension TimedSuites {
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent("sleepy.yaml")
             try """
-                name: sleepy
-                repeat: \(count)
-                steps:
-                  - name: work
-                    workload:
-                      connections: 2
-                      iterations: 60
-                      transactions:
-                        - {name: nap, sql: "SELECT pg_sleep(\(Double(sleepMs) / 1000))"}
-                checks:
-                  - {name: alive, query: "SELECT 1", expect: 1}
-                """.write(to: file, atomically: true, encoding: .utf8)
+            name: sleepy
+            repeat: \(count)
+            steps:
+              - name: work
+                workload:
+                  connections: 2
+                  iterations: 60
+                  transactions:
+                    - {name: nap, sql: "SELECT pg_sleep(\(Double(sleepMs) / 1000))"}
+            checks:
+              - {name: alive, query: "SELECT 1", expect: 1}
+            """.write(to: file, atomically: true, encoding: .utf8)
             return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
         }
 
@@ -38,7 +38,9 @@ extension TimedSuites {
             let same = comparator.compare(baselines: [a], currents: [b])
             let stable = same.scenarios[0].rows.filter { ["p50", "p95", "duration", "throughput", "error_rate"].contains($0.metric) }
             #expect(stable.count == 5)
-            #expect(stable.allSatisfy { $0.verdict == .unchanged }, "\(stable.map { "\($0.metric) \($0.change ?? 0) \($0.significance ?? "")" })")
+            #expect(
+                stable.allSatisfy { $0.verdict == .unchanged },
+                "\(stable.map { "\($0.metric) \($0.change ?? 0) \($0.significance ?? "")" })")
             #expect(stable.allSatisfy { $0.significance?.contains("Mann-Whitney") == true })
 
             let slower = comparator.compare(baselines: [a], currents: [c])
@@ -93,7 +95,9 @@ extension TimedSuites {
             #expect(row.verdict == .unchanged)
             let big = comparator.judge(metric, step: "s", baseline: 10, current: 20, baseSamples: [10], currentSamples: [20])
             #expect(big.verdict == .regressed)
-            let faster = comparator.judge(Comparator.metrics.first { $0.name == "throughput" }!, step: "s", baseline: 100, current: 50, baseSamples: [100], currentSamples: [50])
+            let faster = comparator.judge(
+                Comparator.metrics.first { $0.name == "throughput" }!, step: "s", baseline: 100, current: 50, baseSamples: [100],
+                currentSamples: [50])
             #expect(faster.verdict == .regressed)
         }
 

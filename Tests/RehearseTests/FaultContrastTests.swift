@@ -25,7 +25,8 @@ extension TimedSuites {
         @Test func lockFaultTurnsMigration36Into55P03() async throws {
             let clean = try await run(try withoutFaults("incident-4-migration-36-lock-timeout.yaml"))
             #expect(clean.verdict == "approved", "\(clean.reasons)")
-            let faulted = try await run(try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-4-migration-36-lock-timeout.yaml")))
+            let faulted = try await run(
+                try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-4-migration-36-lock-timeout.yaml")))
             let step = try #require(faulted.repetitions[0].steps.first { $0.name == "migrate-36" })
             #expect(step.status == "failed")
             #expect(step.error?.sqlstate == "55P03")
@@ -59,7 +60,8 @@ extension TimedSuites {
             let clean = try await run(try withoutFaults("incident-2-seeding-memory-cap.yaml"))
             let large = try #require(clean.repetitions[0].steps.first { $0.name == "seed-large" })
             #expect(large.status == "ok", "\(large.output ?? "")")
-            let faulted = try await run(try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-2-seeding-memory-cap.yaml")))
+            let faulted = try await run(
+                try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-2-seeding-memory-cap.yaml")))
             let capped = try #require(faulted.repetitions[0].steps.first { $0.name == "seed-large" })
             #expect(capped.status == "failed")
             let cap = try #require(faulted.repetitions[0].faults.first { $0.kind == "memory_cap" && $0.target == "seed-large" })

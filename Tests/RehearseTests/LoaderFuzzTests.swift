@@ -41,7 +41,9 @@ struct LoaderFuzzTests {
             default:
                 let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
                 var shuffled = Array(lines)
-                if shuffled.count > 2 { shuffled.swapAt(Int(random.next() % UInt64(shuffled.count)), Int(random.next() % UInt64(shuffled.count))) }
+                if shuffled.count > 2 {
+                    shuffled.swapAt(Int(random.next() % UInt64(shuffled.count)), Int(random.next() % UInt64(shuffled.count)))
+                }
                 bytes = Array(shuffled.joined(separator: [UInt8(ascii: "\n")]))
             }
         }

@@ -22,7 +22,8 @@ extension TimedSuites {
         }
 
         @Test func verifyDownNamesTheFirstMigrationThatDoesNotUndoItsUp() async throws {
-            let good = try await run("""
+            let good = try await run(
+                """
                 name: verify-good
                 steps:
                   - sql: {file: \(Self.scenarios.path)/warehouse/base.sql}
@@ -31,7 +32,8 @@ extension TimedSuites {
                   - {name: view_there, query: "SELECT count(*) FROM zone_capacity", expect: 20}
                 """)
             #expect(good.verdict == "approved", "\(good.reasons)")
-            let bad = try await run("""
+            let bad = try await run(
+                """
                 name: verify-bad
                 steps:
                   - sql: {file: \(Self.scenarios.path)/warehouse/base.sql}
@@ -53,7 +55,8 @@ extension TimedSuites {
             let dir = URL(fileURLWithPath: "/tmp/rh-user-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            try "name: as-user\nsteps: [{sql: \"CREATE TABLE t (id int); INSERT INTO t VALUES (1)\"}]\nchecks: [{name: one, row_count: t, expect: 1}]\n"
+            try
+                "name: as-user\nsteps: [{sql: \"CREATE TABLE t (id int); INSERT INTO t VALUES (1)\"}]\nchecks: [{name: one, row_count: t, expect: 1}]\n"
                 .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
             chown(dir.path, account.pointee.pw_uid, account.pointee.pw_gid)
             chown(dir.appendingPathComponent("s.yaml").path, account.pointee.pw_uid, account.pointee.pw_gid)
@@ -62,8 +65,10 @@ extension TimedSuites {
             env["REHEARSE_CACHE_DIR"] = dir.appendingPathComponent("cache").path
             env["REHEARSE_RUN_DIR"] = dir.path
             let (termination, output) = try await ChildProcess.run(
-                ["setpriv", "--reuid=\(account.pointee.pw_uid)", "--regid=\(account.pointee.pw_gid)", "--clear-groups", "--",
-                 binary.path, "run", dir.appendingPathComponent("s.yaml").path, "--out", dir.appendingPathComponent("out").path],
+                [
+                    "setpriv", "--reuid=\(account.pointee.pw_uid)", "--regid=\(account.pointee.pw_gid)", "--clear-groups", "--",
+                    binary.path, "run", dir.appendingPathComponent("s.yaml").path, "--out", dir.appendingPathComponent("out").path,
+                ],
                 environment: env)
             #expect(termination.exitCode == 0, "\(output)")
             #expect(output.contains("as-user: approved"))

@@ -23,7 +23,8 @@ extension TimedSuites {
         }
 
         @Test func loadsPagilaAsPsqlWould() async throws {
-            let file = try temporaryScenario("""
+            let file = try temporaryScenario(
+                """
                 name: pagila
                 steps:
                   - name: schema
@@ -54,8 +55,10 @@ extension TimedSuites {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: true, encoding: .utf8)
-            try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
-            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
+            try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(
+                to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(
+                try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
             let step = try #require(doc.repetitions[0].steps.first)
             #expect(step.status == "failed")
             #expect(step.error?.message.contains("meta.sql:2:1") == true)
@@ -67,7 +70,8 @@ extension TimedSuites {
         func interruptLeavesNothingBehind(_ sig: Int32) async throws {
             let binary = Self.root.appendingPathComponent(".build/debug/rehearse")
             try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
-            let file = try temporaryScenario("""
+            let file = try temporaryScenario(
+                """
                 name: interrupted
                 steps:
                   - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
@@ -105,10 +109,13 @@ extension TimedSuites {
             #expect(left.isEmpty, "left behind: \(left)")
             let (_, ps) = try await ChildProcess.run(["ps", "-eo", "args"])
             #expect(!ps.contains(runBase.path), "a server of the run is still alive")
-            let documents = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") }
+            let documents = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? []).filter {
+                $0.hasSuffix(".json")
+            }
             #expect(documents.count == 1)
             if let first = documents.first {
-                let doc = try ResultsCoding.decoder().decode(ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
+                let doc = try ResultsCoding.decoder().decode(
+                    ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
                 #expect(doc.interrupted == true)
                 #expect(doc.expectation.met == false)
             }

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @testable import Rehearse
 
@@ -25,7 +25,9 @@ extension TimedSuites {
         }
 
         /// Runs the rehearse binary; returns exit code and everything it printed.
-        func rehearse(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> (Int32, String) {
+        func rehearse(
+            _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)
+        ) async throws -> (Int32, String) {
             try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the executable first")
             var env = ProcessInfo.processInfo.environment
             for (k, v) in environment { env[k] = v }
@@ -42,7 +44,8 @@ extension TimedSuites {
         }
 
         @Test func killedServerEndsTheStepInBoundedTime() async throws {
-            let file = try scenario("""
+            let file = try scenario(
+                """
                 name: server-dies
                 steps:
                   - {name: long, sql: "SELECT pg_sleep(60)"}
@@ -81,7 +84,8 @@ extension TimedSuites {
         }
 
         @Test func terminatedBackendFailsOnlyItsStep() async throws {
-            let file = try scenario("""
+            let file = try scenario(
+                """
                 name: backend-terminated
                 steps:
                   - {name: victim, sql: "SELECT pg_sleep(30)", on_error: continue}
@@ -102,7 +106,8 @@ extension TimedSuites {
             for d in dirs where d.hasPrefix("rehearse-\(getpid())-") {
                 let socket = RunDirectories.shared.runBase.appendingPathComponent(d).path
                 if let c = try? await Connection.connect("host=\(socket) port=5432 user=postgres dbname=postgres") {
-                    let r = try? await c.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'rehearse:victim'")
+                    let r = try? await c.query(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'rehearse:victim'")
                     if r?.scalar == "1" { terminated = true }
                     await c.close()
                 }
@@ -115,7 +120,8 @@ extension TimedSuites {
         }
 
         @Test func thirtyTwoConnectionsLoseNoSample() async throws {
-            let file = try scenario("""
+            let file = try scenario(
+                """
                 name: thirty-two
                 steps:
                   - {name: schema, sql: "CREATE TABLE hits (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())"}
@@ -144,7 +150,8 @@ extension TimedSuites {
             let db = try await TestServer.start()
             defer { Task { await db.stop() } }
             let secret = "plantedSecret-\(UInt32.random(in: 100_000...999_999))"
-            let file = try scenario("""
+            let file = try scenario(
+                """
                 name: secrets
                 steps:
                   - name: leaky
@@ -173,7 +180,9 @@ extension TimedSuites {
         @Test func unreachableServerIsInfrastructureFailure() async throws {
             let file = try scenario("name: nowhere\nsteps: [{sql: \"SELECT 1\"}]\n")
             defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-            let (code, output) = try await rehearse(["run", file.path, "--server", "host=/nonexistent-dir port=5 user=x dbname=y connect_timeout=2", "--out", "/tmp/rh-none"])
+            let (code, output) = try await rehearse([
+                "run", file.path, "--server", "host=/nonexistent-dir port=5 user=x dbname=y connect_timeout=2", "--out", "/tmp/rh-none",
+            ])
             #expect(code == 3, "\(output)")
             #expect(output.contains("cannot reach the server"))
             let (badArg, _) = try await rehearse(["run", file.path, "--repeat", "0"])

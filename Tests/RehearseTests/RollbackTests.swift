@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @testable import Rehearse
 
@@ -12,19 +12,25 @@ struct RollbackTests {
     }
 
     @Test func fingerprintDiffReadsObjectByObject() {
-        let before = CatalogFingerprint(objects: Dictionary(uniqueKeysWithValues: [
-            object("table", "public.bins", "p"),
-            object("column", "public.bins.zone", "text not null"),
-            object("constraint", "public.bins.bins_pkey", "PRIMARY KEY (id)"),
-        ]))
-        let after = CatalogFingerprint(objects: Dictionary(uniqueKeysWithValues: [
-            object("table", "public.bins", "p"),
-            object("column", "public.bins.zone", "character varying(10) not null"),
-            object("index", "public.bins_facility_idx", "CREATE INDEX bins_facility_idx ON public.bins USING btree (facility)"),
-        ]))
+        let before = CatalogFingerprint(
+            objects: Dictionary(uniqueKeysWithValues: [
+                object("table", "public.bins", "p"),
+                object("column", "public.bins.zone", "text not null"),
+                object("constraint", "public.bins.bins_pkey", "PRIMARY KEY (id)"),
+            ]))
+        let after = CatalogFingerprint(
+            objects: Dictionary(uniqueKeysWithValues: [
+                object("table", "public.bins", "p"),
+                object("column", "public.bins.zone", "character varying(10) not null"),
+                object("index", "public.bins_facility_idx", "CREATE INDEX bins_facility_idx ON public.bins USING btree (facility)"),
+            ]))
         let diff = after.differences(from: before, snapshotName: "before-deploy")
         #expect(diff.count == 3)
-        #expect(diff.contains { $0.object == "index public.bins_facility_idx" && $0.change == "added" && $0.detail == "present after rollback, absent at snapshot before-deploy" })
+        #expect(
+            diff.contains {
+                $0.object == "index public.bins_facility_idx" && $0.change == "added"
+                    && $0.detail == "present after rollback, absent at snapshot before-deploy"
+            })
         #expect(diff.contains { $0.kind == "constraint" && $0.change == "removed" })
         #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail.contains("was text not null") })
         #expect(before.differences(from: before, snapshotName: "x").isEmpty)
@@ -34,7 +40,8 @@ struct RollbackTests {
         let db = try await TestServer.start()
         defer { Task { await db.stop() } }
         let c = try await db.connect()
-        try await c.execute("""
+        try await c.execute(
+            """
             CREATE TABLE t (id int PRIMARY KEY, v text);
             INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 5000) g;
             CREATE INDEX t_v ON t (v);
@@ -59,7 +66,8 @@ struct RollbackTests {
         let c = try await db.connect()
         try await c.execute("CREATE TABLE base (id int PRIMARY KEY)")
         let before = try await c.withSession { try CatalogFingerprint.take($0) }
-        try await c.execute("""
+        try await c.execute(
+            """
             CREATE SCHEMA app;
             CREATE TYPE mood AS ENUM ('ok', 'sad');
             CREATE DOMAIN positive AS int CHECK (VALUE > 0);
@@ -79,8 +87,10 @@ struct RollbackTests {
             """)
         let after = try await c.withSession { try CatalogFingerprint.take($0) }
         let added = Set(after.differences(from: before, snapshotName: "s").map(\.kind))
-        for kind in ["schema", "enum", "domain", "sequence", "table", "column", "constraint", "index", "view",
-                     "materialized view", "function", "trigger", "extension", "grant"] {
+        for kind in [
+            "schema", "enum", "domain", "sequence", "table", "column", "constraint", "index", "view",
+            "materialized view", "function", "trigger", "extension", "grant",
+        ] {
             #expect(added.contains(kind), "missing \(kind)")
         }
         #expect(!after.objects.keys.contains { $0.contains("_rehearse") })

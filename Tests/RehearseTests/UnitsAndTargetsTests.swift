@@ -42,11 +42,13 @@ struct UnitsAndTargetsTests {
         metrics.batches = 100
         metrics.errors = 2
         metrics.durationsMs = [1000]
-        let group = TargetGroup(step: "s", impact: false, targets: [
-            try! TargetParser.parse("p95 < 96ms", location: here).get(),
-            try! TargetParser.parse("error_rate < 1%", location: here).get(),
-            try! TargetParser.parse("throughput >= 100/s", location: here).get(),
-        ])
+        let group = TargetGroup(
+            step: "s", impact: false,
+            targets: [
+                try! TargetParser.parse("p95 < 96ms", location: here).get(),
+                try! TargetParser.parse("error_rate < 1%", location: here).get(),
+                try! TargetParser.parse("throughput >= 100/s", location: here).get(),
+            ])
         let results = TargetEvaluator.evaluate([group], metrics: ["s": metrics], impacts: [:])
         #expect(results.map(\.passed) == [true, false, true])
         #expect(results[1].actual == 0.02)

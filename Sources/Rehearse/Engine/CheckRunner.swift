@@ -16,7 +16,8 @@ enum CheckRunner {
         // What was expected is known before anything runs, so a check that errors still says it.
         switch check.kind {
         case .rowCount(_, let expect), .query(_, let expect): judge(nil, expect, into: &result)
-        case .schema(_, let columns): result.expected = .object(Dictionary(columns.map { ($0.name, JSONValue.string($0.type)) }, uniquingKeysWith: { a, _ in a }))
+        case .schema(_, let columns):
+            result.expected = .object(Dictionary(columns.map { ($0.name, JSONValue.string($0.type)) }, uniquingKeysWith: { a, _ in a }))
         case .expectError(_, let state): result.expected = .string(state)
         }
         result.actual = .null
@@ -96,7 +97,8 @@ enum CheckRunner {
             """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
             WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
-            """, [table]).rows
+            """, [table]
+        ).rows
         var actual: [String: String] = [:]
         for row in rows { if let n = row[0], let t = row[1] { actual[n] = t } }
         var expected: [String: JSONValue] = [:]

@@ -18,7 +18,8 @@ final class ProgressReporter: Sendable {
     }
 
     func stepFinished(scenario: String, step: String, measurement: StepMeasurement, durationMs: Double) {
-        var line = "  \(measurement.failure == nil ? "✓" : "✗") \(step): \(String(format: "%.1f", durationMs)) ms, \(measurement.batches) batches"
+        var line =
+            "  \(measurement.failure == nil ? "✓" : "✗") \(step): \(String(format: "%.1f", durationMs)) ms, \(measurement.batches) batches"
         if measurement.latency.count > 0 {
             line += String(format: ", p95 %.2f ms", measurement.latency.millis(atPercentile: 95))
             if durationMs > 0 { line += String(format: ", %.0f/s", Double(measurement.batches) / durationMs * 1000) }
@@ -40,7 +41,10 @@ final class ProgressReporter: Sendable {
                 let seconds = (ContinuousClock.now - start).milliseconds / 1000
                 let done = counter.current
                 lock.withLock { _ in
-                    FileHandle.standardError.write(Data(String(format: "\r  · %@: %d batches, %.0f/s, %.0f s ", step, done, Double(done) / max(seconds, 0.001), seconds).utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            String(format: "\r  · %@: %d batches, %.0f/s, %.0f s ", step, done, Double(done) / max(seconds, 0.001), seconds)
+                                .utf8))
                 }
             }
             lock.withLock { _ in FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

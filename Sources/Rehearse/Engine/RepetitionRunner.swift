@@ -59,9 +59,10 @@ struct RepetitionRunner: Sendable {
             if step.background, case .workload(let spec) = step.kind {
                 let stop = StopSignal()
                 let task = Task { await Workload.run(spec, context: context, stop: stop) }
-                backgrounds.append(Background(
-                    step: step, index: index, stop: stop, task: task,
-                    until: step.until ?? scenario.steps.last?.name ?? step.name, started: monotonicNanos() - origin))
+                backgrounds.append(
+                    Background(
+                        step: step, index: index, stop: stop, task: task,
+                        until: step.until ?? scenario.steps.last?.name ?? step.name, started: monotonicNanos() - origin))
                 progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
                 continue
             }
@@ -72,10 +73,11 @@ struct RepetitionRunner: Sendable {
                 do {
                     lockRunners.append(try await LockFaultRunner.start(lock, id: faultIndex, context: context))
                 } catch {
-                    faultResults.append(FaultResult(
-                        kind: "lock", target: LockFaultRunner.describe(lock).target, during: lock.during, applied: false,
-                        reason: "could not connect the holder: \(asPostgres(error).message)", startedMs: nil, endedMs: nil,
-                        enforcement: nil, observed: [:]))
+                    faultResults.append(
+                        FaultResult(
+                            kind: "lock", target: LockFaultRunner.describe(lock).target, during: lock.during, applied: false,
+                            reason: "could not connect the holder: \(asPostgres(error).message)", startedMs: nil, endedMs: nil,
+                            enforcement: nil, observed: [:]))
                 }
             }
             progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
@@ -93,7 +95,8 @@ struct RepetitionRunner: Sendable {
             }
             let failed = measurement.failure != nil
             finished[step.name] = Finished(measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok")
-            progress?.stepFinished(scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
+            progress?.stepFinished(
+                scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
             // Background workloads whose `until` step just ended stop now.
             for bg in backgrounds where bg.until == step.name {
                 bg.stop.stop()
@@ -173,7 +176,8 @@ struct RepetitionRunner: Sendable {
             await connection.close()
         } else {
             checks = scenario.checks.map {
-                CheckResult(name: $0.name, passed: false, expected: .null, actual: .string("database unreachable"), phase: "deploy", error: nil)
+                CheckResult(
+                    name: $0.name, passed: false, expected: .null, actual: .string("database unreachable"), phase: "deploy", error: nil)
             }
         }
         let targets = TargetEvaluator.evaluate(scenario.targets, metrics: metrics, impacts: impacts)
@@ -271,36 +275,45 @@ struct RepetitionRunner: Sendable {
             switch fault.kind {
             case .missingSeed(let m):
                 let observed = finished.values.compactMap { $0.measurement.missingSeed[m.table] }.first
-                results.append(FaultResult(
-                    kind: "missing_seed", target: m.table, during: nil, applied: observed != nil,
-                    reason: observed == nil ? "no seed step loaded \(m.table)" : nil,
-                    startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
-                    observed: observed.map { ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })] } ?? [:]))
+                results.append(
+                    FaultResult(
+                        kind: "missing_seed", target: m.table, during: nil, applied: observed != nil,
+                        reason: observed == nil ? "no seed step loaded \(m.table)" : nil,
+                        startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
+                        observed: observed.map {
+                            ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })]
+                        } ?? [:]))
             case .memoryCapServer(let bytes):
                 let cap = host.memoryCap
-                results.append(FaultResult(
-                    kind: "memory_cap", target: "server", during: nil, applied: cap != nil,
-                    reason: cap == nil ? "a server memory cap needs the embedded server" : nil, startedMs: 0, endedMs: nil,
-                    enforcement: cap?.enforcement.rawValue,
-                    observed: ["limit_bytes": .number(Double(bytes)), "peak_bytes": cap?.cgroupPeak().map { .number(Double($0)) } ?? .null,
-                               "oom_kills": .number(Double(cap?.oomKills() ?? 0))]))
+                results.append(
+                    FaultResult(
+                        kind: "memory_cap", target: "server", during: nil, applied: cap != nil,
+                        reason: cap == nil ? "a server memory cap needs the embedded server" : nil, startedMs: 0, endedMs: nil,
+                        enforcement: cap?.enforcement.rawValue,
+                        observed: [
+                            "limit_bytes": .number(Double(bytes)), "peak_bytes": cap?.cgroupPeak().map { .number(Double($0)) } ?? .null,
+                            "oom_kills": .number(Double(cap?.oomKills() ?? 0)),
+                        ]))
             case .memoryCapStep(let step, let bytes):
                 let done = finished[step]
                 var enforcement = "jemalloc-check"
                 if case .run = scenario.steps.first(where: { $0.name == step })?.kind {
-                    enforcement = done?.measurement.output?.components(separatedBy: " via ").dropFirst().first?
+                    enforcement =
+                        done?.measurement.output?.components(separatedBy: " via ").dropFirst().first?
                         .components(separatedBy: "]").first ?? "none"
                 }
-                results.append(FaultResult(
-                    kind: "memory_cap", target: step, during: step, applied: done != nil && done?.status != "skipped",
-                    reason: nil, startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
-                    enforcement: enforcement,
-                    observed: ["limit_bytes": .number(Double(bytes)),
-                               "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null]))
+                results.append(
+                    FaultResult(
+                        kind: "memory_cap", target: step, during: step, applied: done != nil && done?.status != "skipped",
+                        reason: nil, startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
+                        enforcement: enforcement,
+                        observed: [
+                            "limit_bytes": .number(Double(bytes)),
+                            "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null,
+                        ]))
             case .lock: break
             }
         }
         return results
     }
 }
-

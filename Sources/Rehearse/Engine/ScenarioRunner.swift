@@ -86,7 +86,8 @@ public enum ScenarioRunner {
         if let server = options.server {
             for fault in scenario.faults {
                 if case .memoryCapServer = fault.kind {
-                    FileHandle.standardError.write(Data("note: memory_cap on the server needs the embedded server; not applied with --server\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("note: memory_cap on the server needs the embedded server; not applied with --server\n".utf8))
                 }
             }
             return try await ExternalHost.connect(server, runID: runID)
@@ -117,17 +118,17 @@ public enum ScenarioRunner {
     /// Times a few hundred `SELECT 1` round trips: the floor of the driver and the socket.
     static func calibrate(host: any DatabaseHost, database: String) async throws -> ResultsDocument.Calibration {
         let histogram = try await Connection.with(host.conninfo(database: database), label: "rehearse-calibrate") { connection in
-          try await connection.withSession { session in
-            try session.prepare("calibrate", "SELECT 1")
-            let none = ParameterBuffer(capacity: 1)
-            var h = LatencyHistogram()
-            for i in 0..<400 {
-                let start = monotonicNanos()
-                try session.executePrepared("calibrate", none)
-                if i >= 100 { h.record(nanoseconds: monotonicNanos() - start) }
+            try await connection.withSession { session in
+                try session.prepare("calibrate", "SELECT 1")
+                let none = ParameterBuffer(capacity: 1)
+                var h = LatencyHistogram()
+                for i in 0..<400 {
+                    let start = monotonicNanos()
+                    try session.executePrepared("calibrate", none)
+                    if i >= 100 { h.record(nanoseconds: monotonicNanos() - start) }
+                }
+                return h
             }
-            return h
-          }
         }
         return .init(roundTrips: Int(histogram.count), p50Ms: histogram.millis(atPercentile: 50), p99Ms: histogram.millis(atPercentile: 99))
     }
@@ -168,7 +169,8 @@ public enum ScenarioRunner {
                 id: runID, startedAt: MachineFacts.timestamp(startedAt), finishedAt: MachineFacts.timestamp(),
                 gitCommit: await MachineFacts.gitCommit(near: scenario.directory)),
             environment: environment, verdict: verdict, reasons: reasons,
-            expectation: .init(met: mismatches.isEmpty && !interrupted, mismatches: mismatches + (interrupted ? ["the run was interrupted"] : [])),
+            expectation: .init(
+                met: mismatches.isEmpty && !interrupted, mismatches: mismatches + (interrupted ? ["the run was interrupted"] : [])),
             interrupted: interrupted ? true : nil,
             repetitions: repetitions, summary: .init(steps: summary))
     }

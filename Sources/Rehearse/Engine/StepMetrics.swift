@@ -50,7 +50,9 @@ struct StepMetrics: Sendable {
 
 /// Judges targets against step metrics.
 enum TargetEvaluator {
-    static func evaluate(_ groups: [TargetGroup], metrics: [String: StepMetrics], impacts: [String: StepMetrics])
+    static func evaluate(
+        _ groups: [TargetGroup], metrics: [String: StepMetrics], impacts: [String: StepMetrics]
+    )
         -> [TargetResult]
     {
         var results: [TargetResult] = []
@@ -60,7 +62,8 @@ enum TargetEvaluator {
             for target in group.targets {
                 let actual = source?.value(of: target.metric)
                 let passed = actual.map { target.op.holds($0, target.value) } ?? false
-                results.append(TargetResult(step: label, target: target.text, actual: actual.map { ($0 * 1000).rounded() / 1000 }, passed: passed))
+                results.append(
+                    TargetResult(step: label, target: target.text, actual: actual.map { ($0 * 1000).rounded() / 1000 }, passed: passed))
             }
         }
         return results

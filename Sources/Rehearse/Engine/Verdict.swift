@@ -34,7 +34,9 @@ enum Verdict {
     }
 
     /// Compares the outcome with the scenario's `expect`.
-    static func mismatches(_ expect: Expectation, scenario: Scenario, repetitions: [RepetitionResult], verdict: String)
+    static func mismatches(
+        _ expect: Expectation, scenario: Scenario, repetitions: [RepetitionResult], verdict: String
+    )
         -> [String]
     {
         var problems: [String] = []
@@ -50,7 +52,8 @@ enum Verdict {
             for (step, state) in (expect.stepErrors ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let actual = rep.steps.first { $0.name == step }
                 if actual?.status != "failed" || actual?.error?.sqlstate != state {
-                    let got = actual.map { $0.status == "failed" ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status } ?? "not run"
+                    let got =
+                        actual.map { $0.status == "failed" ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status } ?? "not run"
                     problems.append("\(label)step_errors.\(step): expected \(state), got \(got)")
                 }
             }

@@ -73,7 +73,9 @@ final class LockFaultRunner: Sendable {
             }
             // Hold until `hold` passes or the step ends (this task is cancelled), whichever first.
             if fault.idleInTransaction {
-                if let hold = fault.hold { try? await Task.sleep(for: hold) } else {
+                if let hold = fault.hold {
+                    try? await Task.sleep(for: hold)
+                } else {
                     while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
                 }
             } else {

@@ -38,8 +38,9 @@ final class LockObserver: Sendable {
         let state = self.state
         self.loop = Task {
             while !stop.isStopped {
-                guard let connection = try? await Connection.connect(
-                    conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
+                guard
+                    let connection = try? await Connection.connect(
+                        conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
                 else {
                     try? await Task.sleep(for: .milliseconds(50))
                     continue

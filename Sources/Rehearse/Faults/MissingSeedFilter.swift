@@ -11,7 +11,8 @@ struct MissingSeedFilter: Sendable {
         switch fault.selection {
         case .values(let column, let values):
             guard let index = header.firstIndex(of: column) else {
-                throw SeedError("missing_seed: column \(column) is not in the CSV header of \(fault.table) (\(header.joined(separator: ", ")))")
+                throw SeedError(
+                    "missing_seed: column \(column) is not in the CSV header of \(fault.table) (\(header.joined(separator: ", ")))")
             }
             columnIndex = index
             self.values = Set(values)

@@ -15,7 +15,9 @@ public struct HotPathProbe {
         let spec = WorkloadSpec(
             connections: 1, length: nil, rate: nil,
             transactions: [
-                .init(name: "batch", weight: 3, sql: .inline("SELECT $1::int, $2::text"), params: [.randomInt(1, 50_000), .pick(["A", "B", "C"])]),
+                .init(
+                    name: "batch", weight: 3, sql: .inline("SELECT $1::int, $2::text"),
+                    params: [.randomInt(1, 50_000), .pick(["A", "B", "C"])]),
                 .init(name: "read", weight: 1, sql: .inline("SELECT $1::int"), params: [.randomInt(1, 1000)]),
             ],
             pipeline: 1)

@@ -17,7 +17,6 @@ public struct LatencyHistogram: Sendable {
 
     public var count: UInt64 { histogram.totalCount }
 
-
     public mutating func record(micros: UInt64) {
         let clamped = Swift.min(Swift.max(micros, 1), Self.highestTrackableMicros)
         _ = histogram.record(clamped)

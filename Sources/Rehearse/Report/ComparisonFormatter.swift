@@ -30,22 +30,30 @@ public enum ComparisonFormatter {
     }
 
     static func cells(_ row: MetricComparison) -> [String] {
-        [row.step, row.metric, number(row.baseline, unit: row.unit), number(row.current, unit: row.unit), change(row), row.verdict.rawValue]
+        [
+            row.step, row.metric, number(row.baseline, unit: row.unit), number(row.current, unit: row.unit), change(row),
+            row.verdict.rawValue,
+        ]
     }
 
     static func text(_ report: ComparisonReport, colour: Bool) -> String {
         var out = ""
         for scenario in report.scenarios {
-            out += "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)\(scenario.hasRegression ? " — REGRESSION" : "")\n"
+            out +=
+                "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)\(scenario.hasRegression ? " — REGRESSION" : "")\n"
             for w in scenario.warnings { out += "  warning: \(w)\n" }
             var rows = [["step", "metric", "baseline", "current", "change", "verdict"]]
             rows += scenario.rows.map(cells)
             var widths = Array(repeating: 0, count: 6)
             for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
             for (n, r) in rows.enumerated() {
-                var line = "  " + r.enumerated().map { i, c in
-                    i < 2 || i == 5 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - c.count) + c
-                }.joined(separator: "  ")
+                var line =
+                    "  "
+                    + r.enumerated().map { i, c in
+                        i < 2 || i == 5
+                            ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[i] - c.count) + c
+                    }.joined(separator: "  ")
                 if colour && n > 0 {
                     switch scenario.rows[n - 1].verdict {
                     case .regressed: line = "\u{1B}[31m\(line)\u{1B}[0m"
@@ -62,16 +70,23 @@ public enum ComparisonFormatter {
         for name in report.missingBaseline { out += "\(name): no baseline\n" }
         for name in report.missingCurrent { out += "\(name): in the baseline but not in this run\n" }
         let regressions = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        out += regressions > 0 ? "\(regressions) regression\(regressions == 1 ? "" : "s") (threshold \(Int(report.threshold * 100))%)\n" : "no regression (threshold \(Int(report.threshold * 100))%)\n"
+        out +=
+            regressions > 0
+            ? "\(regressions) regression\(regressions == 1 ? "" : "s") (threshold \(Int(report.threshold * 100))%)\n"
+            : "no regression (threshold \(Int(report.threshold * 100))%)\n"
         return out
     }
 
     static func markdown(_ report: ComparisonReport) -> String {
         var out = "## rehearse: comparison with baseline\n\n"
         let regressions = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        out += regressions > 0 ? "**\(regressions) regression\(regressions == 1 ? "" : "s")** (threshold \(Int(report.threshold * 100))%)\n\n" : "No regression (threshold \(Int(report.threshold * 100))%).\n\n"
+        out +=
+            regressions > 0
+            ? "**\(regressions) regression\(regressions == 1 ? "" : "s")** (threshold \(Int(report.threshold * 100))%)\n\n"
+            : "No regression (threshold \(Int(report.threshold * 100))%).\n\n"
         for scenario in report.scenarios {
-            out += "### \(scenario.hasRegression ? "❌" : "✅") \(scenario.scenario) — \(scenario.baselineVerdict) → \(scenario.currentVerdict)\n\n"
+            out +=
+                "### \(scenario.hasRegression ? "❌" : "✅") \(scenario.scenario) — \(scenario.baselineVerdict) → \(scenario.currentVerdict)\n\n"
             for w in scenario.warnings { out += "> ⚠️ \(w)\n" }
             if !scenario.warnings.isEmpty { out += "\n" }
             out += "| step | metric | baseline | current | change | verdict |\n|---|---|---:|---:|---:|---|\n"
@@ -96,7 +111,8 @@ public enum ComparisonFormatter {
     static func junit(_ report: ComparisonReport) -> String {
         let total = report.scenarios.reduce(0) { $0 + $1.rows.count }
         let failures = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rehearse compare\" tests=\"\(total)\" failures=\"\(failures)\">\n"
+        var out =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rehearse compare\" tests=\"\(total)\" failures=\"\(failures)\">\n"
         for scenario in report.scenarios {
             let f = scenario.rows.filter { $0.verdict == .regressed }.count
             out += "  <testsuite name=\"\(xml(scenario.scenario))\" tests=\"\(scenario.rows.count)\" failures=\"\(f)\">\n"
@@ -106,7 +122,8 @@ public enum ComparisonFormatter {
                 out += "    <testcase classname=\"\(xml(scenario.scenario)).\(xml(row.step))\" name=\"\(xml(row.metric))\""
                 if row.verdict == .regressed {
                     let message = "\(row.metric) regressed: baseline \(c[2]), current \(c[3]) (\(c[4]))"
-                    out += ">\n      <failure message=\"\(xml(message))\">\(xml(message + (row.significance.map { "; " + $0 } ?? "")))</failure>\n    </testcase>\n"
+                    out +=
+                        ">\n      <failure message=\"\(xml(message))\">\(xml(message + (row.significance.map { "; " + $0 } ?? "")))</failure>\n    </testcase>\n"
                 } else {
                     out += "/>\n"
                 }

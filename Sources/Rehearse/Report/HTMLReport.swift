@@ -24,7 +24,8 @@ public enum HTMLReport {
         let base = baseline.map { Comparator.newestByScenario($0) } ?? [:]
         if let baseline, !baseline.isEmpty {
             let report = Comparator().compare(baselines: baseline, currents: documents)
-            html += "<p>Compared with a baseline: \(report.hasRegression ? "<span class=\"verdict blocked\">regression</span>" : "<span class=\"verdict approved\">no regression</span>")</p>"
+            html +=
+                "<p>Compared with a baseline: \(report.hasRegression ? "<span class=\"verdict blocked\">regression</span>" : "<span class=\"verdict approved\">no regression</span>")</p>"
         }
         for doc in documents {
             html += scenario(doc, baseline: base[doc.scenario.name])
@@ -33,28 +34,35 @@ public enum HTMLReport {
     }
 
     static func scenario(_ doc: ResultsDocument, baseline: ResultsDocument?) -> String {
-        var html = "<h2>\(HTML.escape(doc.scenario.name)) <span class=\"verdict \(doc.verdict == "approved" ? "approved" : "blocked")\">\(HTML.escape(doc.verdict))</span></h2>"
-        html += "<p class=\"muted\">\(HTML.escape(doc.scenario.file)) · PostgreSQL \(HTML.escape(doc.environment.postgresVersion)) (\(HTML.escape(doc.environment.server))) · \(doc.repetitions.count) repetition\(doc.repetitions.count == 1 ? "" : "s") · \(HTML.escape(doc.run.startedAt)) · expectation \(doc.expectation.met ? "met" : "<b>not met</b>")</p>"
+        var html =
+            "<h2>\(HTML.escape(doc.scenario.name)) <span class=\"verdict \(doc.verdict == "approved" ? "approved" : "blocked")\">\(HTML.escape(doc.verdict))</span></h2>"
+        html +=
+            "<p class=\"muted\">\(HTML.escape(doc.scenario.file)) · PostgreSQL \(HTML.escape(doc.environment.postgresVersion)) (\(HTML.escape(doc.environment.server))) · \(doc.repetitions.count) repetition\(doc.repetitions.count == 1 ? "" : "s") · \(HTML.escape(doc.run.startedAt)) · expectation \(doc.expectation.met ? "met" : "<b>not met</b>")</p>"
         if !doc.reasons.isEmpty {
             html += "<ul class=\"reasons\">" + doc.reasons.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>"
         }
         for m in doc.expectation.mismatches { html += "<p class=\"failed\">✗ \(HTML.escape(m))</p>" }
         guard let rep = doc.repetitions.last else { return html }
-        html += "<h3>Steps</h3><table><tr><th>step</th><th class=\"l\">kind</th><th class=\"l\">status</th><th>batches</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>duration ms</th><th>errors</th><th>lock wait ms</th><th>server mem</th><th>client mem</th><th>impact p99/max ms</th></tr>"
+        html +=
+            "<h3>Steps</h3><table><tr><th>step</th><th class=\"l\">kind</th><th class=\"l\">status</th><th>batches</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>duration ms</th><th>errors</th><th>lock wait ms</th><th>server mem</th><th>client mem</th><th>impact p99/max ms</th></tr>"
         for step in rep.steps {
             let l = doc.summary.steps[step.name]?.latencyMs ?? step.latencyMs
             let errors = step.errors.map { "\($0.key)×\($0.value)" }.sorted().joined(separator: " ")
-            html += "<tr><td>\(HTML.escape(step.name))\(step.background == true ? " <span class=\"muted\">(background)</span>" : "")</td><td class=\"l\">\(step.kind)</td><td class=\"l \(step.status)\">\(step.status)</td><td>\(step.batches)</td><td>\(n(l?.p50))</td><td>\(n(l?.p95))</td><td>\(n(l?.p99))</td><td>\(n(step.durationMs))</td><td>\(HTML.escape(errors))</td><td>\(n(step.lockWaitMaxMs))</td><td>\(mb(step.serverMemoryPeak))</td><td>\(mb(step.clientMemoryPeak))</td><td>\(step.impact.map { "\(n($0.latencyMs?.p99)) / \(n($0.latencyMs?.max))" } ?? "")</td></tr>"
+            html +=
+                "<tr><td>\(HTML.escape(step.name))\(step.background == true ? " <span class=\"muted\">(background)</span>" : "")</td><td class=\"l\">\(step.kind)</td><td class=\"l \(step.status)\">\(step.status)</td><td>\(step.batches)</td><td>\(n(l?.p50))</td><td>\(n(l?.p95))</td><td>\(n(l?.p99))</td><td>\(n(step.durationMs))</td><td>\(HTML.escape(errors))</td><td>\(n(step.lockWaitMaxMs))</td><td>\(mb(step.serverMemoryPeak))</td><td>\(mb(step.clientMemoryPeak))</td><td>\(step.impact.map { "\(n($0.latencyMs?.p99)) / \(n($0.latencyMs?.max))" } ?? "")</td></tr>"
             if let e = step.error {
-                html += "<tr><td></td><td colspan=\"12\" class=\"l failed\">\(HTML.escape([e.migration, e.sqlstate, e.message].compactMap { $0 }.joined(separator: " · ")))</td></tr>"
+                html +=
+                    "<tr><td></td><td colspan=\"12\" class=\"l failed\">\(HTML.escape([e.migration, e.sqlstate, e.message].compactMap { $0 }.joined(separator: " · ")))</td></tr>"
             }
         }
         html += "</table>"
         let locks = rep.steps.flatMap { s in (s.locksTaken ?? []).map { (s.name, $0) } }
         if !locks.isEmpty {
-            html += "<h3>Locks taken</h3><table><tr><th>step</th><th class=\"l\">relation</th><th class=\"l\">mode</th><th>held ms (sampled)</th></tr>"
+            html +=
+                "<h3>Locks taken</h3><table><tr><th>step</th><th class=\"l\">relation</th><th class=\"l\">mode</th><th>held ms (sampled)</th></tr>"
             for (step, lock) in locks.sorted(by: { $0.1.heldMs > $1.1.heldMs }).prefix(30) {
-                html += "<tr><td>\(HTML.escape(step))</td><td class=\"l\">\(HTML.escape(lock.relation))</td><td class=\"l\">\(HTML.escape(lock.mode))</td><td>\(n(lock.heldMs))</td></tr>"
+                html +=
+                    "<tr><td>\(HTML.escape(step))</td><td class=\"l\">\(HTML.escape(lock.relation))</td><td class=\"l\">\(HTML.escape(lock.mode))</td><td>\(n(lock.heldMs))</td></tr>"
             }
             html += "</table>"
         }
@@ -67,34 +75,45 @@ public enum HTMLReport {
         }
         html += "</div>"
         if !rep.faults.isEmpty {
-            html += "<h3>Faults</h3><table><tr><th class=\"l\">kind</th><th class=\"l\">target</th><th class=\"l\">during</th><th class=\"l\">applied</th><th>from ms</th><th>to ms</th><th class=\"l\">observed</th></tr>"
+            html +=
+                "<h3>Faults</h3><table><tr><th class=\"l\">kind</th><th class=\"l\">target</th><th class=\"l\">during</th><th class=\"l\">applied</th><th>from ms</th><th>to ms</th><th class=\"l\">observed</th></tr>"
             for f in rep.faults {
                 let observed = f.observed.keys.sorted().map { "\($0)=\(Verdict.text(f.observed[$0]!))" }.joined(separator: ", ")
-                html += "<tr><td class=\"l\">\(f.kind)</td><td class=\"l\">\(HTML.escape(f.target))</td><td class=\"l\">\(HTML.escape(f.during ?? ""))</td><td class=\"l\">\(f.applied ? "yes" : "no" + (f.reason.map { ": " + HTML.escape($0) } ?? ""))\(f.enforcement.map { " (\(HTML.escape($0)))" } ?? "")</td><td>\(n(f.startedMs))</td><td>\(n(f.endedMs))</td><td class=\"l\">\(HTML.escape(observed))</td></tr>"
+                html +=
+                    "<tr><td class=\"l\">\(f.kind)</td><td class=\"l\">\(HTML.escape(f.target))</td><td class=\"l\">\(HTML.escape(f.during ?? ""))</td><td class=\"l\">\(f.applied ? "yes" : "no" + (f.reason.map { ": " + HTML.escape($0) } ?? ""))\(f.enforcement.map { " (\(HTML.escape($0)))" } ?? "")</td><td>\(n(f.startedMs))</td><td>\(n(f.endedMs))</td><td class=\"l\">\(HTML.escape(observed))</td></tr>"
             }
             html += "</table>"
         }
         if !rep.checks.isEmpty {
-            html += "<h3>Checks</h3><table><tr><th class=\"l\">check</th><th class=\"l\">phase</th><th class=\"l\">result</th><th class=\"l\">expected</th><th class=\"l\">actual</th></tr>"
+            html +=
+                "<h3>Checks</h3><table><tr><th class=\"l\">check</th><th class=\"l\">phase</th><th class=\"l\">result</th><th class=\"l\">expected</th><th class=\"l\">actual</th></tr>"
             for c in rep.checks {
-                html += "<tr><td class=\"l\">\(HTML.escape(c.name))</td><td class=\"l\">\(c.phase)</td><td class=\"l \(c.passed ? "ok" : "failed")\">\(c.passed ? "passed" : "failed")</td><td class=\"l\">\(HTML.escape(Verdict.text(c.expected)))</td><td class=\"l\">\(HTML.escape(Verdict.text(c.actual)))</td></tr>"
+                html +=
+                    "<tr><td class=\"l\">\(HTML.escape(c.name))</td><td class=\"l\">\(c.phase)</td><td class=\"l \(c.passed ? "ok" : "failed")\">\(c.passed ? "passed" : "failed")</td><td class=\"l\">\(HTML.escape(Verdict.text(c.expected)))</td><td class=\"l\">\(HTML.escape(Verdict.text(c.actual)))</td></tr>"
             }
             html += "</table>"
         }
         if !rep.targets.isEmpty {
-            html += "<h3>Targets</h3><table><tr><th class=\"l\">step</th><th class=\"l\">target</th><th>actual</th><th class=\"l\">result</th></tr>"
+            html +=
+                "<h3>Targets</h3><table><tr><th class=\"l\">step</th><th class=\"l\">target</th><th>actual</th><th class=\"l\">result</th></tr>"
             for t in rep.targets {
-                html += "<tr><td class=\"l\">\(HTML.escape(t.step))</td><td class=\"l\">\(HTML.escape(t.target))</td><td>\(n(t.actual))</td><td class=\"l \(t.passed ? "ok" : "failed")\">\(t.passed ? "held" : "missed")</td></tr>"
+                html +=
+                    "<tr><td class=\"l\">\(HTML.escape(t.step))</td><td class=\"l\">\(HTML.escape(t.target))</td><td>\(n(t.actual))</td><td class=\"l \(t.passed ? "ok" : "failed")\">\(t.passed ? "held" : "missed")</td></tr>"
             }
             html += "</table>"
         }
         if rep.rollback.status != "not_run" {
-            html += "<h3>Rollback (\(HTML.escape(rep.rollback.via ?? ""))): <span class=\"\(rep.rollback.status == "passed" ? "ok" : "failed")\">\(rep.rollback.status)</span>\(rep.rollback.durationMs.map { " in \(n($0)) ms" } ?? "")</h3>"
-            if let e = rep.rollback.error { html += "<p class=\"failed\">\(HTML.escape([e.migration, e.sqlstate, e.message].compactMap { $0 }.joined(separator: " · ")))</p>" }
+            html +=
+                "<h3>Rollback (\(HTML.escape(rep.rollback.via ?? ""))): <span class=\"\(rep.rollback.status == "passed" ? "ok" : "failed")\">\(rep.rollback.status)</span>\(rep.rollback.durationMs.map { " in \(n($0)) ms" } ?? "")</h3>"
+            if let e = rep.rollback.error {
+                html +=
+                    "<p class=\"failed\">\(HTML.escape([e.migration, e.sqlstate, e.message].compactMap { $0 }.joined(separator: " · ")))</p>"
+            }
             if !rep.rollback.differences.isEmpty {
                 html += "<table><tr><th class=\"l\">object</th><th class=\"l\">change</th><th class=\"l\">detail</th></tr>"
                 for d in rep.rollback.differences {
-                    html += "<tr><td class=\"l\">\(HTML.escape(d.object))</td><td class=\"l\">\(d.change)</td><td class=\"l\">\(HTML.escape(d.detail))</td></tr>"
+                    html +=
+                        "<tr><td class=\"l\">\(HTML.escape(d.object))</td><td class=\"l\">\(d.change)</td><td class=\"l\">\(HTML.escape(d.detail))</td></tr>"
                 }
                 html += "</table>"
             }
@@ -111,10 +130,14 @@ public enum HTMLReport {
         }
         guard let current = curve(doc) else { return "" }
         var series = [SVGChart.Series(label: "current", colour: "#2f5fd0", points: current)]
-        if let baseline, let b = curve(baseline) { series.insert(SVGChart.Series(label: "baseline", colour: "#999", points: b, dashed: true), at: 0) }
+        if let baseline, let b = curve(baseline) {
+            series.insert(SVGChart.Series(label: "baseline", colour: "#999", points: b, dashed: true), at: 0)
+        }
         let chart = SVGChart(
             width: 520, height: 220, xLabel: "percentile", yLabel: "ms", series: series,
-            xTicks: [(nines(0), "0"), (nines(50), "50"), (nines(90), "90"), (nines(99), "99"), (nines(99.9), "99.9"), (nines(99.99), "99.99")])
+            xTicks: [
+                (nines(0), "0"), (nines(50), "50"), (nines(90), "90"), (nines(99), "99"), (nines(99.9), "99.9"), (nines(99.99), "99.99"),
+            ])
         return "<figure><figcaption><b>\(HTML.escape(step))</b>: batch latency by percentile</figcaption>\(chart.render())</figure>"
     }
 
@@ -137,8 +160,10 @@ public enum HTMLReport {
             guard let s = fault.startedMs, let e = fault.endedMs else { continue }
             bands.append(.init(from: s / 1000, to: e / 1000, label: "\(fault.kind) \(fault.target)", colour: "#c0392b"))
         }
-        let chart = SVGChart(width: 1060, height: 240, xLabel: "seconds since the repetition began", yLabel: "ms", series: series, bands: bands)
-        return "<figure><figcaption><b>\(HTML.escape(step.name))</b>: latency over time (steps shaded blue, faults red)</figcaption>\(chart.render())</figure>"
+        let chart = SVGChart(
+            width: 1060, height: 240, xLabel: "seconds since the repetition began", yLabel: "ms", series: series, bands: bands)
+        return
+            "<figure><figcaption><b>\(HTML.escape(step.name))</b>: latency over time (steps shaded blue, faults red)</figcaption>\(chart.render())</figure>"
     }
 
     static func n(_ v: Double?) -> String {

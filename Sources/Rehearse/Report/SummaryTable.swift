@@ -8,15 +8,18 @@ public enum SummaryTable {
             let mark = doc.expectation.met ? "✓" : "✗"
             out += "\n\(mark) \(doc.scenario.name): \(doc.verdict)"
             out += doc.expectation.met ? " (as expected)\n" : " — expectation not met\n"
-            var rows: [[String]] = [["step", "status", "batches", "p50 ms", "p95 ms", "p99 ms", "duration ms", "lock wait ms", "impact p99/max ms"]]
+            var rows: [[String]] = [
+                ["step", "status", "batches", "p50 ms", "p95 ms", "p99 ms", "duration ms", "lock wait ms", "impact p99/max ms"]
+            ]
             let rep = doc.repetitions.last
             for step in rep?.steps ?? [] {
                 let summary = doc.summary.steps[step.name]
                 let latency = summary?.latencyMs ?? step.latencyMs
                 let duration = summary.map { median($0.durationMs) } ?? step.durationMs
-                let impact = step.impact.map { i in
-                    "\(format(i.latencyMs?.p99))/\(format(i.latencyMs?.max))" + (i.errors > 0 ? " (\(i.errors) err)" : "")
-                } ?? ""
+                let impact =
+                    step.impact.map { i in
+                        "\(format(i.latencyMs?.p99))/\(format(i.latencyMs?.max))" + (i.errors > 0 ? " (\(i.errors) err)" : "")
+                    } ?? ""
                 rows.append([
                     step.name + (step.background == true ? " (bg)" : ""), step.status, String(summary?.batches ?? step.batches),
                     format(latency?.p50), format(latency?.p95), format(latency?.p99), format(duration),
@@ -35,7 +38,9 @@ public enum SummaryTable {
                 if let d = rollback.durationMs { out += " in \(format(d)) ms" }
                 out += "\n"
                 for d in rollback.differences.prefix(10) { out += "    · \(d.object): \(d.detail)\n" }
-                if let e = rollback.error { out += "    · \(e.migration.map { "\($0): " } ?? "")\(e.sqlstate.map { "\($0) " } ?? "")\(e.message)\n" }
+                if let e = rollback.error {
+                    out += "    · \(e.migration.map { "\($0): " } ?? "")\(e.sqlstate.map { "\($0) " } ?? "")\(e.message)\n"
+                }
             }
             for reason in doc.reasons { out += "  reason: \(reason)\n" }
             for mismatch in doc.expectation.mismatches { out += "  ✗ \(mismatch)\n" }
@@ -62,10 +67,13 @@ public enum SummaryTable {
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         var out = ""
         for (n, row) in rows.enumerated() {
-            out += "  " + row.enumerated().map { i, cell in
-                i == 0 || i == 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[i] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
+            out +=
+                "  "
+                + row.enumerated().map { i, cell in
+                    i == 0 || i == 1
+                        ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                        : String(repeating: " ", count: widths[i] - cell.count) + cell
+                }.joined(separator: "  ") + "\n"
             if n == 0 { out += "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out

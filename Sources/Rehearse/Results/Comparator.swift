@@ -23,29 +23,40 @@ public struct Comparator: Sendable {
     }
 
     static func latency(_ name: String, _ key: KeyPath<LatencySummary, Double> & Sendable) -> Metric {
-        Metric(name: name, unit: "ms", floor: 0.5, higherIsWorse: true,
+        Metric(
+            name: name, unit: "ms", floor: 0.5, higherIsWorse: true,
             value: { summary, steps in summary?.latencyMs?[keyPath: key] ?? steps.last?.latencyMs?[keyPath: key] },
             perRepetition: { $0.latencyMs?[keyPath: key] })
     }
 
     static let metrics: [Metric] = [
         latency("p50", \.p50), latency("p95", \.p95), latency("p99", \.p99), latency("max", \.max), latency("mean", \.mean),
-        Metric(name: "duration", unit: "ms", floor: 1, higherIsWorse: true,
+        Metric(
+            name: "duration", unit: "ms", floor: 1, higherIsWorse: true,
             value: { summary, steps in median(summary?.durationMs ?? steps.map(\.durationMs)) },
             perRepetition: { $0.durationMs }),
-        Metric(name: "throughput", unit: "/s", floor: 0, higherIsWorse: false,
+        Metric(
+            name: "throughput", unit: "/s", floor: 0, higherIsWorse: false,
             value: { summary, _ in summary?.throughput },
             perRepetition: { $0.durationMs > 0 ? Double($0.batches) / ($0.durationMs / 1000) : nil }),
-        Metric(name: "error_rate", unit: "", floor: 0.001, higherIsWorse: true,
+        Metric(
+            name: "error_rate", unit: "", floor: 0.001, higherIsWorse: true,
             value: { summary, _ in summary?.errorRate },
             perRepetition: { $0.batches > 0 ? Double($0.errors.values.reduce(0, +)) / Double($0.batches) : 0 }),
-        Metric(name: "server_memory_peak", unit: "B", floor: 1_048_576, higherIsWorse: true,
-            value: { summary, steps in summary?.serverMemoryPeak.map(Double.init) ?? steps.compactMap(\.serverMemoryPeak).max().map(Double.init) },
+        Metric(
+            name: "server_memory_peak", unit: "B", floor: 1_048_576, higherIsWorse: true,
+            value: { summary, steps in
+                summary?.serverMemoryPeak.map(Double.init) ?? steps.compactMap(\.serverMemoryPeak).max().map(Double.init)
+            },
             perRepetition: { $0.serverMemoryPeak.map(Double.init) }),
-        Metric(name: "client_memory_peak", unit: "B", floor: 1_048_576, higherIsWorse: true,
-            value: { summary, steps in summary?.clientMemoryPeak.map(Double.init) ?? steps.compactMap(\.clientMemoryPeak).max().map(Double.init) },
+        Metric(
+            name: "client_memory_peak", unit: "B", floor: 1_048_576, higherIsWorse: true,
+            value: { summary, steps in
+                summary?.clientMemoryPeak.map(Double.init) ?? steps.compactMap(\.clientMemoryPeak).max().map(Double.init)
+            },
             perRepetition: { $0.clientMemoryPeak.map(Double.init) }),
-        Metric(name: "rows", unit: "", floor: 0, higherIsWorse: nil,
+        Metric(
+            name: "rows", unit: "", floor: 0, higherIsWorse: nil,
             value: { summary, steps in summary?.rows.map(Double.init) ?? steps.last.map { Double($0.rows) } },
             perRepetition: { Double($0.rows) }),
     ]
@@ -59,18 +70,21 @@ public struct Comparator: Sendable {
     public func compare(baseline: ResultsDocument, current: ResultsDocument) -> ScenarioComparison {
         var rows: [MetricComparison] = []
         if baseline.verdict != current.verdict {
-            rows.append(MetricComparison(
-                step: "verdict", metric: "verdict", baseline: nil, current: nil, change: nil,
-                verdict: current.verdict == "blocked" ? .regressed : .improved, significance: nil,
-                note: "\(baseline.verdict) → \(current.verdict)", unit: ""))
+            rows.append(
+                MetricComparison(
+                    step: "verdict", metric: "verdict", baseline: nil, current: nil, change: nil,
+                    verdict: current.verdict == "blocked" ? .regressed : .improved, significance: nil,
+                    note: "\(baseline.verdict) → \(current.verdict)", unit: ""))
         }
-        let baseChecks = Dictionary((baseline.repetitions.last?.checks ?? []).map { ("\($0.phase):\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
+        let baseChecks = Dictionary(
+            (baseline.repetitions.last?.checks ?? []).map { ("\($0.phase):\($0.name)", $0) }, uniquingKeysWith: { a, _ in a })
         for check in current.repetitions.last?.checks ?? [] {
             guard let before = baseChecks["\(check.phase):\(check.name)"], before.passed != check.passed else { continue }
-            rows.append(MetricComparison(
-                step: "checks", metric: check.name, baseline: nil, current: nil, change: nil,
-                verdict: check.passed ? .improved : .regressed, significance: nil,
-                note: check.passed ? "failed → passed" : "passed → failed", unit: ""))
+            rows.append(
+                MetricComparison(
+                    step: "checks", metric: check.name, baseline: nil, current: nil, change: nil,
+                    verdict: check.passed ? .improved : .regressed, significance: nil,
+                    note: check.passed ? "failed → passed" : "passed → failed", unit: ""))
         }
         let stepNames = current.repetitions.last?.steps.map(\.name) ?? []
         for step in stepNames {
@@ -82,8 +96,10 @@ public struct Comparator: Sendable {
                 guard let b = metric.value(baseline.summary.steps[step], baseSteps),
                     let c = metric.value(current.summary.steps[step], curSteps)
                 else { continue }
-                rows.append(judge(metric, step: step, baseline: b, current: c,
-                    baseSamples: baseSteps.compactMap(metric.perRepetition), currentSamples: curSteps.compactMap(metric.perRepetition)))
+                rows.append(
+                    judge(
+                        metric, step: step, baseline: b, current: c,
+                        baseSamples: baseSteps.compactMap(metric.perRepetition), currentSamples: curSteps.compactMap(metric.perRepetition)))
             }
         }
         return ScenarioComparison(
@@ -91,19 +107,25 @@ public struct Comparator: Sendable {
             warnings: environmentWarnings(baseline, current), rows: rows)
     }
 
-    func judge(_ metric: Metric, step: String, baseline b: Double, current c: Double, baseSamples: [Double], currentSamples: [Double]) -> MetricComparison {
+    func judge(
+        _ metric: Metric, step: String, baseline b: Double, current c: Double, baseSamples: [Double], currentSamples: [Double]
+    ) -> MetricComparison {
         let change: Double? = b != 0 ? (c - b) / abs(b) : (c == 0 ? 0 : nil)
-        var row = MetricComparison(step: step, metric: metric.name, baseline: b, current: c, change: change, verdict: .unchanged, significance: nil, note: nil, unit: metric.unit)
+        var row = MetricComparison(
+            step: step, metric: metric.name, baseline: b, current: c, change: change, verdict: .unchanged, significance: nil, note: nil,
+            unit: metric.unit)
         guard let higherIsWorse = metric.higherIsWorse else { return row }
         let relative = change.map { abs($0) } ?? .infinity
         let big = relative >= threshold && abs(c - b) >= metric.floor
         if baseSamples.count >= Self.minimumRepetitions && currentSamples.count >= Self.minimumRepetitions,
             let test = MannWhitney.test(baseSamples, currentSamples)
         {
-            row.significance = String(format: "p=%.3g (Mann-Whitney, %d vs %d repetitions)", test.p, baseSamples.count, currentSamples.count)
+            row.significance = String(
+                format: "p=%.3g (Mann-Whitney, %d vs %d repetitions)", test.p, baseSamples.count, currentSamples.count)
             guard big && test.p < 0.05 else { return row }
         } else {
-            row.significance = "not tested (\(baseSamples.count) vs \(currentSamples.count) repetitions; needs \(Self.minimumRepetitions) each)"
+            row.significance =
+                "not tested (\(baseSamples.count) vs \(currentSamples.count) repetitions; needs \(Self.minimumRepetitions) each)"
             guard big else { return row }
         }
         row.verdict = (c > b) == higherIsWorse ? .regressed : .improved

@@ -30,7 +30,8 @@ public enum ResultsLoader {
         do {
             let document = try ResultsCoding.decoder().decode(ResultsDocument.self, from: data)
             guard document.schemaVersion == 1 else {
-                throw RehearseError.invalidInput("\(url.relativePath):1:1: schema_version \(document.schemaVersion) is not supported (this rehearse reads 1)")
+                throw RehearseError.invalidInput(
+                    "\(url.relativePath):1:1: schema_version \(document.schemaVersion) is not supported (this rehearse reads 1)")
             }
             return document
         } catch let error as DecodingError {
@@ -49,7 +50,9 @@ public enum ResultsLoader {
             else { return "1:1" }
             let before = text[..<range.lowerBound]
             let line = before.filter { $0 == "\n" }.count + 1
-            let column = before.distance(from: before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex, to: before.endIndex) + 1
+            let column =
+                before.distance(from: before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex, to: before.endIndex)
+                + 1
             return "\(line):\(column)"
         }
         switch error {

@@ -121,17 +121,22 @@ struct CatalogFingerprint: Sendable, Equatable, Codable {
         for key in Set(objects.keys).union(snapshot.objects.keys).sorted() {
             switch (snapshot.objects[key], objects[key]) {
             case (nil, let now?):
-                result.append(Difference(
-                    object: "\(now.kind) \(now.name)", kind: now.kind, change: "added",
-                    detail: "present after rollback, absent at snapshot \(snapshotName)"))
+                result.append(
+                    Difference(
+                        object: "\(now.kind) \(now.name)", kind: now.kind, change: "added",
+                        detail: "present after rollback, absent at snapshot \(snapshotName)"))
             case (let then?, nil):
-                result.append(Difference(
-                    object: "\(then.kind) \(then.name)", kind: then.kind, change: "removed",
-                    detail: "absent after rollback, present at snapshot \(snapshotName)"))
+                result.append(
+                    Difference(
+                        object: "\(then.kind) \(then.name)", kind: then.kind, change: "removed",
+                        detail: "absent after rollback, present at snapshot \(snapshotName)"))
             case (let then?, let now?) where then.definition != now.definition:
-                result.append(Difference(
-                    object: "\(now.kind) \(now.name)", kind: now.kind, change: "changed",
-                    detail: "was \(then.definition.isEmpty ? "(empty)" : then.definition), now \(now.definition.isEmpty ? "(empty)" : now.definition)"))
+                result.append(
+                    Difference(
+                        object: "\(now.kind) \(now.name)", kind: now.kind, change: "changed",
+                        detail:
+                            "was \(then.definition.isEmpty ? "(empty)" : then.definition), now \(now.definition.isEmpty ? "(empty)" : now.definition)"
+                    ))
             default: break
             }
         }

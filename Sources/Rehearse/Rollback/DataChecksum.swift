@@ -52,16 +52,18 @@ struct DataChecksum: Sendable, Equatable, Codable {
             let then = snapshot.tables[name]
             let now = tables[name]
             guard then != now, let then, let now else { continue }  // missing tables show in the schema diff
-            let detail = then.rows != now.rows
+            let detail =
+                then.rows != now.rows
                 ? "\(now.rows) rows after rollback, \(then.rows) at snapshot \(snapshotName)"
                 : "same row count (\(now.rows)), different contents than at snapshot \(snapshotName)"
             result.append(Difference(object: "data \(name)", kind: "data", change: "changed", detail: detail))
         }
         for name in Set(sequences.keys).intersection(snapshot.sequences.keys).sorted()
         where sequences[name] != snapshot.sequences[name] {
-            result.append(Difference(
-                object: "sequence value \(name)", kind: "sequence value", change: "changed",
-                detail: "\(sequences[name] ?? "") after rollback, \(snapshot.sequences[name] ?? "") at snapshot \(snapshotName)"))
+            result.append(
+                Difference(
+                    object: "sequence value \(name)", kind: "sequence value", change: "changed",
+                    detail: "\(sequences[name] ?? "") after rollback, \(snapshot.sequences[name] ?? "") at snapshot \(snapshotName)"))
         }
         return result
     }

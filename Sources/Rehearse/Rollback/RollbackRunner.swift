@@ -82,29 +82,34 @@ struct RollbackRunner: Sendable {
         let keep = Set(snapshot?.appliedMigrations ?? [])
         let known = found
         let outcome: ErrorInfo? = try await Connection.with(host.conninfo(database: database), label: "rehearse-rollback") { connection in
-          try await connection.withSession { session in
-            let applied = try MigrationTracker.applied(session)
-            for version in applied.reversed() where !keep.contains(version) {
-                guard let (migration, spec) = known[version] else {
-                    return ErrorInfo(sqlstate: nil, message: "migration \(version) was applied but is not in any migrate folder", migration: version)
-                }
-                let file = Migrate.relativePath(migration.downFile ?? migration.upFile, to: spec.dir)
-                guard let down = migration.down else {
-                    return ErrorInfo(sqlstate: nil, message: "migration \(Migrate.relativePath(migration.upFile, to: spec.dir)) has no down script", migration: file)
-                }
-                do {
-                    try Migrate.runScript(down, transactional: migration.transactional, spec: spec, session: session) { () throws(PostgresError) in
-                        try MigrationTracker.forget(session, version: version)
+            try await connection.withSession { session in
+                let applied = try MigrationTracker.applied(session)
+                for version in applied.reversed() where !keep.contains(version) {
+                    guard let (migration, spec) = known[version] else {
+                        return ErrorInfo(
+                            sqlstate: nil, message: "migration \(version) was applied but is not in any migrate folder", migration: version)
                     }
-                } catch {
-                    let error = asPostgres(error)
-                    var message = error.message
-                    if let (line, column) = error.lineAndColumn { message += " (at \(file):\(line):\(column))" }
-                    return ErrorInfo(sqlstate: error.sqlstate, message: message, migration: file, detail: error.detail, hint: error.hint)
+                    let file = Migrate.relativePath(migration.downFile ?? migration.upFile, to: spec.dir)
+                    guard let down = migration.down else {
+                        return ErrorInfo(
+                            sqlstate: nil, message: "migration \(Migrate.relativePath(migration.upFile, to: spec.dir)) has no down script",
+                            migration: file)
+                    }
+                    do {
+                        try Migrate.runScript(down, transactional: migration.transactional, spec: spec, session: session) {
+                            () throws(PostgresError) in
+                            try MigrationTracker.forget(session, version: version)
+                        }
+                    } catch {
+                        let error = asPostgres(error)
+                        var message = error.message
+                        if let (line, column) = error.lineAndColumn { message += " (at \(file):\(line):\(column))" }
+                        return ErrorInfo(
+                            sqlstate: error.sqlstate, message: message, migration: file, detail: error.detail, hint: error.hint)
+                    }
                 }
+                return nil
             }
-            return nil
-          }
         }
         if let outcome { throw RollbackFailure(info: outcome) }
     }

@@ -21,8 +21,12 @@ extension ScenarioBuilder {
                 guard let fields = reader.mapping(body, k, allowed: ["server", "step", "limit"]) else { continue }
                 let map = Dictionary(fields.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
                 if let server = map["server"] {
-                    if map["step"] != nil || map["limit"] != nil { reader.fail(body, k, "give {server: size} or {step: name, limit: size}, not both") }
-                    if let bytes = reader.size(server, "\(k).server") { result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location)) }
+                    if map["step"] != nil || map["limit"] != nil {
+                        reader.fail(body, k, "give {server: size} or {step: name, limit: size}, not both")
+                    }
+                    if let bytes = reader.size(server, "\(k).server") {
+                        result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location))
+                    }
                 } else if let step = map["step"], let limit = map["limit"] {
                     if let name = reader.string(step, "\(k).step"), let bytes = reader.size(limit, "\(k).limit") {
                         result.append(Fault(kind: .memoryCapStep(step: name, bytes: bytes), location: location))
@@ -31,7 +35,9 @@ extension ScenarioBuilder {
                     reader.fail(body, k, "expected {server: 512MB} or {step: name, limit: 256MB}")
                 }
             case "missing_seed":
-                guard let fields = reader.mapping(body, k, allowed: ["table", "column", "values", "fraction", "random_seed"]) else { continue }
+                guard let fields = reader.mapping(body, k, allowed: ["table", "column", "values", "fraction", "random_seed"]) else {
+                    continue
+                }
                 let map = Dictionary(fields.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
                 guard let tableNode = map["table"], let table = reader.string(tableNode, "\(k).table") else {
                     reader.fail(body, "\(k).table", "missing required key 'table'")
@@ -40,12 +46,16 @@ extension ScenarioBuilder {
                 if let column = map["column"], let values = map["values"] {
                     if map["fraction"] != nil { reader.fail(body, k, "give column+values or fraction, not both") }
                     if let c = reader.string(column, "\(k).column"), let v = reader.stringList(values, "\(k).values") {
-                        result.append(Fault(kind: .missingSeed(.init(table: table, selection: .values(column: c, values: v))), location: location))
+                        result.append(
+                            Fault(kind: .missingSeed(.init(table: table, selection: .values(column: c, values: v))), location: location))
                     }
                 } else if let fraction = map["fraction"] {
                     let seed = map["random_seed"].flatMap { reader.int($0, "\(k).random_seed", min: 0) } ?? 0
                     if let f = reader.fraction(fraction, "\(k).fraction") {
-                        result.append(Fault(kind: .missingSeed(.init(table: table, selection: .fraction(f, randomSeed: UInt64(seed)))), location: location))
+                        result.append(
+                            Fault(
+                                kind: .missingSeed(.init(table: table, selection: .fraction(f, randomSeed: UInt64(seed)))),
+                                location: location))
                     }
                 } else {
                     reader.fail(body, k, "expected {column, values} or {fraction, random_seed}")
@@ -57,7 +67,10 @@ extension ScenarioBuilder {
     }
 
     func lock(_ node: Node, _ key: String) -> LockFault? {
-        guard let pairs = reader.mapping(node, key, allowed: ["table", "mode", "rows", "advisory", "during", "after", "hold", "idle_in_transaction"]) else { return nil }
+        guard
+            let pairs = reader.mapping(
+                node, key, allowed: ["table", "mode", "rows", "advisory", "during", "after", "hold", "idle_in_transaction"])
+        else { return nil }
         let map = Dictionary(pairs.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
         guard let duringNode = map["during"], let during = reader.string(duringNode, "\(key).during") else {
             reader.fail(node, "\(key).during", "missing required key 'during' (the step the lock is held during)")
@@ -86,7 +99,9 @@ extension ScenarioBuilder {
             } else {
                 let modeText = map["mode"].flatMap { reader.scalar($0, "\(key).mode") } ?? "access_exclusive"
                 guard let mode = LockMode(rawValue: modeText) else {
-                    reader.fail(map["mode"], "\(key).mode", "unknown lock mode '\(modeText)' (one of \(LockMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    reader.fail(
+                        map["mode"], "\(key).mode",
+                        "unknown lock mode '\(modeText)' (one of \(LockMode.allCases.map(\.rawValue).joined(separator: ", ")))")
                     return nil
                 }
                 target = .table(table, mode: mode)
@@ -104,7 +119,9 @@ extension ScenarioBuilder {
         var result: [Check] = []
         for (i, item) in items.enumerated() {
             let p = "checks[\(i + 1)]"
-            guard let pairs = reader.mapping(item, p, allowed: ["name", "row_count", "query", "schema", "expect", "expect_error"]) else { continue }
+            guard let pairs = reader.mapping(item, p, allowed: ["name", "row_count", "query", "schema", "expect", "expect_error"]) else {
+                continue
+            }
             let map = Dictionary(pairs.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
             guard let nameNode = map["name"], let name = reader.string(nameNode, "\(p).name") else {
                 reader.fail(item, "\(p).name", "missing required key 'name'")
@@ -112,7 +129,9 @@ extension ScenarioBuilder {
             }
             let kinds = ["row_count", "query", "schema"].filter { map[$0] != nil }
             guard kinds.count == 1 else {
-                reader.fail(item, p, kinds.isEmpty ? "a check needs one of row_count, query, schema" : "a check has one of row_count, query, schema")
+                reader.fail(
+                    item, p, kinds.isEmpty ? "a check needs one of row_count, query, schema" : "a check has one of row_count, query, schema"
+                )
                 continue
             }
             let location = reader.location(item)
@@ -120,7 +139,9 @@ extension ScenarioBuilder {
             case "row_count":
                 guard let table = reader.string(map["row_count"]!, "\(p).row_count") else { continue }
                 guard let e = map["expect"] else { reader.fail(item, "\(p).expect", "a row_count check needs `expect`"); continue }
-                if let exp = expectation(e, "\(p).expect") { result.append(Check(name: name, kind: .rowCount(table: table, expect: exp), location: location)) }
+                if let exp = expectation(e, "\(p).expect") {
+                    result.append(Check(name: name, kind: .rowCount(table: table, expect: exp), location: location))
+                }
             case "query":
                 guard let sql = reader.string(map["query"]!, "\(p).query") else { continue }
                 if let errorNode = map["expect_error"] {
@@ -133,7 +154,9 @@ extension ScenarioBuilder {
                     }
                     result.append(Check(name: name, kind: .expectError(sql: sql, sqlstate: state), location: location))
                 } else if let e = map["expect"] {
-                    if let exp = expectation(e, "\(p).expect") { result.append(Check(name: name, kind: .query(sql: sql, expect: exp), location: location)) }
+                    if let exp = expectation(e, "\(p).expect") {
+                        result.append(Check(name: name, kind: .query(sql: sql, expect: exp), location: location))
+                    }
                 } else {
                     reader.fail(item, "\(p).expect", "a query check needs `expect` or `expect_error`")
                 }
@@ -164,7 +187,9 @@ extension ScenarioBuilder {
         }
         let (op, v, _) = pairs[0]
         if op == "between" {
-            guard let bounds = reader.stringList(v, "\(key).between"), bounds.count == 2, let lo = Double(bounds[0]), let hi = Double(bounds[1]) else {
+            guard let bounds = reader.stringList(v, "\(key).between"), bounds.count == 2, let lo = Double(bounds[0]),
+                let hi = Double(bounds[1])
+            else {
                 reader.fail(v, "\(key).between", "expected [low, high]")
                 return nil
             }
@@ -202,23 +227,34 @@ extension ScenarioBuilder {
 
     func rollback(_ node: Node) -> Rollback? {
         guard let pairs = reader.mapping(node, "rollback", allowed: ["when", "via", "to", "verify", "checks"]) else { return nil }
-        var plan = Rollback(when: .onBlocked, via: .down, to: nil, verify: [.schema, .data, .checks], checks: nil, location: reader.location(node))
+        var plan = Rollback(
+            when: .onBlocked, via: .down, to: nil, verify: [.schema, .data, .checks], checks: nil, location: reader.location(node))
         for (k, v, _) in pairs {
             let p = "rollback.\(k)"
             switch k {
             case "when":
                 if let s = reader.scalar(v, p) {
-                    if let w = Rollback.When(rawValue: s) { plan.when = w } else { reader.fail(v, p, "expected always, on_blocked or never, found '\(s)'") }
+                    if let w = Rollback.When(rawValue: s) {
+                        plan.when = w
+                    } else {
+                        reader.fail(v, p, "expected always, on_blocked or never, found '\(s)'")
+                    }
                 }
             case "via":
                 if let s = reader.scalar(v, p) {
-                    if let w = Rollback.Via(rawValue: s) { plan.via = w } else { reader.fail(v, p, "expected down or restore, found '\(s)'") }
+                    if let w = Rollback.Via(rawValue: s) {
+                        plan.via = w
+                    } else {
+                        reader.fail(v, p, "expected down or restore, found '\(s)'")
+                    }
                 }
             case "to": plan.to = reader.string(v, p)
             case "verify":
                 var items: [Rollback.Verify] = []
                 for (i, s) in (reader.stringList(v, p) ?? []).enumerated() {
-                    if let item = Rollback.Verify(rawValue: s) { items.append(item) } else {
+                    if let item = Rollback.Verify(rawValue: s) {
+                        items.append(item)
+                    } else {
                         reader.fail((reader.list(v, p) ?? [])[i], "\(p)[\(i + 1)]", "expected schema, data or checks, found '\(s)'")
                     }
                 }
@@ -237,7 +273,11 @@ extension ScenarioBuilder {
             switch k {
             case "verdict":
                 if let s = reader.scalar(v, p) {
-                    if let verdict = Expectation.Verdict(rawValue: s) { e.verdict = verdict } else { reader.fail(v, p, "expected approved or blocked, found '\(s)'") }
+                    if let verdict = Expectation.Verdict(rawValue: s) {
+                        e.verdict = verdict
+                    } else {
+                        reader.fail(v, p, "expected approved or blocked, found '\(s)'")
+                    }
                 }
             case "failed_checks": e.failedChecks = reader.stringList(v, p)
             case "step_errors":
@@ -253,7 +293,11 @@ extension ScenarioBuilder {
                 e.stepErrors = map
             case "rollback":
                 if let s = reader.scalar(v, p) {
-                    if ["passed", "failed", "not_run"].contains(s) { e.rollback = s } else { reader.fail(v, p, "expected passed, failed or not_run") }
+                    if ["passed", "failed", "not_run"].contains(s) {
+                        e.rollback = s
+                    } else {
+                        reader.fail(v, p, "expected passed, failed or not_run")
+                    }
                 }
             default: break
             }

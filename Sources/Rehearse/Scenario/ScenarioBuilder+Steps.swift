@@ -17,9 +17,11 @@ extension ScenarioBuilder {
         guard let pairs = reader.mapping(node, path, allowed: Self.stepCommon + Self.stepKinds) else { return nil }
         let kinds = pairs.filter { Self.stepKinds.contains($0.key) }
         guard kinds.count == 1, let (kindName, body, _) = kinds.first else {
-            reader.fail(node, path, kinds.isEmpty
-                ? "a step needs one of: \(Self.stepKinds.joined(separator: ", "))"
-                : "a step has exactly one kind; found \(kinds.map(\.key).joined(separator: " and "))")
+            reader.fail(
+                node, path,
+                kinds.isEmpty
+                    ? "a step needs one of: \(Self.stepKinds.joined(separator: ", "))"
+                    : "a step has exactly one kind; found \(kinds.map(\.key).joined(separator: " and "))")
             return nil
         }
         var step = Step(
@@ -37,7 +39,11 @@ extension ScenarioBuilder {
                 }
             case "on_error":
                 if let s = reader.scalar(value, k) {
-                    if let e = OnError(rawValue: s) { step.onError = e } else { reader.fail(value, k, "expected stop or continue, found '\(s)'") }
+                    if let e = OnError(rawValue: s) {
+                        step.onError = e
+                    } else {
+                        reader.fail(value, k, "expected stop or continue, found '\(s)'")
+                    }
                 }
             case "background": step.background = reader.bool(value, k) ?? false
             case "until": step.until = reader.string(value, k)
@@ -56,7 +62,8 @@ extension ScenarioBuilder {
         case "snapshot": guard let s = reader.string(body, k) else { return nil }; step.kind = .snapshot(s)
         default: return nil
         }
-        if step.background, case .workload = step.kind {} else if step.background {
+        if step.background, case .workload = step.kind {
+        } else if step.background {
             reader.fail(node, "\(path).background", "only a workload step can run in the background")
         }
         if step.until != nil && !step.background {
@@ -66,7 +73,9 @@ extension ScenarioBuilder {
     }
 
     func migrate(_ node: Node, _ key: String) -> MigrateSpec? {
-        guard let pairs = reader.mapping(node, key, allowed: ["dir", "to", "lock_timeout", "statement_timeout", "verify_down"]) else { return nil }
+        guard let pairs = reader.mapping(node, key, allowed: ["dir", "to", "lock_timeout", "statement_timeout", "verify_down"]) else {
+            return nil
+        }
         var spec = MigrateSpec(dir: directory, to: nil, lockTimeout: nil, statementTimeout: nil, verifyDown: false)
         var sawDir = false
         for (k, v, _) in pairs {
@@ -100,7 +109,9 @@ extension ScenarioBuilder {
                 case "chunk_rows": spec.chunkRows = reader.int(v, p, min: 1, max: 10_000_000) ?? 10000
                 case "on_missing_reference":
                     if let s = reader.scalar(v, p) {
-                        if let policy = MissingReferencePolicy(rawValue: s) { spec.onMissingReference = policy } else {
+                        if let policy = MissingReferencePolicy(rawValue: s) {
+                            spec.onMissingReference = policy
+                        } else {
                             reader.fail(v, p, "expected skip or fail, found '\(s)'")
                         }
                     }
@@ -126,7 +137,9 @@ extension ScenarioBuilder {
                 case "chunk_rows": spec.chunkRows = reader.int(v, "\(p).chunk_rows", min: 1, max: 10_000_000) ?? spec.chunkRows
                 case "on_missing_reference":
                     if let s = reader.scalar(v, "\(p).on_missing_reference") {
-                        if let policy = MissingReferencePolicy(rawValue: s) { spec.onMissingReference = policy } else {
+                        if let policy = MissingReferencePolicy(rawValue: s) {
+                            spec.onMissingReference = policy
+                        } else {
                             reader.fail(v, "\(p).on_missing_reference", "expected skip or fail, found '\(s)'")
                         }
                     }
@@ -143,7 +156,10 @@ extension ScenarioBuilder {
     }
 
     func backfill(_ node: Node, _ key: String) -> BackfillSpec? {
-        let allowed = ["table", "set", "where", "batch_size", "pause", "skip_locked", "lock_timeout", "statement_timeout", "idle_in_transaction_timeout", "retries"]
+        let allowed = [
+            "table", "set", "where", "batch_size", "pause", "skip_locked", "lock_timeout", "statement_timeout",
+            "idle_in_transaction_timeout", "retries",
+        ]
         guard let pairs = reader.mapping(node, key, allowed: allowed) else { return nil }
         var spec = BackfillSpec(
             table: "", set: "", whereClause: "", batchSize: 1000, pause: .zero, skipLocked: false, lockTimeout: nil,
@@ -171,7 +187,8 @@ extension ScenarioBuilder {
     }
 
     func workload(_ node: Node, _ key: String) -> WorkloadSpec? {
-        guard let pairs = reader.mapping(node, key, allowed: ["connections", "iterations", "duration", "rate", "transactions", "pipeline"]) else { return nil }
+        guard let pairs = reader.mapping(node, key, allowed: ["connections", "iterations", "duration", "rate", "transactions", "pipeline"])
+        else { return nil }
         var spec = WorkloadSpec(connections: 1, length: nil, rate: nil, transactions: [], pipeline: 1)
         var sawIterations = false
         var sawTransactions = false
@@ -196,7 +213,9 @@ extension ScenarioBuilder {
             default: break
             }
         }
-        if case .duration = spec.length, sawIterations, pairs.firstIndex(where: { $0.key == "duration" })! < pairs.firstIndex(where: { $0.key == "iterations" })! {
+        if case .duration = spec.length, sawIterations,
+            pairs.firstIndex(where: { $0.key == "duration" })! < pairs.firstIndex(where: { $0.key == "iterations" })!
+        {
             reader.fail(node, "\(key).iterations", "give `iterations` or `duration`, not both")
         }
         if !sawTransactions { reader.fail(node, "\(key).transactions", "a workload needs at least one transaction") }
@@ -226,7 +245,9 @@ extension ScenarioBuilder {
             if !sawSQL { reader.fail(item, "\(p).sql", "missing required key 'sql'") }
             result.append(tx)
         }
-        if !result.isEmpty && result.allSatisfy({ $0.weight == 0 }) { reader.fail(node, key, "at least one transaction needs a weight above 0") }
+        if !result.isEmpty && result.allSatisfy({ $0.weight == 0 }) {
+            reader.fail(node, key, "at least one transaction needs a weight above 0")
+        }
         return result
     }
 
@@ -246,7 +267,9 @@ extension ScenarioBuilder {
             let (k, v, _) = pairs[0]
             switch k {
             case "random_int":
-                guard let bounds = reader.stringList(v, "\(p).random_int"), bounds.count == 2, let lo = Int64(bounds[0]), let hi = Int64(bounds[1]), lo <= hi else {
+                guard let bounds = reader.stringList(v, "\(p).random_int"), bounds.count == 2, let lo = Int64(bounds[0]),
+                    let hi = Int64(bounds[1]), lo <= hi
+                else {
                     reader.fail(v, "\(p).random_int", "expected [low, high] with low <= high")
                     continue
                 }
@@ -281,7 +304,9 @@ extension ScenarioBuilder {
             guard let pairs = reader.mapping(node, key, allowed: ["command", "env"]) else { return nil }
             for (k, v, _) in pairs {
                 if k == "command" {
-                    if case .scalar(let s) = v { command = s.string.split(whereSeparator: \.isWhitespace).map(String.init) } else {
+                    if case .scalar(let s) = v {
+                        command = s.string.split(whereSeparator: \.isWhitespace).map(String.init)
+                    } else {
                         command = reader.stringList(v, "\(key).command") ?? []
                     }
                 } else if k == "env" {

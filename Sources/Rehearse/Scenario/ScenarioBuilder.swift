@@ -57,7 +57,8 @@ struct ScenarioBuilder {
         if !exists {
             reader.fail(node, key, "\(folder ? "folder" : "file") '\(path)' does not exist (looked in \(url.path))")
         } else if isDirectory.boolValue != folder {
-            reader.fail(node, key, "'\(path)' is \(isDirectory.boolValue ? "a folder" : "a file"), expected \(folder ? "a folder" : "a file")")
+            reader.fail(
+                node, key, "'\(path)' is \(isDirectory.boolValue ? "a folder" : "a file"), expected \(folder ? "a folder" : "a file")")
         }
         return url
     }

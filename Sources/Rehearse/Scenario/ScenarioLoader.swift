@@ -10,19 +10,30 @@ public enum ScenarioLoader {
         let display = file.relativePath
         let data: Data
         do { data = try Data(contentsOf: file) } catch {
-            throw ScenarioErrors(errors: [ScenarioError(file: display, line: 1, column: 1, key: "", message: "cannot read the file: \(error.localizedDescription)")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(file: display, line: 1, column: 1, key: "", message: "cannot read the file: \(error.localizedDescription)")
+            ])
         }
         guard data.count <= maxFileBytes else {
-            throw ScenarioErrors(errors: [ScenarioError(file: display, line: 1, column: 1, key: "", message: "the file is \(data.count) bytes; scenario files are at most \(maxFileBytes) bytes")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(
+                    file: display, line: 1, column: 1, key: "",
+                    message: "the file is \(data.count) bytes; scenario files are at most \(maxFileBytes) bytes")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let (line, column) = firstInvalidUTF8(data)
-            throw ScenarioErrors(errors: [ScenarioError(file: display, line: line, column: column, key: "", message: "the file is not valid UTF-8 text")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(file: display, line: line, column: column, key: "", message: "the file is not valid UTF-8 text")
+            ])
         }
         if data.contains(0) {
             let index = data.firstIndex(of: 0)!
             let (line, column) = position(of: index - data.startIndex, in: data)
-            throw ScenarioErrors(errors: [ScenarioError(file: display, line: line, column: column, key: "", message: "the file contains a NUL byte; it is not a text file")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(
+                    file: display, line: line, column: column, key: "", message: "the file contains a NUL byte; it is not a text file")
+            ])
         }
         return try load(yaml: text, file: file, sha256: SHA256.hex(data))
     }
@@ -39,7 +50,11 @@ public enum ScenarioLoader {
             throw ScenarioErrors(errors: [ScenarioError(file: file.relativePath, line: 1, column: 1, key: "", message: "\(error)")])
         }
         guard let root, !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ScenarioErrors(errors: [ScenarioError(file: file.relativePath, line: 1, column: 1, key: "", message: "empty scenario: a scenario needs at least `name` and `steps`")])
+            throw ScenarioErrors(errors: [
+                ScenarioError(
+                    file: file.relativePath, line: 1, column: 1, key: "",
+                    message: "empty scenario: a scenario needs at least `name` and `steps`")
+            ])
         }
         guard reader.checkShape(root) else { throw ScenarioErrors(errors: reader.errors) }
         let builder = ScenarioBuilder(reader: reader, directory: file.deletingLastPathComponent())
@@ -63,7 +78,9 @@ public enum ScenarioLoader {
             let (line, column) = offset.map { position(of: $0, in: Data(yaml.utf8)) } ?? (1, 1)
             return ScenarioError(file: file, line: line, column: column, key: "", message: "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ScenarioError(file: file, line: context.mark.line, column: context.mark.column, key: "", message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+            return ScenarioError(
+                file: file, line: context.mark.line, column: context.mark.column, key: "",
+                message: "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
             return ScenarioError(file: file, line: 1, column: 1, key: "", message: "invalid YAML: \(error)")
         }

@@ -30,9 +30,10 @@ struct ScenarioValidator {
         let snapshots = scenario.steps.compactMap { step -> String? in
             if case .snapshot(let name) = step.kind { return name } else { return nil }
         }
-        let seeded = Set(scenario.steps.flatMap { step -> [String] in
-            if case .seed(let spec) = step.kind { return spec.tables.map(\.table) } else { return [] }
-        })
+        let seeded = Set(
+            scenario.steps.flatMap { step -> [String] in
+                if case .seed(let spec) = step.kind { return spec.tables.map(\.table) } else { return [] }
+            })
         for (i, fault) in scenario.faults.enumerated() {
             let p = "faults[\(i + 1)]"
             switch fault.kind {

@@ -15,7 +15,9 @@ enum Units {
     static func size(_ text: String) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let n = Int64(t), n >= 0 { return n }
-        let units: [(String, Double)] = [("B", 1), ("kB", 1024), ("KB", 1024), ("MB", 1_048_576), ("GB", 1_073_741_824), ("TB", 1_099_511_627_776)]
+        let units: [(String, Double)] = [
+            ("B", 1), ("kB", 1024), ("KB", 1024), ("MB", 1_048_576), ("GB", 1_073_741_824), ("TB", 1_099_511_627_776),
+        ]
         for (suffix, scale) in units.sorted(by: { $0.0.count > $1.0.count }) where t.hasSuffix(suffix) {
             guard let n = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n >= 0, n.isFinite else { return nil }
             return Int64(n * scale)

@@ -69,7 +69,11 @@ final class EmbeddedHost: DatabaseHost {
     }
 
     func shutdown() async {
-        if let connection = admin.withLock({ c in defer { c = nil }; return c }) { await connection.close() }
+        if let connection = admin.withLock({ c in
+            defer { c = nil }; return c
+        }) {
+            await connection.close()
+        }
         await server.stop()
     }
 }

@@ -57,9 +57,10 @@ final class EmbeddedServer: Sendable {
         StaleClusterReaper.reap(base: layout.runBase)
         let runDirectory = try layout.makeRunDirectory()
         var tokens: [Int] = []
-        tokens.append(CleanupRegistry.shared.register("remove \(runDirectory.path)") {
-            EmbeddedServer.removeDirectory(runDirectory)
-        })
+        tokens.append(
+            CleanupRegistry.shared.register("remove \(runDirectory.path)") {
+                EmbeddedServer.removeDirectory(runDirectory)
+            })
         do {
             Trace.mark("embedded: run folder")
             let pristine = try await PristineCluster.ensure(binaries: binaries, account: account, layout: layout)
@@ -136,8 +137,12 @@ final class EmbeddedServer: Sendable {
         process.signal(SIGINT)
         let waited = Task { await process.wait() }
         let exited = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await waited.value; return true }
-            group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+            group.addTask {
+                _ = await waited.value; return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10)); return false
+            }
             let first = await group.next() ?? false
             group.cancelAll()
             return first

@@ -5,9 +5,11 @@ import PostgresClient
 enum ExternalCleanup {
     static func dropRunDatabases(conninfo: String, runID: String) {
         guard let session = try? Session.open(conninfo: conninfo) else { return }
-        let names = (try? session.query(
-            "SELECT datname FROM pg_database WHERE datname LIKE $1 AND shobj_description(oid, 'pg_database') = $2",
-            ["rehearse\\_\(runID)\\_%", "rehearse:\(runID)"]).rows.compactMap { $0[0] }) ?? []
+        let names =
+            (try? session.query(
+                "SELECT datname FROM pg_database WHERE datname LIKE $1 AND shobj_description(oid, 'pg_database') = $2",
+                ["rehearse\\_\(runID)\\_%", "rehearse:\(runID)"]
+            ).rows.compactMap { $0[0] }) ?? []
         for name in names {
             _ = try? session.execute("DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)")
         }

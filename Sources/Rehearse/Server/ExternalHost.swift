@@ -58,7 +58,6 @@ final class ExternalHost: DatabaseHost {
         "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
-
     func createDatabase(_ name: String, template: String?) async throws {
         guard name.hasPrefix("rehearse_") else {
             throw RehearseError.invalidInput("refusing to create \(name): rehearse's databases are named rehearse_*")

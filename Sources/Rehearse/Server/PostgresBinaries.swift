@@ -36,7 +36,8 @@ struct PostgresBinaries: Sendable {
             guard t.succeeded else { continue }
             // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)": the word after "(PostgreSQL)".
             let words = out.split(whereSeparator: \.isWhitespace).map(String.init)
-            let version = words.firstIndex(of: "(PostgreSQL)").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
+            let version =
+                words.firstIndex(of: "(PostgreSQL)").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
                 ?? words.first(where: { $0.first?.isNumber == true }) ?? "unknown"
             return PostgresBinaries(directory: dir, version: version)
         }

@@ -41,18 +41,24 @@ enum Backfill {
         }
         guard !result.rows.isEmpty else {
             throw PostgresError(
-                kind: .client, message: "backfill: table \(table) has no primary key; a backfill walks the table by its primary key, so add one (or backfill through a `sql` step)")
+                kind: .client,
+                message:
+                    "backfill: table \(table) has no primary key; a backfill walks the table by its primary key, so add one (or backfill through a `sql` step)"
+            )
         }
         return PrimaryKey(columns: result.rows.map { $0[0] ?? "" }, types: result.rows.map { $0[1] ?? "text" })
     }
 
-    static func runBatches(_ spec: BackfillSpec, key: PrimaryKey, session: Session, memoryLimit: Int64?) throws
+    static func runBatches(
+        _ spec: BackfillSpec, key: PrimaryKey, session: Session, memoryLimit: Int64?
+    ) throws
         -> StepMeasurement
     {
         var measurement = StepMeasurement()
         let keyList = key.columns.map(quoteIdentifier).joined(separator: ", ")
         let keyTuple = key.columns.count == 1 ? keyList : "(\(keyList))"
-        let lastTuple = key.columns.count == 1
+        let lastTuple =
+            key.columns.count == 1
             ? "$1::\(key.types[0])"
             : "(" + key.types.indices.map { "$\($0 + 1)::\(key.types[$0])" }.joined(separator: ", ") + ")"
         let batchKeys = key.columns.map { "b.\(quoteIdentifier($0))" }
@@ -135,7 +141,8 @@ enum Backfill {
 func asPostgres(_ error: any Error) -> PostgresError {
     if let error = error as? PostgresError { return error }
     if error is CancellationError {
-        return PostgresError(kind: .client, sqlstate: "57014", message: "canceled: the step ran past its timeout or the run was interrupted")
+        return PostgresError(
+            kind: .client, sqlstate: "57014", message: "canceled: the step ran past its timeout or the run was interrupted")
     }
     return PostgresError(kind: .client, message: "\(error)")
 }

@@ -162,7 +162,9 @@ struct CSVReader {
                 s = scan(from: start)
             }
             if let stray = s.strayQuoteAt {
-                throw CSVError(file: url.path, line: line + stray, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+                throw CSVError(
+                    file: url.path, line: line + stray,
+                    message: "a quote inside an unquoted field (quote the whole field and double the quote)")
             }
             if let end = s.end {
                 let record = buffer[start...end]

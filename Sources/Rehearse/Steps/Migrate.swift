@@ -26,7 +26,9 @@ enum Migrate {
         }
     }
 
-    static func apply(_ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session) throws
+    static func apply(
+        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session
+    ) throws
         -> StepMeasurement
     {
         var results: [MigrationResult] = []
@@ -57,29 +59,33 @@ enum Migrate {
                 if spec.verifyDown { before = try CatalogFingerprint.take(session) }
                 try up(migration, ordinal: ordinal, file: file, spec: spec, session: session)
                 if spec.verifyDown, let before {
-                    try verifyDown(migration, before: before, file: file, spec: spec, session: session, ordinal: ordinal, measurement: &measurement)
+                    try verifyDown(
+                        migration, before: before, file: file, spec: spec, session: session, ordinal: ordinal, measurement: &measurement)
                     if measurement.failure != nil {
-                        results.append(MigrationResult(
-                            version: migration.version, name: migration.name, file: file,
-                            durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
-                            status: "failed"))
+                        results.append(
+                            MigrationResult(
+                                version: migration.version, name: migration.name, file: file,
+                                durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
+                                status: "failed"))
                         return measurement
                     }
                 }
                 let elapsed = monotonicNanos() - start
                 measurement.record(batchNanos: elapsed)
-                results.append(MigrationResult(
-                    version: migration.version, name: migration.name, file: file, durationMs: Double(elapsed) / 1e6,
-                    transactional: migration.transactional, status: "ok"))
+                results.append(
+                    MigrationResult(
+                        version: migration.version, name: migration.name, file: file, durationMs: Double(elapsed) / 1e6,
+                        transactional: migration.transactional, status: "ok"))
             } catch {
                 measurement.batches += 1
                 var located = error
                 if let (line, column) = error.lineAndColumn { located.message += " (at \(file):\(line):\(column))" }
                 measurement.fail(located, migration: file)
-                results.append(MigrationResult(
-                    version: migration.version, name: migration.name, file: file,
-                    durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
-                    status: "failed"))
+                results.append(
+                    MigrationResult(
+                        version: migration.version, name: migration.name, file: file,
+                        durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
+                        status: "failed"))
                 return measurement
             }
         }

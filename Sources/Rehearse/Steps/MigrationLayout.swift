@@ -32,19 +32,26 @@ enum MigrationLayout: String, Sendable {
                 throw MigrationError(file: dir.appendingPathComponent(f).path, message: "a diesel migration folder needs up.sql")
             }
             if let stray = files.first {
-                throw MigrationError(file: dir.appendingPathComponent(stray).path, message: "mixed layouts: diesel folders and loose .sql files")
+                throw MigrationError(
+                    file: dir.appendingPathComponent(stray).path, message: "mixed layouts: diesel folders and loose .sql files")
             }
             return .diesel
         }
         guard !files.isEmpty else { throw MigrationError(file: dir.path, message: "no .sql migrations in the folder") }
         // The layout most files follow; the first file that does not follow it is the one to name.
-        let candidates: [(MigrationLayout, NSRegularExpression)] = [(.flyway, flywayName), (.golangMigrate, golangName), (.plain, numberedName)]
+        let candidates: [(MigrationLayout, NSRegularExpression)] = [
+            (.flyway, flywayName), (.golangMigrate, golangName), (.plain, numberedName),
+        ]
         let (best, regex) = candidates.max { a, b in
             files.filter { match(a.1, $0) != nil }.count < files.filter { match(b.1, $0) != nil }.count
         }!
         if let odd = files.first(where: { match(regex, $0) == nil }) {
-            let expected = best == .flyway ? "V<version>__<name>.sql" : best == .golangMigrate ? "<version>_<name>.up.sql / .down.sql" : "a numbered .sql file"
-            throw MigrationError(file: dir.appendingPathComponent(odd).path, message: "does not follow the folder's \(best.rawValue) layout (expected \(expected))")
+            let expected =
+                best == .flyway
+                ? "V<version>__<name>.sql" : best == .golangMigrate ? "<version>_<name>.up.sql / .down.sql" : "a numbered .sql file"
+            throw MigrationError(
+                file: dir.appendingPathComponent(odd).path,
+                message: "does not follow the folder's \(best.rawValue) layout (expected \(expected))")
         }
         if best == .flyway { return .flyway }
         if best == .golangMigrate { return .golangMigrate }
@@ -56,7 +63,8 @@ enum MigrationLayout: String, Sendable {
         if marked.count == files.count { return .dbmate }
         if !marked.isEmpty {
             let unmarked = files.first { !marked.contains($0) }!
-            throw MigrationError(file: dir.appendingPathComponent(unmarked).path, message: "dbmate migration without a `-- migrate:up` section")
+            throw MigrationError(
+                file: dir.appendingPathComponent(unmarked).path, message: "dbmate migration without a `-- migrate:up` section")
         }
         return .plain
     }

@@ -31,7 +31,8 @@ enum MigrationLoader {
     }
 
     static func sqlFiles(_ dir: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".sql") && !$0.hasPrefix(".") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".sql") && !$0.hasPrefix(".") }
+            .sorted()
     }
 
     static func flyway(_ dir: URL) throws(MigrationError) -> [Migration] {
@@ -47,7 +48,9 @@ enum MigrationLoader {
             }
         }
         for (version, url) in downs {
-            guard ups[version] != nil else { throw MigrationError(file: url.path, message: "undo migration without a V\(version)__ migration") }
+            guard ups[version] != nil else {
+                throw MigrationError(file: url.path, message: "undo migration without a V\(version)__ migration")
+            }
             ups[version]!.down = try read(url)
             ups[version]!.downFile = url
         }
@@ -95,7 +98,9 @@ enum MigrationLoader {
                     continue
                 }
                 if trimmed.hasPrefix("-- migrate:down") {
-                    guard sawUp else { throw MigrationError(file: url.path, line: index + 1, message: "`-- migrate:down` before `-- migrate:up`") }
+                    guard sawUp else {
+                        throw MigrationError(file: url.path, line: index + 1, message: "`-- migrate:down` before `-- migrate:up`")
+                    }
                     section = 2
                     down.append("")
                     continue
@@ -105,10 +110,11 @@ enum MigrationLoader {
             }
             guard sawUp else { throw MigrationError(file: url.path, message: "dbmate migration without a `-- migrate:up` section") }
             let downText = down.joined(separator: "\n")
-            result.append(Migration(
-                version: m[1], name: m[2].isEmpty ? name : m[2], upFile: url, up: up.joined(separator: "\n"),
-                down: downText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : downText,
-                downFile: url, transactional: transactional))
+            result.append(
+                Migration(
+                    version: m[1], name: m[2].isEmpty ? name : m[2], upFile: url, up: up.joined(separator: "\n"),
+                    down: downText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : downText,
+                    downFile: url, transactional: transactional))
         }
         return result
     }
@@ -136,9 +142,10 @@ enum MigrationLoader {
                     if compact.hasPrefix("run_in_transaction=false") { transactional = false }
                 }
             }
-            result.append(Migration(
-                version: version, name: title, upFile: upURL, up: try read(upURL), down: hasDown ? try read(downURL) : nil,
-                downFile: hasDown ? downURL : nil, transactional: transactional))
+            result.append(
+                Migration(
+                    version: version, name: title, upFile: upURL, up: try read(upURL), down: hasDown ? try read(downURL) : nil,
+                    downFile: hasDown ? downURL : nil, transactional: transactional))
         }
         return result
     }
@@ -148,9 +155,10 @@ enum MigrationLoader {
         for name in sqlFiles(dir) {
             guard let m = MigrationLayout.match(MigrationLayout.numberedName, name) else { continue }
             let url = dir.appendingPathComponent(name)
-            result.append(Migration(
-                version: String(Int(m[1]) ?? 0), name: m[2].isEmpty ? name : m[2], upFile: url, up: try read(url),
-                transactional: true))
+            result.append(
+                Migration(
+                    version: String(Int(m[1]) ?? 0), name: m[2].isEmpty ? name : m[2], upFile: url, up: try read(url),
+                    transactional: true))
         }
         return result
     }

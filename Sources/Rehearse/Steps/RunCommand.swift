@@ -26,7 +26,8 @@ enum RunCommand {
         var cgroup: ServerMemoryCap?
         if let limit = context.memoryLimit {
             // The same mechanisms as the server's cap, on this process only.
-            let scratch = RunDirectories.shared.runBase.appendingPathComponent("rehearse-step-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            let scratch = RunDirectories.shared.runBase.appendingPathComponent(
+                "rehearse-step-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             if let cap = try? ServerMemoryCap.prepare(bytes: limit, runDirectory: scratch) {
@@ -62,7 +63,10 @@ enum RunCommand {
         measurement.output = SecretMasker.mask(text)
         if !termination.succeeded {
             measurement.errors["exit"] = 1
-            let why = termination.signal.map { "killed by signal \($0)" + ($0 == 9 && context.memoryLimit != nil ? " (out of memory under its cap?)" : "") }
+            let why =
+                termination.signal.map {
+                    "killed by signal \($0)" + ($0 == 9 && context.memoryLimit != nil ? " (out of memory under its cap?)" : "")
+                }
                 ?? "exited with code \(termination.exitCode)"
             measurement.fail(message: "\(spec.command.joined(separator: " ")) \(why)")
         }

@@ -46,7 +46,8 @@ struct Lexer {
             let b = bytes[position]
             switch b {
             case UInt8(ascii: "'"):
-                let escapes = position > 0 && (bytes[position - 1] == UInt8(ascii: "E") || bytes[position - 1] == UInt8(ascii: "e"))
+                let escapes =
+                    position > 0 && (bytes[position - 1] == UInt8(ascii: "E") || bytes[position - 1] == UInt8(ascii: "e"))
                     && (position < 2 || !isIdentifier(bytes[position - 2]))
                 skipQuoted(UInt8(ascii: "'"), backslashEscapes: escapes)
                 continue

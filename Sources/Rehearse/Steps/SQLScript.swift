@@ -26,7 +26,9 @@ struct SQLScript {
             if statement.isMetaCommand {
                 throw SQLScriptError(
                     line: statement.line, column: statement.column,
-                    message: "psql meta-command \(String(decoding: bytes[statement.start..<min(statement.end, statement.start + 20)], as: UTF8.self).split(separator: "\n").first ?? "") is not supported; only SQL and COPY … FROM stdin data blocks are")
+                    message:
+                        "psql meta-command \(String(decoding: bytes[statement.start..<min(statement.end, statement.start + 20)], as: UTF8.self).split(separator: "\n").first ?? "") is not supported; only SQL and COPY … FROM stdin data blocks are"
+                )
             }
             let body = bytes[statement.start..<statement.end]
             if Self.isCopyFromStdin(body) {
@@ -58,11 +60,13 @@ struct SQLScript {
                     lineStart = lineEnd + 1
                 }
                 guard terminated else {
-                    throw SQLScriptError(line: statement.line, column: statement.column, message: "COPY … FROM stdin data block has no terminating \\. line")
+                    throw SQLScriptError(
+                        line: statement.line, column: statement.column, message: "COPY … FROM stdin data block has no terminating \\. line")
                 }
-                items.append(.copyFromStdin(
-                    statement: String(decoding: body, as: UTF8.self), data: String(decoding: bytes[dataStart..<dataEnd], as: UTF8.self),
-                    line: statement.line, dataLine: dataLine))
+                items.append(
+                    .copyFromStdin(
+                        statement: String(decoding: body, as: UTF8.self), data: String(decoding: bytes[dataStart..<dataEnd], as: UTF8.self),
+                        line: statement.line, dataLine: dataLine))
                 lexer.position = next
                 runStart = next
                 runLine = lexer.line(at: next)

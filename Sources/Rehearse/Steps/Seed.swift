@@ -174,7 +174,8 @@ struct Staging {
     static func prepare(table: String, header: [String], session: Session) throws(PostgresError) -> Staging {
         let name = "rehearse_seed_stage"
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
-        try session.execute("DROP TABLE IF EXISTS pg_temp.\(name); CREATE TEMP TABLE \(name) AS SELECT \(columns) FROM \(table) WITH NO DATA")
+        try session.execute(
+            "DROP TABLE IF EXISTS pg_temp.\(name); CREATE TEMP TABLE \(name) AS SELECT \(columns) FROM \(table) WITH NO DATA")
         let keys = try session.query(
             """
             SELECT confrelid::regclass::text,

@@ -21,7 +21,8 @@ enum SnapshotStep {
                 try await context.host.createDatabase(copyName, template: context.database)
                 copy = copyName
             }
-            context.snapshots.add(Snapshot(name: name, fingerprint: fingerprint, data: data, appliedMigrations: applied, copyDatabase: copy))
+            context.snapshots.add(
+                Snapshot(name: name, fingerprint: fingerprint, data: data, appliedMigrations: applied, copyDatabase: copy))
             measurement.record(batchNanos: monotonicNanos() - start, rows: data.tables.values.reduce(0) { $0 + $1.rows })
         } catch {
             measurement.fail(asPostgres(error))
