@@ -141,14 +141,7 @@ public final class Session {
     /// workload. Returns the affected row count of the command tag.
     @discardableResult
     public func executePrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> Int {
-        guard let statement = prepared[name] else {
-            throw PostgresError(kind: .client, message: "statement \(name) was not prepared")
-        }
-        let result = statement.name.withUnsafeBufferPointer { namePointer in
-            params.withPointers(count: statement.parameterCount) { values in
-                PQexecPrepared(conn, namePointer.baseAddress, Int32(statement.parameterCount), values, nil, nil, 0)
-            }
-        }
+        let (statement, result) = try execPrepared(name, params)
         guard let result else { throw clientError(statement: statement.sql) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -161,6 +154,12 @@ public final class Session {
 
     /// Executes a prepared statement and returns its rows.
     public func queryPrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> QueryResult {
+        let (statement, result) = try execPrepared(name, params)
+        return try consume(result, statement: statement.sql)
+    }
+
+    /// Sends a prepared statement with the buffer's first `parameterCount` parameters.
+    private func execPrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> (PreparedStatement, OpaquePointer?) {
         guard let statement = prepared[name] else {
             throw PostgresError(kind: .client, message: "statement \(name) was not prepared")
         }
@@ -169,7 +168,7 @@ public final class Session {
                 PQexecPrepared(conn, namePointer.baseAddress, Int32(statement.parameterCount), values, nil, nil, 0)
             }
         }
-        return try consume(result, statement: statement.sql)
+        return (statement, result)
     }
 
     // MARK: - Helpers

@@ -10,21 +10,17 @@ enum ClientMemory {
         _ = mallctl("epoch", &out, &size, &epoch, MemoryLayout<UInt64>.size)
     }
 
-    /// Bytes allocated by the application now (`stats.allocated`), after refreshing the stats epoch.
-    static func allocatedBytes() -> Int64? {
-        refreshEpoch()
-        var allocated = 0
-        var length = MemoryLayout<Int>.size
-        guard mallctl("stats.allocated", &allocated, &length, nil, 0) == 0 else { return nil }
-        return Int64(allocated)
-    }
+    /// Bytes allocated by the application now (`stats.allocated`).
+    static func allocatedBytes() -> Int64? { statistic("stats.allocated") }
 
     /// Bytes of physical memory jemalloc holds (`stats.resident`).
-    static func residentBytes() -> Int64? {
+    static func residentBytes() -> Int64? { statistic("stats.resident") }
+
+    private static func statistic(_ name: String) -> Int64? {
         refreshEpoch()
-        var resident = 0
+        var value = 0
         var length = MemoryLayout<Int>.size
-        guard mallctl("stats.resident", &resident, &length, nil, 0) == 0 else { return nil }
-        return Int64(resident)
+        guard mallctl(name, &value, &length, nil, 0) == 0 else { return nil }
+        return Int64(value)
     }
 }

@@ -54,6 +54,11 @@ enum Migrate {
         for (ordinal, migration) in pending {
             let file = relativePath(migration.upFile, to: directory)
             let start = monotonicNanos()
+            func result(_ status: String) -> MigrationResult {
+                MigrationResult(
+                    version: migration.version, name: migration.name, file: file,
+                    durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional, status: status)
+            }
             do {
                 var before: CatalogFingerprint?
                 if spec.verifyDown { before = try CatalogFingerprint.take(session) }
@@ -62,30 +67,18 @@ enum Migrate {
                     try verifyDown(
                         migration, before: before, file: file, spec: spec, session: session, ordinal: ordinal, measurement: &measurement)
                     if measurement.failure != nil {
-                        results.append(
-                            MigrationResult(
-                                version: migration.version, name: migration.name, file: file,
-                                durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
-                                status: "failed"))
+                        results.append(result("failed"))
                         return measurement
                     }
                 }
-                let elapsed = monotonicNanos() - start
-                measurement.record(batchNanos: elapsed)
-                results.append(
-                    MigrationResult(
-                        version: migration.version, name: migration.name, file: file, durationMs: Double(elapsed) / 1e6,
-                        transactional: migration.transactional, status: "ok"))
+                measurement.record(batchNanos: monotonicNanos() - start)
+                results.append(result("ok"))
             } catch {
                 measurement.batches += 1
                 var located = error
                 if let (line, column) = error.lineAndColumn { located.message += " (at \(file):\(line):\(column))" }
                 measurement.fail(located, migration: file)
-                results.append(
-                    MigrationResult(
-                        version: migration.version, name: migration.name, file: file,
-                        durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional,
-                        status: "failed"))
+                results.append(result("failed"))
                 return measurement
             }
         }

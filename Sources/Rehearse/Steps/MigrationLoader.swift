@@ -35,46 +35,40 @@ enum MigrationLoader {
             .sorted()
     }
 
-    static func flyway(_ dir: URL) throws(MigrationError) -> [Migration] {
+    /// Layouts with one file per direction: `pattern` gives (version, name, isUp) for a file name.
+    static func pairedFiles(
+        _ dir: URL, orphanDown: String, _ parse: ([String]) -> (version: String, name: String, up: Bool), pattern: NSRegularExpression
+    ) throws(MigrationError) -> [Migration] {
         var ups: [String: Migration] = [:]
         var downs: [String: URL] = [:]
-        for name in sqlFiles(dir) {
-            guard let m = MigrationLayout.match(MigrationLayout.flywayName, name) else { continue }
-            let url = dir.appendingPathComponent(name)
-            if m[1] == "V" {
-                ups[m[2]] = Migration(version: m[2], name: m[3], upFile: url, up: try read(url), transactional: true)
+        for file in sqlFiles(dir) {
+            guard let m = MigrationLayout.match(pattern, file) else { continue }
+            let url = dir.appendingPathComponent(file)
+            let (version, name, up) = parse(m)
+            if up {
+                ups[version] = Migration(version: version, name: name, upFile: url, up: try read(url), transactional: true)
             } else {
-                downs[m[2]] = url
+                downs[version] = url
             }
         }
         for (version, url) in downs {
-            guard ups[version] != nil else {
-                throw MigrationError(file: url.path, message: "undo migration without a V\(version)__ migration")
-            }
+            guard ups[version] != nil else { throw MigrationError(file: url.path, message: orphanDown) }
             ups[version]!.down = try read(url)
             ups[version]!.downFile = url
         }
         return Array(ups.values)
     }
 
+    static func flyway(_ dir: URL) throws(MigrationError) -> [Migration] {
+        try pairedFiles(
+            dir, orphanDown: "undo migration (U…) without its V… migration", { ($0[2], $0[3], $0[1] == "V") },
+            pattern: MigrationLayout.flywayName)
+    }
+
     static func golang(_ dir: URL) throws(MigrationError) -> [Migration] {
-        var ups: [String: Migration] = [:]
-        var downs: [String: URL] = [:]
-        for name in sqlFiles(dir) {
-            guard let m = MigrationLayout.match(MigrationLayout.golangName, name) else { continue }
-            let url = dir.appendingPathComponent(name)
-            if m[3] == "up" {
-                ups[m[1]] = Migration(version: m[1], name: m[2], upFile: url, up: try read(url), transactional: true)
-            } else {
-                downs[m[1]] = url
-            }
-        }
-        for (version, url) in downs {
-            guard ups[version] != nil else { throw MigrationError(file: url.path, message: "down migration without an up migration") }
-            ups[version]!.down = try read(url)
-            ups[version]!.downFile = url
-        }
-        return Array(ups.values)
+        try pairedFiles(
+            dir, orphanDown: "down migration without an up migration", { ($0[1], $0[2], $0[3] == "up") },
+            pattern: MigrationLayout.golangName)
     }
 
     static func dbmate(_ dir: URL) throws(MigrationError) -> [Migration] {
