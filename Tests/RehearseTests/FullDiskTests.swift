@@ -16,7 +16,9 @@ extension TimedSuites {
             let mountPoint = "/tmp/rh-full-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-            let (mounted, mountOutput) = try await ChildProcess.run(["mount", "-t", "tmpfs", "-o", "size=90m,mode=0755", "tmpfs", mountPoint])
+            let (mounted, mountOutput) = try await ChildProcess.run([
+                "mount", "-t", "tmpfs", "-o", "size=90m,mode=0755", "tmpfs", mountPoint,
+            ])
             guard mounted.succeeded else {
                 print("full-disk test skipped: cannot mount a tmpfs here (\(mountOutput.trimmingCharacters(in: .whitespacesAndNewlines)))")
                 return
@@ -27,14 +29,14 @@ extension TimedSuites {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             try """
-                name: disk-full
-                steps:
-                  - name: fill
-                    sql: "CREATE TABLE big AS SELECT g, repeat('x', 500) AS pad FROM generate_series(1, 400000) g"
-                expect:
-                  verdict: blocked
-                  step_errors: {fill: "53100"}
-                """.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+            name: disk-full
+            steps:
+              - name: fill
+                sql: "CREATE TABLE big AS SELECT g, repeat('x', 500) AS pad FROM generate_series(1, 400000) g"
+            expect:
+              verdict: blocked
+              step_errors: {fill: "53100"}
+            """.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
             var env = ProcessInfo.processInfo.environment
             env["REHEARSE_RUN_DIR"] = mountPoint
             let started = ContinuousClock.now

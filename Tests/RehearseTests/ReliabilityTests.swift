@@ -119,6 +119,28 @@ extension TimedSuites {
             #expect(next.status == "ok")
         }
 
+        @Test func stepTimeoutCancelsTheStatement() async throws {
+            let file = try scenario(
+                """
+                name: step-timeout
+                steps:
+                  - {name: slow, sql: "SELECT pg_sleep(30)", timeout: 1s}
+                  - {name: skipped-after, sql: "SELECT 1"}
+                expect:
+                  verdict: blocked
+                  step_errors: {slow: "57014"}
+                """)
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let started = ContinuousClock.now
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
+            let slow = try #require(doc.repetitions[0].steps.first { $0.name == "slow" })
+            #expect(slow.durationMs < 5000)
+            #expect(slow.error?.message.contains("timeout") == true)
+            #expect(doc.repetitions[0].steps.last?.status == "skipped")
+        }
+
         @Test func thirtyTwoConnectionsLoseNoSample() async throws {
             let file = try scenario(
                 """
