@@ -44,7 +44,7 @@ func parseFraction(_ text: String) -> Double? {
 /// Shared by `compare` and `run --baseline`: returns the exit status.
 func compareAndPrint(
     baseline: String, current: String? = nil, documents: [ResultsDocument]? = nil, threshold: Double,
-    format: ComparisonFormatter.Format, strict: Bool
+    format: ComparisonFormatter.Format, strict: Bool, toStandardError: Bool = false
 ) throws -> Int32 {
     let base: [ResultsDocument]
     let cur: [ResultsDocument]
@@ -57,7 +57,9 @@ func compareAndPrint(
     }
     let report = Comparator(threshold: threshold, strict: strict).compare(baselines: base, currents: cur)
     for warning in report.warnings { printError("warning: \(warning)") }
-    print(ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(1) == 1), terminator: "")
+    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
+    // With `run --json`, stdout carries only the results documents.
+    if toStandardError { printError(rendered) } else { print(rendered, terminator: "") }
     if strict && !report.warnings.isEmpty {
         printError("rehearse: --strict: the environments differ")
         return ExitStatus.invalid

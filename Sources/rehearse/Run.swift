@@ -134,7 +134,8 @@ struct Run: AsyncParsableCommand {
                 printError("rehearse: --threshold: '\(threshold)' is not a fraction")
                 throw ExitCode(ExitStatus.invalid)
             }
-            let compared = try compareAndPrint(baseline: baseline, documents: documents, threshold: fraction, format: .text, strict: false)
+            let compared = try compareAndPrint(
+                baseline: baseline, documents: documents, threshold: fraction, format: .text, strict: false, toStandardError: json)
             status = max(status, compared)
         }
         if status != ExitStatus.ok { throw ExitCode(status) }
