@@ -16,7 +16,7 @@ struct Report: AsyncParsableCommand {
             let documents = try results.flatMap(ResultsLoader.load)
             let base = try baseline.map(ResultsLoader.load)
             let page = HTMLReport.render(documents: Array(Comparator.newestByScenarioList(documents)), baseline: base)
-            try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+            try ResultsWriter.writeAtomically(Data(page.utf8), to: URL(fileURLWithPath: html))
             print("wrote \(html)")
         } catch {
             printError("rehearse: \(error)")

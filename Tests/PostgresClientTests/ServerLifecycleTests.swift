@@ -35,7 +35,7 @@ struct ServerLifecycleTests {
         // Pretend the owner died (as after SIGKILL): a pid that no longer exists.
         let (dead, _) = try await ChildProcess.run(["true"])
         #expect(dead.succeeded)
-        try "999999 1\n".write(to: dir.appendingPathComponent("owner"), atomically: true, encoding: .utf8)
+        try "999999 1\n".write(to: dir.appendingPathComponent("owner"), atomically: false, encoding: .utf8)
         let reaped = StaleClusterReaper.reap(base: dir.deletingLastPathComponent())
         #expect(reaped.map(\.path).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.contains(dir.path))
         #expect(!FileManager.default.fileExists(atPath: dir.path))

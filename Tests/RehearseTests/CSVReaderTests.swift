@@ -7,7 +7,7 @@ import Testing
 struct CSVReaderTests {
     func write(_ text: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rh-csv-\(UUID().uuidString).csv")
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: url, atomically: false, encoding: .utf8)
         return url
     }
 

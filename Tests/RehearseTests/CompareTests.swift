@@ -25,7 +25,7 @@ extension TimedSuites {
                     - {name: nap, sql: "SELECT pg_sleep(\(Double(sleepMs) / 1000))"}
             checks:
               - {name: alive, query: "SELECT 1", expect: 1}
-            """.write(to: file, atomically: true, encoding: .utf8)
+            """.write(to: file, atomically: false, encoding: .utf8)
             return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
         }
 
@@ -130,7 +130,7 @@ extension TimedSuites {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent("bad.json")
-            try "{\n  \"schema_version\": 1,\n  \"scenario\": 5\n}".write(to: file, atomically: true, encoding: .utf8)
+            try "{\n  \"schema_version\": 1,\n  \"scenario\": 5\n}".write(to: file, atomically: false, encoding: .utf8)
             do {
                 _ = try ResultsLoader.load(file.path)
                 Issue.record("expected an error")

@@ -36,7 +36,7 @@ extension TimedSuites {
             expect:
               verdict: blocked
               step_errors: {fill: "53100"}
-            """.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+            """.write(to: dir.appendingPathComponent("s.yaml"), atomically: false, encoding: .utf8)
             var env = ProcessInfo.processInfo.environment
             env["REHEARSE_RUN_DIR"] = mountPoint
             let started = ContinuousClock.now

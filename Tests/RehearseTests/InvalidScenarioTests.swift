@@ -59,7 +59,7 @@ struct InvalidScenarioTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("deep.yaml")
         try ("name: deep\nsteps: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n")
-            .write(to: file, atomically: true, encoding: .utf8)
+            .write(to: file, atomically: false, encoding: .utf8)
         let errors = ScenarioLinter.lint(file: file)
         #expect(errors.contains { $0.message.contains("nesting deeper") })
     }

@@ -17,7 +17,7 @@ extension TimedSuites {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent("s.yaml")
-            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
             return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
         }
 
@@ -57,7 +57,7 @@ extension TimedSuites {
             defer { try? FileManager.default.removeItem(at: dir) }
             try
                 "name: as-user\nsteps: [{sql: \"CREATE TABLE t (id int); INSERT INTO t VALUES (1)\"}]\nchecks: [{name: one, row_count: t, expect: 1}]\n"
-                .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+                .write(to: dir.appendingPathComponent("s.yaml"), atomically: false, encoding: .utf8)
             chown(dir.path, account.pointee.pw_uid, account.pointee.pw_gid)
             chown(dir.appendingPathComponent("s.yaml").path, account.pointee.pw_uid, account.pointee.pw_gid)
             var env = ProcessInfo.processInfo.environment

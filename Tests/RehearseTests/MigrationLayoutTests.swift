@@ -4,13 +4,18 @@ import Testing
 @testable import Rehearse
 
 @Suite("Migration layouts")
-struct MigrationLayoutTests {
+final class MigrationLayoutTests {
+    private var made: [URL] = []
+
+    deinit { for dir in made { try? FileManager.default.removeItem(at: dir) } }
+
     func folder(_ files: [String: String]) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-mig-\(UUID().uuidString)")
+        made.append(dir)
         for (path, text) in files {
             let url = dir.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
+            try text.write(to: url, atomically: false, encoding: .utf8)
         }
         return dir
     }

@@ -18,7 +18,7 @@ extension TimedSuites {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-scn-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let file = dir.appendingPathComponent("scenario.yaml")
-            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
             return file
         }
 
@@ -54,9 +54,9 @@ extension TimedSuites {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-meta-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: true, encoding: .utf8)
+            try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: false, encoding: .utf8)
             try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(
-                to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+                to: dir.appendingPathComponent("s.yaml"), atomically: false, encoding: .utf8)
             let doc = try await ScenarioRunner.run(
                 try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
             let step = try #require(doc.repetitions[0].steps.first)

@@ -20,7 +20,7 @@ extension TimedSuites {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-rel-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let file = dir.appendingPathComponent(name)
-            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
             return file
         }
 

@@ -19,7 +19,8 @@ public enum ResultsWriter {
         try writeAtomically(data, to: url)
     }
 
-    static func writeAtomically(_ data: Data, to url: URL) throws {
+    /// Temporary file beside the target, fsync, rename (Foundation's `.atomic` leaves folders in /tmp on Linux).
+    public static func writeAtomically(_ data: Data, to url: URL) throws {
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temp.path, contents: nil) else {
             throw RehearseError.infrastructure("cannot write \(temp.path)")

@@ -12,6 +12,9 @@ final class EmbeddedServer: Sendable {
     /// Settings that make a throw-away server fast; recorded in the results.
     static let fastSettings: [(String, String)] = [
         ("fsync", "off"), ("synchronous_commit", "off"), ("full_page_writes", "off"),
+        // Dynamic shared memory in the data folder, not /dev/shm: a server that is killed
+        // then leaves no segment behind, since its folder is removed.
+        ("dynamic_shared_memory_type", "mmap"),
     ]
 
     let binaries: PostgresBinaries

@@ -45,7 +45,7 @@ struct RunDirectories: Sendable {
             throw RehearseError.infrastructure("cannot create \(url.path): \(String(cString: strerror(errno)))")
         }
         let owner = "\(getpid()) \(ProcessIdentity.startTime(of: getpid()) ?? 0)\n"
-        try owner.write(to: url.appendingPathComponent("owner"), atomically: true, encoding: .utf8)
+        try owner.write(to: url.appendingPathComponent("owner"), atomically: false, encoding: .utf8)
         return url
     }
 }

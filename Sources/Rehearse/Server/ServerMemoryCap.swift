@@ -27,7 +27,7 @@ struct ServerMemoryCap: Sendable {
                 guard mkdir(path, 0o755) == 0 else { continue }
                 guard write(String(bytes), to: path + "/memory.max") else { rmdir(path); continue }
                 _ = write("0", to: path + "/memory.swap.max")
-                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: true, encoding: .utf8)
+                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: false, encoding: .utf8)
                 return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV2, cgroupPath: path)
             case .cgroupV1:
                 let parent = "/sys/fs/cgroup/memory"
@@ -36,7 +36,7 @@ struct ServerMemoryCap: Sendable {
                 guard mkdir(path, 0o755) == 0 else { continue }
                 guard write(String(bytes), to: path + "/memory.limit_in_bytes") else { rmdir(path); continue }
                 _ = write(String(bytes), to: path + "/memory.memsw.limit_in_bytes")
-                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: true, encoding: .utf8)
+                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: false, encoding: .utf8)
                 return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV1, cgroupPath: path)
             case .rlimitAS:
                 return ServerMemoryCap(bytes: bytes, enforcement: .rlimitAS, cgroupPath: nil)
