@@ -43,7 +43,7 @@ public struct DatabaseSettings: Sendable {
     public init() {}
 }
 
-public enum OnError: String, Sendable { case stop, `continue` }
+public enum OnError: String, Sendable, CaseIterable { case stop, `continue` }
 
 public struct Step: Sendable {
     public var name: String
@@ -107,7 +107,7 @@ public struct SeedSpec: Sendable {
     public var onMissingReference: MissingReferencePolicy
 }
 
-public enum MissingReferencePolicy: String, Sendable { case skip, fail }
+public enum MissingReferencePolicy: String, Sendable, CaseIterable { case skip, fail }
 
 public struct BackfillSpec: Sendable {
     public var table: String
@@ -274,9 +274,9 @@ public struct Target: Sendable, Equatable {
 }
 
 public struct Rollback: Sendable {
-    public enum When: String, Sendable { case always, onBlocked = "on_blocked", never }
-    public enum Via: String, Sendable { case down, restore }
-    public enum Verify: String, Sendable { case schema, data, checks }
+    public enum When: String, Sendable, CaseIterable { case always, onBlocked = "on_blocked", never }
+    public enum Via: String, Sendable, CaseIterable { case down, restore }
+    public enum Verify: String, Sendable, CaseIterable { case schema, data, checks }
     public var when: When
     public var via: Via
     public var to: String?
@@ -287,7 +287,7 @@ public struct Rollback: Sendable {
 }
 
 public struct Expectation: Sendable {
-    public enum Verdict: String, Sendable, Codable { case approved, blocked }
+    public enum Verdict: String, Sendable, Codable, CaseIterable { case approved, blocked }
     public var verdict: Verdict = .approved
     public var failedChecks: [String]?
     public var stepErrors: [String: String]?

@@ -232,33 +232,13 @@ extension ScenarioBuilder {
         for (k, v, _) in pairs {
             let p = "rollback.\(k)"
             switch k {
-            case "when":
-                if let s = reader.scalar(v, p) {
-                    if let w = Rollback.When(rawValue: s) {
-                        plan.when = w
-                    } else {
-                        reader.fail(v, p, "expected always, on_blocked or never, found '\(s)'")
-                    }
-                }
-            case "via":
-                if let s = reader.scalar(v, p) {
-                    if let w = Rollback.Via(rawValue: s) {
-                        plan.via = w
-                    } else {
-                        reader.fail(v, p, "expected down or restore, found '\(s)'")
-                    }
-                }
+            case "when": plan.when = reader.choice(v, p, as: Rollback.When.self) ?? plan.when
+            case "via": plan.via = reader.choice(v, p, as: Rollback.Via.self) ?? plan.via
             case "to": plan.to = reader.string(v, p)
             case "verify":
-                var items: [Rollback.Verify] = []
-                for (i, s) in (reader.stringList(v, p) ?? []).enumerated() {
-                    if let item = Rollback.Verify(rawValue: s) {
-                        items.append(item)
-                    } else {
-                        reader.fail((reader.list(v, p) ?? [])[i], "\(p)[\(i + 1)]", "expected schema, data or checks, found '\(s)'")
-                    }
+                plan.verify = (reader.list(v, p) ?? []).enumerated().compactMap { i, item in
+                    reader.choice(item, "\(p)[\(i + 1)]", as: Rollback.Verify.self)
                 }
-                plan.verify = items
             case "checks": plan.checks = reader.stringList(v, p)
             default: break
             }
@@ -271,14 +251,7 @@ extension ScenarioBuilder {
         for (k, v, _) in reader.mapping(node, "expect", allowed: ["verdict", "failed_checks", "step_errors", "rollback"]) ?? [] {
             let p = "expect.\(k)"
             switch k {
-            case "verdict":
-                if let s = reader.scalar(v, p) {
-                    if let verdict = Expectation.Verdict(rawValue: s) {
-                        e.verdict = verdict
-                    } else {
-                        reader.fail(v, p, "expected approved or blocked, found '\(s)'")
-                    }
-                }
+            case "verdict": e.verdict = reader.choice(v, p, as: Expectation.Verdict.self) ?? e.verdict
             case "failed_checks": e.failedChecks = reader.stringList(v, p)
             case "step_errors":
                 var map: [String: String] = [:]

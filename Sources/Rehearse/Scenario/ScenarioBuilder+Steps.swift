@@ -37,14 +37,7 @@ extension ScenarioBuilder {
                     }
                     step.name = name
                 }
-            case "on_error":
-                if let s = reader.scalar(value, k) {
-                    if let e = OnError(rawValue: s) {
-                        step.onError = e
-                    } else {
-                        reader.fail(value, k, "expected stop or continue, found '\(s)'")
-                    }
-                }
+            case "on_error": step.onError = reader.choice(value, k, as: OnError.self) ?? step.onError
             case "background": step.background = reader.bool(value, k) ?? false
             case "until": step.until = reader.string(value, k)
             case "timeout": step.timeout = reader.duration(value, k)
@@ -108,13 +101,7 @@ extension ScenarioBuilder {
                 case "tables": tableList = v
                 case "chunk_rows": spec.chunkRows = reader.int(v, p, min: 1, max: 10_000_000) ?? 10000
                 case "on_missing_reference":
-                    if let s = reader.scalar(v, p) {
-                        if let policy = MissingReferencePolicy(rawValue: s) {
-                            spec.onMissingReference = policy
-                        } else {
-                            reader.fail(v, p, "expected skip or fail, found '\(s)'")
-                        }
-                    }
+                    spec.onMissingReference = reader.choice(v, p, as: MissingReferencePolicy.self) ?? spec.onMissingReference
                 default: break
                 }
             }
@@ -136,13 +123,8 @@ extension ScenarioBuilder {
                 case "csv": if let c = reader.string(v, "\(p).csv") { csv = requireFile(c, v, "\(p).csv") }
                 case "chunk_rows": spec.chunkRows = reader.int(v, "\(p).chunk_rows", min: 1, max: 10_000_000) ?? spec.chunkRows
                 case "on_missing_reference":
-                    if let s = reader.scalar(v, "\(p).on_missing_reference") {
-                        if let policy = MissingReferencePolicy(rawValue: s) {
-                            spec.onMissingReference = policy
-                        } else {
-                            reader.fail(v, "\(p).on_missing_reference", "expected skip or fail, found '\(s)'")
-                        }
-                    }
+                    spec.onMissingReference =
+                        reader.choice(v, "\(p).on_missing_reference", as: MissingReferencePolicy.self) ?? spec.onMissingReference
                 default: break
                 }
             }

@@ -114,6 +114,16 @@ final class YAMLReader {
         return s
     }
 
+    /// One of an enumeration's spellings; the error lists them all.
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ key: String, as type: T.Type) -> T? where T.RawValue == String {
+        guard let s = scalar(node, key) else { return nil }
+        if let value = T(rawValue: s) { return value }
+        let names = T.allCases.map(\.rawValue)
+        let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+        fail(node, key, "expected \(list), found '\(s)'")
+        return nil
+    }
+
     func int(_ node: Node, _ key: String, min: Int = Int.min, max: Int = Int.max) -> Int? {
         guard let s = scalar(node, key) else { return nil }
         guard let n = Int(s.replacingOccurrences(of: "_", with: "")) else {
