@@ -22,7 +22,7 @@ public struct Comparator: Sendable {
         var perRepetition: @Sendable (StepResult) -> Double?
     }
 
-    static func latency(_ name: String, _ key: KeyPath<LatencySummary, Double> & Sendable) -> Metric {
+    static func latency(_ name: String, _ key: any KeyPath<LatencySummary, Double> & Sendable) -> Metric {
         Metric(
             name: name, unit: "ms", floor: 0.5, higherIsWorse: true,
             value: { summary, steps in summary?.latencyMs?[keyPath: key] ?? steps.last?.latencyMs?[keyPath: key] },

@@ -1,35 +1,32 @@
 import Foundation
 
 /// One migration of a folder, whatever its layout.
-struct Migration: Sendable {
+struct Migration: Sendable, Equatable {
+    /// The version as the file names it (`001`, `1.1`, `20240101120000`).
     var version: String
     var name: String
     var upFile: URL
     var up: String
     var down: String?
+    /// The file holding `down`: its own file, or `upFile` for dbmate's sections.
     var downFile: URL?
-    /// False when the layout marks it non-transactional (dbmate `transaction:false`, diesel `run_in_transaction = false`).
+    /// False when the layout marks it non-transactional (dbmate `transaction:false`,
+    /// diesel `run_in_transaction = false`): it then runs statement by statement.
     var transactional: Bool
+    /// The key migrations are ordered by and duplicates found with.
+    var key: MigrationVersion
 
-    /// Numeric segments of the version, for ordering (1 < 2 < 10, 1.1 < 1.2).
-    var order: [Int] {
-        version.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map { Int($0) ?? 0 }
+    init(
+        version: String, name: String, upFile: URL, up: String, down: String? = nil, downFile: URL? = nil,
+        transactional: Bool = true, key: MigrationVersion? = nil
+    ) {
+        self.version = version
+        self.name = name
+        self.upFile = upFile
+        self.up = up
+        self.down = down
+        self.downFile = downFile
+        self.transactional = transactional
+        self.key = key ?? MigrationVersion(version) ?? MigrationVersion("0")!
     }
-
-    static func ordered(_ a: Migration, _ b: Migration) -> Bool {
-        let (x, y) = (a.order, b.order)
-        for i in 0..<max(x.count, y.count) {
-            let l = i < x.count ? x[i] : 0
-            let r = i < y.count ? y[i] : 0
-            if l != r { return l < r }
-        }
-        return a.version < b.version
-    }
-}
-
-struct MigrationError: Error, Sendable, CustomStringConvertible {
-    var file: String
-    var line: Int?
-    var message: String
-    var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
 }

@@ -1,71 +1,100 @@
 import Foundation
 
 /// The migration folder layouts rehearse recognises.
-enum MigrationLayout: String, Sendable {
-    case flyway, golangMigrate = "golang-migrate", dbmate, diesel, plain
+enum MigrationLayout: String, Sendable, CaseIterable {
+    /// `V<version>__<description>.sql`, undo scripts `U<version>__<description>.sql`.
+    case flyway
+    /// `<version>_<name>.up.sql` and `<version>_<name>.down.sql`.
+    case golangMigrate = "golang-migrate"
+    /// `<version>_<name>.sql` with `-- migrate:up` and `-- migrate:down` sections.
+    case dbmate
+    /// Folders `<version>_<name>/` holding `up.sql`, `down.sql`, maybe `metadata.toml`.
+    case diesel
+    /// Numbered `.sql` files without down scripts.
+    case plain
 
-    nonisolated(unsafe) static let flywayName = try! NSRegularExpression(pattern: #"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$"#)
-    nonisolated(unsafe) static let golangName = try! NSRegularExpression(pattern: #"^(\d+)_(.+)\.(up|down)\.sql$"#)
-    nonisolated(unsafe) static let numberedName = try! NSRegularExpression(pattern: #"^(\d+)(?:[_-](.+))?\.sql$"#)
-    nonisolated(unsafe) static let dieselFolder = try! NSRegularExpression(pattern: #"^(\d[\d_-]*?)_(.+)$"#)
-
-    static func match(_ regex: NSRegularExpression, _ name: String) -> [String]? {
-        guard let m = regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) else { return nil }
-        return (0..<m.numberOfRanges).map { i in
-            Range(m.range(at: i), in: name).map { String(name[$0]) } ?? ""
-        }
+    /// One entry of a migrations folder, classified by name.
+    struct Entry: Sendable {
+        var url: URL
+        var kind: MigrationFileName
+        var name: String { url.lastPathComponent }
     }
 
-    /// Detects the layout of a folder from its entries; mixed or unknown entries are errors naming them.
+    /// Detects the layout of a folder; an empty folder, an unrecognised entry
+    /// or entries of more than one layout are errors naming the entry.
     static func detect(in dir: URL) throws(MigrationError) -> MigrationLayout {
+        try scan(dir).layout
+    }
+
+    /// The layout and the folder's migration entries (hidden files and
+    /// documentation left out), sorted by name.
+    static func scan(_ dir: URL) throws(MigrationError) -> (layout: MigrationLayout, entries: [Entry]) {
         let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: dir.path) else {
-            throw MigrationError(file: dir.path, message: "not a readable folder")
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MigrationError(file: dir.path, message: "the migrations folder does not exist")
         }
-        let visible = entries.filter { !$0.hasPrefix(".") }.sorted()
-        guard !visible.isEmpty else { throw MigrationError(file: dir.path, message: "the migrations folder is empty") }
-        var isDir: ObjCBool = false
-        let folders = visible.filter { fm.fileExists(atPath: dir.appendingPathComponent($0).path, isDirectory: &isDir) && isDir.boolValue }
-        let files = visible.filter { $0.hasSuffix(".sql") && !folders.contains($0) }
-        if !folders.isEmpty {
-            for f in folders where !fm.fileExists(atPath: dir.appendingPathComponent(f).appendingPathComponent("up.sql").path) {
-                throw MigrationError(file: dir.appendingPathComponent(f).path, message: "a diesel migration folder needs up.sql")
-            }
-            if let stray = files.first {
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: dir.path).sorted() } catch {
+            throw MigrationError(file: dir.path, message: "cannot list the migrations folder: \(error.localizedDescription)")
+        }
+        var entries: [Entry] = []
+        for name in names {
+            let url = dir.appendingPathComponent(name)
+            var entryIsDirectory: ObjCBool = false
+            _ = fm.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
+            let kind = MigrationFileName(name, isDirectory: entryIsDirectory.boolValue)
+            switch kind {
+            case .ignored: continue
+            case .unrecognised:
                 throw MigrationError(
-                    file: dir.appendingPathComponent(stray).path, message: "mixed layouts: diesel folders and loose .sql files")
+                    file: url.path,
+                    message: entryIsDirectory.boolValue
+                        ? "not a migration folder: diesel folders are named <version>_<name>"
+                        : "not a migration file name; rehearse recognises Flyway V<version>__<description>.sql, "
+                            + "golang-migrate <version>_<name>.up.sql/.down.sql, dbmate and plain <version>_<name>.sql, "
+                            + "and diesel <version>_<name>/ folders")
+            case .flywayRepeatable:
+                throw MigrationError(
+                    file: url.path,
+                    message: "Flyway repeatable migrations (R__) are not supported: rehearse applies versioned migrations only")
+            default: entries.append(Entry(url: url, kind: kind))
             }
-            return .diesel
         }
-        guard !files.isEmpty else { throw MigrationError(file: dir.path, message: "no .sql migrations in the folder") }
-        // The layout most files follow; the first file that does not follow it is the one to name.
-        let candidates: [(MigrationLayout, NSRegularExpression)] = [
-            (.flyway, flywayName), (.golangMigrate, golangName), (.plain, numberedName),
-        ]
-        let (best, regex) = candidates.max { a, b in
-            files.filter { match(a.1, $0) != nil }.count < files.filter { match(b.1, $0) != nil }.count
-        }!
-        if let odd = files.first(where: { match(regex, $0) == nil }) {
-            let expected =
-                best == .flyway
-                ? "V<version>__<name>.sql" : best == .golangMigrate ? "<version>_<name>.up.sql / .down.sql" : "a numbered .sql file"
+        guard let first = entries.first else {
+            throw MigrationError(file: dir.path, message: "the migrations folder holds no migrations")
+        }
+        let layout = first.kind.layout!
+        if let other = entries.first(where: { $0.kind.layout != layout }) {
             throw MigrationError(
-                file: dir.appendingPathComponent(odd).path,
-                message: "does not follow the folder's \(best.rawValue) layout (expected \(expected))")
+                file: other.url.path,
+                message: "mixed layouts: \(other.name) is \(other.kind.layout!.title) but \(first.name) is "
+                    + "\(layout.title); a migrations folder holds one layout")
         }
-        if best == .flyway { return .flyway }
-        if best == .golangMigrate { return .golangMigrate }
-        // Numbered files: dbmate when they carry `-- migrate:up` sections.
-        let marked = files.filter { name in
-            let text = (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
-            return text.contains("-- migrate:up")
+        guard layout == .plain else { return (layout, entries) }
+        // Numbered files are dbmate's when they carry its section markers; then all must.
+        var marked: [Entry] = []
+        var unmarked: [Entry] = []
+        for entry in entries {
+            let text = try MigrationLoader.read(entry.url)
+            if DbmateSections.hasMarker(text) { marked.append(entry) } else { unmarked.append(entry) }
         }
-        if marked.count == files.count { return .dbmate }
-        if !marked.isEmpty {
-            let unmarked = files.first { !marked.contains($0) }!
+        if let first = marked.first, let missing = unmarked.first {
             throw MigrationError(
-                file: dir.appendingPathComponent(unmarked).path, message: "dbmate migration without a `-- migrate:up` section")
+                file: missing.url.path,
+                message: "a dbmate migration needs a `-- migrate:up` line (\(first.name) has dbmate sections, this file none)")
         }
-        return .plain
+        return (marked.isEmpty ? .plain : .dbmate, entries)
+    }
+
+    /// What one migration of the layout is called in messages.
+    var title: String {
+        switch self {
+        case .flyway: "a Flyway migration"
+        case .golangMigrate: "a golang-migrate migration"
+        case .dbmate: "a dbmate migration"
+        case .diesel: "a diesel migration folder"
+        case .plain: "a numbered (plain or dbmate) migration"
+        }
     }
 }

@@ -1,127 +1,155 @@
-/// Splits PostgreSQL scripts: statements (aware of quotes, dollar quoting,
-/// comments), pg_dump's `COPY … FROM stdin` data blocks, and psql
-/// meta-commands (an error, naming the line).
+/// Splits PostgreSQL scripts the way psql reads them: statements (aware of
+/// quotes, dollar quoting and comments), pg_dump's `COPY … FROM stdin` data
+/// blocks, and psql meta-commands, which are errors naming their line.
 struct SQLScript {
-    enum Item: Sendable {
-        /// A run of ordinary statements, sent as one simple-protocol query.
+    enum Item: Sendable, Equatable {
+        /// A run of consecutive ordinary statements, exactly as in the script
+        /// from the start of `firstLine`, to be sent as one simple-protocol query
+        /// (a server error position inside `text` maps back to the file).
         case statements(text: String, firstLine: Int)
-        /// `COPY … FROM stdin;` and its data (without the `\.` line).
+        /// `COPY … FROM stdin` (without its semicolon) and its data lines, each
+        /// ending in a newline, without the closing `\.` line.
         case copyFromStdin(statement: String, data: String, line: Int, dataLine: Int)
     }
 
+    /// One statement without its terminating semicolon, and where it starts.
     struct Statement: Sendable, Equatable {
         var text: String
         var line: Int
         var column: Int
     }
 
-    /// Splits a script into items; psql meta-commands other than COPY data are errors.
+    /// Splits a script into runs of statements and COPY data blocks; psql
+    /// meta-commands, unterminated quotes or comments and COPY data without
+    /// its `\.` line are errors.
     static func parse(_ text: String) throws(SQLScriptError) -> [Item] {
         let bytes = Array(text.utf8)
-        var items: [Item] = []
-        var lexer = Lexer(bytes: bytes)
-        var runStart = 0
-        var runLine = 1
-        while let statement = lexer.nextStatement() {
-            if statement.isMetaCommand {
-                throw SQLScriptError(
-                    line: statement.line, column: statement.column,
-                    message:
-                        "psql meta-command \(String(decoding: bytes[statement.start..<min(statement.end, statement.start + 20)], as: UTF8.self).split(separator: "\n").first ?? "") is not supported; only SQL and COPY … FROM stdin data blocks are"
-                )
-            }
-            let body = bytes[statement.start..<statement.end]
-            if Self.isCopyFromStdin(body) {
-                if runStart < statement.start {
-                    let chunk = String(decoding: bytes[runStart..<statement.start], as: UTF8.self)
-                    if !isBlank(chunk) { items.append(.statements(text: chunk, firstLine: runLine)) }
-                }
-                // Data runs from the next line to a line that is exactly `\.`.
-                var position = lexer.position
-                while position < bytes.count && bytes[position] != UInt8(ascii: "\n") { position += 1 }
-                if position < bytes.count { position += 1 }
-                let dataStart = position
-                let dataLine = lexer.line(at: dataStart)
-                var dataEnd = bytes.count
-                var next = bytes.count
-                var terminated = false
-                var lineStart = dataStart
-                while lineStart < bytes.count {
-                    var lineEnd = lineStart
-                    while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                    var content = lineEnd
-                    if content > lineStart && bytes[content - 1] == UInt8(ascii: "\r") { content -= 1 }
-                    if content - lineStart == 2 && bytes[lineStart] == UInt8(ascii: "\\") && bytes[lineStart + 1] == UInt8(ascii: ".") {
-                        dataEnd = lineStart
-                        next = min(lineEnd + 1, bytes.count)
-                        terminated = true
-                        break
-                    }
-                    lineStart = lineEnd + 1
-                }
-                guard terminated else {
-                    throw SQLScriptError(
-                        line: statement.line, column: statement.column, message: "COPY … FROM stdin data block has no terminating \\. line")
-                }
-                items.append(
-                    .copyFromStdin(
-                        statement: String(decoding: body, as: UTF8.self), data: String(decoding: bytes[dataStart..<dataEnd], as: UTF8.self),
-                        line: statement.line, dataLine: dataLine))
-                lexer.position = next
-                runStart = next
-                runLine = lexer.line(at: next)
+        let result = bytes.withUnsafeBufferPointer { buffer -> Result<[Item], SQLScriptError> in
+            do throws(SQLScriptError) {
+                return .success(try parse(buffer, lexer: SQLLexer(bytes: bytes)))
+            } catch {
+                return .failure(error)
             }
         }
-        if runStart < bytes.count {
-            let chunk = String(decoding: bytes[runStart...], as: UTF8.self)
-            if !isBlank(chunk) { items.append(.statements(text: chunk, firstLine: runLine)) }
-        }
-        return items
+        return try result.get()
     }
 
-    /// Splits a script into single statements (comments kept with the statement they precede).
+    /// Splits a script into single statements, for running them one at a
+    /// time (`CREATE INDEX CONCURRENTLY` cannot share a query) or preparing
+    /// them. Never fails: what the lexer cannot make sense of goes to the
+    /// server as it stands, and the server's error names it.
     static func statements(_ text: String) -> [Statement] {
         let bytes = Array(text.utf8)
-        var lexer = Lexer(bytes: bytes)
+        var lexer = SQLLexer(bytes: bytes)
+        var lines = LineCounter()
         var result: [Statement] = []
-        while let s = lexer.nextStatement() {
-            let body = String(decoding: bytes[s.start..<s.end], as: UTF8.self)
-            if !isBlank(stripComments(body)) { result.append(Statement(text: body, line: s.line, column: s.column)) }
+        bytes.withUnsafeBufferPointer { b in
+            while let span = lexer.next() {
+                let (line, column) = lines.position(of: span.start, in: b)
+                result.append(Statement(text: string(b, span.start, span.end), line: line, column: column))
+            }
         }
         return result
     }
 
-    /// The `$n` parameters used outside strings, identifiers and comments.
+    /// The `$n` parameter numbers used outside strings, quoted identifiers,
+    /// dollar quotes and comments.
     static func parameterNumbers(in statement: String) -> Set<Int> {
-        let bytes = Array(statement.utf8)
-        var lexer = Lexer(bytes: bytes)
-        var numbers = Set<Int>()
-        lexer.onParameter = { numbers.insert($0) }
-        while lexer.nextStatement() != nil {}
-        return numbers
+        var lexer = SQLLexer(bytes: Array(statement.utf8))
+        lexer.collectsParameters = true
+        while lexer.next() != nil {}
+        return lexer.parameters
     }
 
-    static func isBlank(_ text: String) -> Bool {
-        text.allSatisfy { $0.isWhitespace || $0 == ";" }
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, lexer: SQLLexer) throws(SQLScriptError) -> [Item] {
+        var lexer = lexer
+        var lines = LineCounter()
+        var items: [Item] = []
+        var runStart = 0
+        var runLine = 1
+        var runEnd: Int?
+
+        func fail(_ offset: Int, _ message: String) -> SQLScriptError {
+            let (line, column) = lines.position(of: offset, in: b)
+            return SQLScriptError(line: line, column: column, message: message)
+        }
+
+        while let span = lexer.next() {
+            if span.isMetaCommand {
+                var nameEnd = span.start + 1
+                while nameEnd < span.end && !isSpace(b[nameEnd]) { nameEnd += 1 }
+                throw fail(
+                    span.start,
+                    "psql meta-command `\(string(b, span.start, nameEnd))` is not supported: a script holds SQL "
+                        + "and COPY … FROM stdin data blocks only")
+            }
+            if let (offset, what) = span.unterminated {
+                throw fail(offset, "\(what) is not closed before the end of the script")
+            }
+            if let offset = span.backslash {
+                throw fail(offset, "a backslash outside quotes (a psql meta-command inside a statement) is not supported")
+            }
+            guard span.isCopyFromStdin else {
+                runEnd = span.next
+                continue
+            }
+            guard span.terminated else {
+                throw fail(span.start, "COPY … FROM stdin needs a semicolon, then its data lines and a line `\\.`")
+            }
+            // The data starts on the line after the semicolon; only a comment may follow it there.
+            var lineEnd = span.next
+            while lineEnd < b.count && b[lineEnd] != 0x0A { lineEnd += 1 }
+            var rest = span.next
+            while rest < lineEnd && isSpace(b[rest]) { rest += 1 }
+            if rest < lineEnd && !(b[rest] == 0x2D && rest + 1 < lineEnd && b[rest + 1] == 0x2D) {
+                throw fail(rest, "nothing but a comment may follow `COPY … FROM stdin;` on its line: the data starts on the next")
+            }
+            let dataStart = min(lineEnd + 1, b.count)
+            guard let (dataEnd, next) = endOfCopyData(b, from: dataStart) else {
+                throw fail(span.start, "the data of COPY … FROM stdin has no closing line `\\.`")
+            }
+            if let end = runEnd {
+                items.append(.statements(text: string(b, runStart, end), firstLine: runLine))
+                runEnd = nil
+            }
+            let line = lines.line(of: span.start, in: b)
+            let dataLine = lines.line(of: dataStart, in: b)
+            items.append(
+                .copyFromStdin(
+                    statement: string(b, span.start, span.end), data: string(b, dataStart, dataEnd), line: line,
+                    dataLine: dataLine))
+            lexer.position = next
+            runStart = next
+            runLine = lines.line(of: next, in: b)
+        }
+        if let end = runEnd {
+            items.append(.statements(text: string(b, runStart, end), firstLine: runLine))
+        }
+        return items
     }
 
-    static func stripComments(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in line.hasPrefix("--") ? "" : String(line) }.joined(separator: "\n")
+    /// Where the data block starting at `from` ends (the start of its `\.` line)
+    /// and where the script goes on (after that line); nil without a `\.` line.
+    private static func endOfCopyData(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> (end: Int, next: Int)? {
+        var lineStart = from
+        let n = b.count
+        while lineStart < n {
+            var lineEnd = lineStart
+            while lineEnd < n && b[lineEnd] != 0x0A { lineEnd += 1 }
+            if b[lineStart] == 0x5C && lineStart + 1 < n && b[lineStart + 1] == 0x2E {
+                let length = lineEnd - lineStart
+                if length == 2 || (length == 3 && b[lineStart + 2] == 0x0D) {
+                    return (lineStart, min(lineEnd + 1, n))
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+        return nil
     }
 
-    static func isCopyFromStdin(_ body: ArraySlice<UInt8>) -> Bool {
-        let text = String(decoding: body, as: UTF8.self)
-        let words = stripComments(text).uppercased().split(whereSeparator: { $0.isWhitespace || $0 == ";" })
-        guard words.first == "COPY" else { return false }
-        guard let from = words.lastIndex(of: "FROM"), from + 1 < words.count else { return false }
-        return words[from + 1] == "STDIN"
-    }
-}
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0C || c == 0x0B }
 
-struct SQLScriptError: Error, Sendable, CustomStringConvertible {
-    var line: Int
-    var column: Int
-    var message: String
-    var description: String { "\(line):\(column): \(message)" }
+    private static func string(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+    }
 }

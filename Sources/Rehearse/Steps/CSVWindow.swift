@@ -1,0 +1,229 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The reading and scanning half of `CSVReader`: a window on the file that
+/// finds where each record ends. Copyable so that `CSVReader.init` can finish
+/// reading the header before the non-copyable reader exists.
+struct CSVWindow {
+    let url: URL
+    let fd: Int32
+    private let readSize: Int
+    private var buffer: [UInt8]
+    private var start = 0  // first byte not yet returned
+    private var count = 0  // bytes of `buffer` holding file data
+    private var eof = false
+    private var line = 1  // line of buffer[start]
+
+    init(url: URL, fd: Int32, readSize: Int) {
+        self.url = url
+        self.fd = fd
+        self.readSize = max(1, readSize)
+        buffer = [UInt8](repeating: 0, count: self.readSize)
+    }
+
+    // MARK: scanning
+
+    private enum Scan {
+        /// A record ending at the `\n` at `newline`.
+        case record(newline: Int, crlf: Bool, fields: Int, newlines: Int)
+        /// The file ended after a record without a line end.
+        case lastRecord(fields: Int, newlines: Int)
+        case needMore
+        case end
+        case error(newlines: Int, message: String)
+    }
+
+    /// The next record, or nil at the end of the file; empty lines are skipped.
+    /// With `fields`, a record with another number of fields is an error.
+    mutating func next(fields expected: Int?) throws(CSVError) -> CSVRecord? {
+        while true {
+            switch scan() {
+            case .needMore:
+                try fill()
+            case .end:
+                return nil
+            case .error(let newlines, let message):
+                throw CSVError(file: url.path, line: line + newlines, message: message)
+            case .record(let newline, let crlf, let fields, let newlines):
+                let first = start
+                let recordLine = line
+                start = newline + 1
+                line += newlines + 1
+                var last = newline
+                if crlf {
+                    // The record is handed out as a slice: move its line end onto the CR.
+                    buffer[newline - 1] = 0x0A
+                    last = newline - 1
+                }
+                if last == first { continue }  // an empty line
+                return try record(first...last, line: recordLine, fields: fields, expected: expected)
+            case .lastRecord(let fields, let newlines):
+                if count == buffer.count { buffer.append(0x0A) } else { buffer[count] = 0x0A }
+                count += 1
+                let first = start
+                let recordLine = line
+                start = count
+                line += newlines + 1
+                return try record(first...(count - 1), line: recordLine, fields: fields, expected: expected)
+            }
+        }
+    }
+
+    private func record(
+        _ range: ClosedRange<Int>, line recordLine: Int, fields: Int, expected: Int?
+    ) throws(CSVError) -> CSVRecord {
+        let invalid = buffer.withUnsafeBufferPointer { Self.firstInvalidUTF8($0, range.lowerBound, range.upperBound + 1) }
+        if let invalid {
+            let newlines = buffer[range.lowerBound..<invalid].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw CSVError(file: url.path, line: recordLine + newlines, message: "the record is not valid UTF-8")
+        }
+        if let expected, fields != expected {
+            throw CSVError(
+                file: url.path, line: recordLine,
+                message: "the record has \(fields) field\(fields == 1 ? "" : "s"), the header has \(expected)")
+        }
+        return CSVRecord(bytes: buffer[range], line: recordLine)
+    }
+
+    /// Finds the end of the record at `start` in the bytes at hand.
+    private func scan() -> Scan {
+        let eof = eof
+        return buffer.withUnsafeBufferPointer { p -> Scan in
+            let count = count
+            var i = start
+            var fields = 1
+            var newlines = 0
+            var quotedAt = 0  // newlines before the open quote
+            // 0: at a field's start, 1: in an unquoted field, 2: in quotes, 3: after the closing quote
+            var state = 0
+            while i < count {
+                let c = p[i]
+                if state == 2 {
+                    if c == 0x22 {
+                        if i + 1 >= count {
+                            if !eof { return .needMore }  // "" or the closing quote: the next byte decides
+                            state = 3
+                        } else if p[i + 1] == 0x22 {
+                            i += 2
+                            continue
+                        } else {
+                            state = 3
+                        }
+                    } else if c == 0x0A {
+                        newlines += 1
+                    }
+                    i += 1
+                    continue
+                }
+                switch c {
+                case 0x2C:
+                    fields += 1
+                    state = 0
+                case 0x0A:
+                    return .record(newline: i, crlf: false, fields: fields, newlines: newlines)
+                case 0x0D:
+                    if i + 1 >= count {
+                        if !eof { return .needMore }
+                        return .error(newlines: newlines, message: "a carriage return without a line feed outside quotes")
+                    }
+                    if p[i + 1] == 0x0A {
+                        return .record(newline: i + 1, crlf: true, fields: fields, newlines: newlines)
+                    }
+                    return .error(newlines: newlines, message: "a carriage return without a line feed outside quotes")
+                case 0x22:
+                    if state != 0 {
+                        return .error(
+                            newlines: newlines,
+                            message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+                    }
+                    state = 2
+                    quotedAt = newlines
+                default:
+                    if state == 3 {
+                        return .error(newlines: newlines, message: "text after a closing quote (a field is quoted whole or not at all)")
+                    }
+                    state = 1
+                }
+                i += 1
+            }
+            if !eof { return .needMore }
+            if state == 2 {
+                return .error(newlines: quotedAt, message: "a quoted field that starts here is not closed before the end of the file")
+            }
+            return i > start ? .lastRecord(fields: fields, newlines: newlines) : .end
+        }
+    }
+
+    // MARK: reading
+
+    /// Keeps the unfinished record, moved to the front, and reads more after it.
+    private mutating func fill() throws(CSVError) {
+        let held = count - start
+        if start > 0 {
+            if held > 0 {
+                buffer.withUnsafeMutableBufferPointer { p in
+                    _ = memmove(p.baseAddress!, p.baseAddress! + start, held)
+                }
+            }
+            start = 0
+            count = held
+        }
+        // A record longer than the window doubles it; reads grow with the record held,
+        // so a huge record is rescanned a logarithmic number of times.
+        if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+        let want = min(buffer.count - count, max(readSize, held))
+        let offset = count
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBufferPointer { p in read(fd, p.baseAddress! + offset, want) }
+        } while n < 0 && errno == EINTR
+        guard n >= 0 else {
+            throw CSVError(file: url.path, line: line, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { eof = true }
+        count += n
+    }
+
+    mutating func skipByteOrderMark() throws(CSVError) {
+        while count < 3 && !eof { try fill() }
+        if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+    }
+
+    /// The offset of the first byte in `p[from..<to]` that is not well-formed UTF-8.
+    static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        var i = from
+        while i < to {
+            let c = p[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            let length: Int
+            var scalar: UInt32
+            let smallest: UInt32
+            if c & 0xE0 == 0xC0 {
+                (length, scalar, smallest) = (2, UInt32(c & 0x1F), 0x80)
+            } else if c & 0xF0 == 0xE0 {
+                (length, scalar, smallest) = (3, UInt32(c & 0x0F), 0x800)
+            } else if c & 0xF8 == 0xF0 {
+                (length, scalar, smallest) = (4, UInt32(c & 0x07), 0x1_0000)
+            } else {
+                return i
+            }
+            guard i + length <= to else { return i }
+            for k in 1..<length {
+                let d = p[i + k]
+                guard d & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(d & 0x3F)
+            }
+            if scalar < smallest || scalar > 0x10_FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return i }
+            i += length
+        }
+        return nil
+    }
+}
