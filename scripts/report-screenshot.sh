@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Renders the HTML report of RESULTS (file or folder) in headless Chromium and writes
-# a PNG beside it, so the report can be looked at as a picture.
+# Renders the HTML report in headless Chromium and writes a PNG, so the report can be
+# looked at as a picture.
 # Usage: scripts/report-screenshot.sh RESULTS [BASELINE] [out.png]
+#        scripts/report-screenshot.sh --sample [out.png]
+#   RESULTS and BASELINE are results files or folders (as `rehearse report` takes them).
+#   --sample renders the synthetic document of Tests/RehearseTests/SampleResults.swift
+#   (five repetitions, a background workload with a timeline, a lock fault, a 1.4x slower
+#   run against its baseline) without PostgreSQL, through the HTMLReport tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-results=${1:?results file or folder}
-baseline=${2:-}
-png=${3:-report.png}
-command -v chromium >/dev/null || ./scripts/install-deps.sh chromium
 html=$(mktemp /tmp/rehearse-report-XXXXXX.html)
-trap 'rm -f "$html"' EXIT
-args=(report "$results" --html "$html")
-[ -n "$baseline" ] && args+=(--baseline "$baseline")
-.build/debug/rehearse "${args[@]}" >/dev/null
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$png" --window-size=1200,2400 "file://$html" 2>/dev/null
+trap 'rm -f "$html" "$html".*.json' EXIT
+if [ "${1:-}" = "--sample" ]; then
+    png=${2:-report.png}
+    REHEARSE_SAMPLE_HTML="$html" swift test --filter HTMLReportTests >/dev/null
+else
+    results=${1:?usage: scripts/report-screenshot.sh RESULTS [BASELINE] [out.png] | --sample [out.png]}
+    baseline=${2:-}
+    png=${3:-report.png}
+    [ -x .build/debug/rehearse ] || swift build --product rehearse >/dev/null
+    args=(report "$results" --html "$html")
+    [ -n "$baseline" ] && args+=(--baseline "$baseline")
+    .build/debug/rehearse "${args[@]}" >/dev/null
+fi
+command -v chromium >/dev/null || ./scripts/install-deps.sh chromium
+timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$png" --window-size=1280,2400 \
+    "file://$html" >/dev/null 2>&1
 echo "wrote $png"

@@ -4,6 +4,7 @@ import Foundation
 public enum ComparisonFormatter {
     public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit }
 
+    /// Renders a report; `colour` adds ANSI colours to the text format (the CLI sets it when stdout is a terminal).
     public static func render(_ report: ComparisonReport, as format: Format, colour: Bool = false) -> String {
         switch format {
         case .text: text(report, colour: colour)
@@ -19,15 +20,18 @@ public enum ComparisonFormatter {
         case "B": return String(format: "%.1f MB", value / 1_048_576)
         case "ms": return value >= 100 ? String(format: "%.0f ms", value) : String(format: "%.2f ms", value)
         case "/s": return String(format: "%.1f/s", value)
+        case "ratio": return String(format: "%.2f%%", value * 100)
         default: return value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(format: "%.4f", value)
         }
     }
 
     static func change(_ row: MetricComparison) -> String {
         if let note = row.note { return note }
-        guard let c = row.change else { return "" }
+        guard let c = row.change else { return row.baseline == 0 && row.current != 0 ? "new" : "" }
         return String(format: "%+.1f%%", c * 100)
     }
+
+    static let header = ["step", "metric", "baseline", "current", "change", "verdict"]
 
     static func cells(_ row: MetricComparison) -> [String] {
         [
@@ -36,64 +40,78 @@ public enum ComparisonFormatter {
         ]
     }
 
+    static func percent(_ threshold: Double) -> String {
+        let p = threshold * 100
+        return p == p.rounded() ? "\(Int(p))%" : String(format: "%.1f%%", p)
+    }
+
+    static func summaryLine(_ report: ComparisonReport) -> String {
+        let n = report.regressionCount
+        let head = n > 0 ? "\(n) regression\(n == 1 ? "" : "s")" : "no regression"
+        return "\(head) (threshold \(percent(report.threshold)))"
+    }
+
     static func text(_ report: ComparisonReport, colour: Bool) -> String {
+        func paint(_ s: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         var out = ""
         for scenario in report.scenarios {
-            out +=
-                "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)\(scenario.hasRegression ? " — REGRESSION" : "")\n"
-            for w in scenario.warnings { out += "  warning: \(w)\n" }
-            var rows = [["step", "metric", "baseline", "current", "change", "verdict"]]
-            rows += scenario.rows.map(cells)
-            var widths = Array(repeating: 0, count: 6)
+            let title = "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)"
+            out += scenario.hasRegression ? paint(title + " — REGRESSION", "1;31") + "\n" : title + "\n"
+            for w in scenario.warnings { out += "  " + paint("warning: \(w)", "33") + "\n" }
+            let rows = [header] + scenario.rows.map(cells)
+            var widths = Array(repeating: 0, count: header.count)
             for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
             for (n, r) in rows.enumerated() {
-                var line =
+                // Names and verdicts left-aligned, numbers right-aligned.
+                let line =
                     "  "
                     + r.enumerated().map { i, c in
                         i < 2 || i == 5
                             ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                             : String(repeating: " ", count: widths[i] - c.count) + c
                     }.joined(separator: "  ")
-                if colour && n > 0 {
-                    switch scenario.rows[n - 1].verdict {
-                    case .regressed: line = "\u{1B}[31m\(line)\u{1B}[0m"
-                    case .improved: line = "\u{1B}[32m\(line)\u{1B}[0m"
-                    case .unchanged: break
-                    }
+                let trimmed = line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+                switch n == 0 ? nil : scenario.rows[n - 1].verdict {
+                case .regressed: out += paint(trimmed, "31") + "\n"
+                case .improved: out += paint(trimmed, "32") + "\n"
+                case .changed: out += paint(trimmed, "33") + "\n"
+                case .unchanged, nil: out += (n == 0 ? paint(trimmed, "1") : trimmed) + "\n"
                 }
-                out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
             }
-            let untested = scenario.rows.first { $0.significance?.hasPrefix("not tested") == true }?.significance
-            if let untested { out += "  significance \(untested); percentiles compared on merged histograms\n" }
+            if let untested = scenario.rows.first(where: { $0.significance?.hasPrefix("not tested") == true })?.significance {
+                out += "  significance \(untested); percentiles compared on merged histograms\n"
+            }
             out += "\n"
         }
         for name in report.missingBaseline { out += "\(name): no baseline\n" }
         for name in report.missingCurrent { out += "\(name): in the baseline but not in this run\n" }
-        let regressions = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        out +=
-            regressions > 0
-            ? "\(regressions) regression\(regressions == 1 ? "" : "s") (threshold \(Int(report.threshold * 100))%)\n"
-            : "no regression (threshold \(Int(report.threshold * 100))%)\n"
+        if !report.isValid { out += paint("invalid comparison: the environments differ (--strict)", "1;31") + "\n" }
+        out += (report.hasRegression ? paint(summaryLine(report), "1;31") : summaryLine(report)) + "\n"
         return out
+    }
+
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "<", with: "&lt;")
     }
 
     static func markdown(_ report: ComparisonReport) -> String {
         var out = "## rehearse: comparison with baseline\n\n"
-        let regressions = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        out +=
-            regressions > 0
-            ? "**\(regressions) regression\(regressions == 1 ? "" : "s")** (threshold \(Int(report.threshold * 100))%)\n\n"
-            : "No regression (threshold \(Int(report.threshold * 100))%).\n\n"
+        out += report.hasRegression ? "**\(summaryLine(report))**\n\n" : "\(summaryLine(report).capitalizedFirst).\n\n"
+        if !report.isValid { out += "> [!CAUTION]\n> Invalid comparison: the environments differ (`--strict`).\n\n" }
         for scenario in report.scenarios {
             out +=
-                "### \(scenario.hasRegression ? "❌" : "✅") \(scenario.scenario) — \(scenario.baselineVerdict) → \(scenario.currentVerdict)\n\n"
-            for w in scenario.warnings { out += "> ⚠️ \(w)\n" }
+                "### \(scenario.hasRegression ? "❌" : "✅") \(markdownCell(scenario.scenario)) — \(scenario.baselineVerdict) → \(scenario.currentVerdict)\n\n"
+            for w in scenario.warnings { out += "> ⚠️ \(markdownCell(w))\n" }
             if !scenario.warnings.isEmpty { out += "\n" }
             out += "| step | metric | baseline | current | change | verdict |\n|---|---|---:|---:|---:|---|\n"
             for row in scenario.rows {
-                let c = cells(row).map { $0.replacingOccurrences(of: "|", with: "\\|") }
+                let c = cells(row).map(markdownCell)
                 let verdict = row.verdict == .regressed ? "**regressed**" : row.verdict.rawValue
                 out += "| \(c[0]) | \(c[1]) | \(c[2]) | \(c[3]) | \(c[4]) | \(verdict) |\n"
+            }
+            if let untested = scenario.rows.first(where: { $0.significance?.hasPrefix("not tested") == true })?.significance {
+                out += "\nSignificance \(markdownCell(untested)); percentiles compared on merged histograms.\n"
             }
             out += "\n"
         }
@@ -101,35 +119,8 @@ public enum ComparisonFormatter {
         for name in report.missingCurrent { out += "- `\(name)`: in the baseline but not in this run\n" }
         return out
     }
+}
 
-    static func xml(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&apos;")
-    }
-
-    static func junit(_ report: ComparisonReport) -> String {
-        let total = report.scenarios.reduce(0) { $0 + $1.rows.count }
-        let failures = report.scenarios.flatMap(\.rows).filter { $0.verdict == .regressed }.count
-        var out =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rehearse compare\" tests=\"\(total)\" failures=\"\(failures)\">\n"
-        for scenario in report.scenarios {
-            let f = scenario.rows.filter { $0.verdict == .regressed }.count
-            out += "  <testsuite name=\"\(xml(scenario.scenario))\" tests=\"\(scenario.rows.count)\" failures=\"\(f)\">\n"
-            for w in scenario.warnings { out += "    <system-err>\(xml(w))</system-err>\n" }
-            for row in scenario.rows {
-                let c = cells(row)
-                out += "    <testcase classname=\"\(xml(scenario.scenario)).\(xml(row.step))\" name=\"\(xml(row.metric))\""
-                if row.verdict == .regressed {
-                    let message = "\(row.metric) regressed: baseline \(c[2]), current \(c[3]) (\(c[4]))"
-                    out +=
-                        ">\n      <failure message=\"\(xml(message))\">\(xml(message + (row.significance.map { "; " + $0 } ?? "")))</failure>\n    </testcase>\n"
-                } else {
-                    out += "/>\n"
-                }
-            }
-            out += "  </testsuite>\n"
-        }
-        return out + "</testsuites>\n"
-    }
+extension String {
+    fileprivate var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -7,13 +7,16 @@ struct SVGChart {
         var colour: String
         var points: [(x: Double, y: Double)]
         var dashed = false
+        var width = 2.0
     }
 
+    /// A shaded window on x (a step, a fault), labelled at its top.
     struct Band {
         var from: Double
         var to: Double
         var label: String
         var colour: String
+        var hatched = false
     }
 
     var width = 640.0
@@ -22,76 +25,87 @@ struct SVGChart {
     var yLabel: String
     var series: [Series]
     var bands: [Band] = []
-    /// Tick positions on x with their labels.
+    /// Tick positions on x with their labels; empty for round numbers.
     var xTicks: [(Double, String)] = []
+    var xRange: ClosedRange<Double>? = nil
 
-    private let left = 58.0, right = 16.0, top = 14.0, bottom = 40.0
+    private let left = 52.0, right = 64.0, top = 14.0, bottom = 40.0
 
     func render() -> String {
-        let all = series.flatMap(\.points)
+        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         guard !all.isEmpty else { return "<p class=\"muted\">no data</p>" }
-        let xMin = min(all.map(\.x).min()!, bands.map(\.from).min() ?? .infinity)
-        let xMax = max(all.map(\.x).max()!, bands.map(\.to).max() ?? -.infinity, xMin + 1e-9)
-        let yMax = niceCeiling(max(all.map(\.y).max()!, 1e-6))
+        let xMin = xRange?.lowerBound ?? min(all.map(\.x).min()!, bands.map(\.from).min() ?? .infinity)
+        let xMax = max(xRange?.upperBound ?? max(all.map(\.x).max()!, bands.map(\.to).max() ?? -.infinity), xMin + 1e-9)
+        let (yStep, yMax) = Self.niceScale(max(all.map(\.y).max()!, 1e-3))
         let plotW = width - left - right, plotH = height - top - bottom
-        func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
-        func py(_ y: Double) -> Double { top + plotH - y / yMax * plotH }
-        var svg =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
-        for band in bands {
-            let x0 = px(band.from), x1 = max(px(band.to), x0 + 1)
+        func px(_ x: Double) -> Double { left + (min(max(x, xMin), xMax) - xMin) / (xMax - xMin) * plotW }
+        func py(_ y: Double) -> Double { top + plotH - min(max(y, 0), yMax) / yMax * plotH }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+        svg +=
+            "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(yLabel)) by \(HTML.escape(xLabel))\">"
+        svg += "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+        svg += "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#c0392b\" stroke-width=\"2\" opacity=\"0.35\"/></pattern></defs>"
+        for (i, band) in bands.enumerated() {
+            let x0 = px(band.from), x1 = max(px(band.to), x0 + 1.5)
+            let rect = "x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(x1 - x0))\" height=\"\(f(plotH))\""
             svg +=
-                "<rect x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(x1 - x0))\" height=\"\(f(plotH))\" fill=\"\(band.colour)\" opacity=\"0.18\"><title>\(HTML.escape(band.label))</title></rect>"
-            svg += "<text x=\"\(f(x0 + 2))\" y=\"\(f(top + 10))\" class=\"band\">\(HTML.escape(band.label))</text>"
+                "<rect \(rect) fill=\"\(band.colour)\" opacity=\"\(band.hatched ? "0.12" : "0.13")\"><title>\(HTML.escape(band.label))</title></rect>"
+            if band.hatched { svg += "<rect \(rect) fill=\"url(#hatch)\"/>" }
+            // Labels step down so neighbouring windows do not print over each other.
+            svg += "<text x=\"\(f(x0 + 3))\" y=\"\(f(top + 11 + Double(i % 4) * 12))\" class=\"band\">\(HTML.escape(band.label))</text>"
         }
-        for i in 0...4 {
-            let v = yMax * Double(i) / 4
+        var v = 0.0
+        while v <= yMax + yStep / 2 {
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(py(v)))\" y2=\"\(f(py(v)))\" class=\"grid\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(v) + 4))\" class=\"tick\" text-anchor=\"end\">\(HTML.escape(short(v)))</text>"
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(v) + 4))\" class=\"tick\" text-anchor=\"end\">\(Self.short(v))</text>"
+            v += yStep
         }
-        let ticks =
-            xTicks.isEmpty
-            ? (0...4).map { i -> (Double, String) in
-                let v = xMin + (xMax - xMin) * Double(i) / 4; return (v, short(v))
-            } : xTicks
+        let ticks = xTicks.isEmpty ? Self.roundTicks(xMin, xMax) : xTicks
         for (x, label) in ticks where x >= xMin && x <= xMax {
+            svg += "<line x1=\"\(f(px(x)))\" x2=\"\(f(px(x)))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH + 4))\" class=\"axis\"/>"
             svg +=
                 "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(label))</text>"
         }
         svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(py(0)))\" y2=\"\(f(py(0)))\" class=\"axis\"/>"
         svg +=
-            "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 4))\" class=\"label\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
-        svg +=
-            "<text x=\"12\" y=\"\(f(top + plotH / 2))\" class=\"label\" text-anchor=\"middle\" transform=\"rotate(-90 12 \(f(top + plotH / 2)))\">\(HTML.escape(yLabel))</text>"
+            "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 6))\" class=\"label\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
+        svg += "<text x=\"14\" y=\"\(f(top + plotH / 2))\" class=\"label\" text-anchor=\"middle\" "
+        svg += "transform=\"rotate(-90 14 \(f(top + plotH / 2)))\">\(HTML.escape(yLabel))</text>"
         for (n, s) in series.enumerated() {
-            let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            svg +=
-                "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"5 4\"" : "")/>"
-            svg +=
-                "<text x=\"\(f(width - right - 4))\" y=\"\(f(top + 14 + Double(n) * 14))\" class=\"legend\" text-anchor=\"end\" fill=\"\(s.colour)\">\(HTML.escape(s.label))</text>"
+            let path = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"\(s.width)\" stroke-linejoin=\"round\""
+            svg += "\(s.dashed ? " stroke-dasharray=\"\(s.width < 2 ? "2 3" : "5 4")\"" : "")/>"
+            svg += "<text x=\"\(f(width - right + 6))\" y=\"\(f(top + 10 + Double(n) * 14))\" class=\"legend\" fill=\"\(s.colour)\">"
+            svg += "\(HTML.escape(s.label))</text>"
         }
         return svg + "</svg>"
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    private func short(_ v: Double) -> String {
-        if v >= 1000 { return String(format: "%.0f", v) }
-        if v >= 10 { return String(format: "%.0f", v) }
+    static func short(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        if v >= 10 || v == v.rounded() { return String(format: "%.0f", v) }
         if v >= 1 { return String(format: "%.1f", v) }
-        return String(format: "%.2f", v)
+        return String(format: "%.2f", v).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }
 
-    private func niceCeiling(_ v: Double) -> Double {
-        let magnitude = pow(10, floor(log10(v)))
-        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= v { return step * magnitude }
-        return 10 * magnitude
+    /// A step of 1, 2, 2.5 or 5 times a power of ten giving at most 5 intervals, and the top it reaches.
+    static func niceScale(_ maximum: Double) -> (step: Double, top: Double) {
+        let raw = maximum / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        return (step, step * max(1, (maximum / step).rounded(.up)))
     }
-}
 
-enum HTML {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    static func roundTicks(_ lo: Double, _ hi: Double) -> [(Double, String)] {
+        let (step, _) = niceScale(hi - lo)
+        var ticks: [(Double, String)] = []
+        var x = (lo / step).rounded(.up) * step
+        while x <= hi + 1e-9 {
+            ticks.append((x, short(x)))
+            x += step
+        }
+        return ticks
     }
 }

@@ -49,7 +49,7 @@ public enum MannWhitney {
         // counts[i][j][k]: arrangements of i x's and j y's with U = k, computed row by row.
         var previous = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
         for j in 0...n2 { previous[j][0] = 1 }
-        for i in 1...n1 {
+        for _ in 1...n1 {
             var current = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
             current[0][0] = 1
             for j in 1...max(n2, 1) where n2 > 0 {

@@ -1,0 +1,63 @@
+extension ComparisonFormatter {
+    /// JUnit XML: a testsuite per scenario, a testcase per step metric, a `<failure>` with the
+    /// numbers for each regression, a skipped testcase for a scenario without a baseline.
+    static func junit(_ report: ComparisonReport) -> String {
+        let total = report.scenarios.reduce(0) { $0 + $1.rows.count } + report.missingBaseline.count
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out +=
+            "<testsuites name=\"rehearse compare\" tests=\"\(total)\" failures=\"\(report.regressionCount)\" errors=\"\(report.isValid ? 0 : 1)\">\n"
+        for scenario in report.scenarios {
+            let failures = scenario.rows.filter { $0.verdict == .regressed }.count
+            out += "  <testsuite name=\"\(xml(scenario.scenario))\" tests=\"\(scenario.rows.count)\" failures=\"\(failures)\">\n"
+            if !scenario.warnings.isEmpty {
+                out += "    <system-err>\(xml(scenario.warnings.map { "warning: \($0)" }.joined(separator: "\n")))</system-err>\n"
+            }
+            for row in scenario.rows {
+                let c = cells(row)
+                out += "    <testcase classname=\"\(xml(scenario.scenario)).\(xml(row.step))\" name=\"\(xml(row.metric))\""
+                guard row.verdict == .regressed else {
+                    out += "/>\n"
+                    continue
+                }
+                let message =
+                    row.note.map { "\(row.metric) regressed: \($0)" }
+                    ?? "\(row.metric) regressed: baseline \(c[2]), current \(c[3]) (\(c[4]))"
+                let body = message + (row.significance.map { "; significance \($0)" } ?? "")
+                out += ">\n      <failure message=\"\(xml(message))\" type=\"regression\">\(xml(body))</failure>\n    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        if !report.missingBaseline.isEmpty {
+            out +=
+                "  <testsuite name=\"missing baselines\" tests=\"\(report.missingBaseline.count)\" skipped=\"\(report.missingBaseline.count)\">\n"
+            for name in report.missingBaseline {
+                out += "    <testcase classname=\"\(xml(name))\" name=\"baseline\"><skipped message=\"no baseline\"/></testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        return out + "</testsuites>\n"
+    }
+
+    /// Escapes for XML text and attributes, and drops the characters XML 1.0 cannot hold
+    /// (control characters such as an ANSI escape in captured output).
+    static func xml(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\t", "\r": out += "&#\(scalar.value);"
+            default:
+                let v = scalar.value
+                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
