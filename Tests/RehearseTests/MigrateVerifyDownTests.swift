@@ -48,6 +48,27 @@ extension TimedSuites {
             #expect(step.migrations?.map(\.status) == ["ok", "failed"])
         }
 
+        @Test func migrationsMayCarryCopyDataBlocks() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-copymig-\(UUID().uuidString)")
+            let migrations = dir.appendingPathComponent("migrations")
+            try FileManager.default.createDirectory(at: migrations, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try
+                "CREATE TABLE codes (code text PRIMARY KEY, label text);\nCOPY codes (code, label) FROM stdin;\nA\tfirst\nB\tsecond; with a semicolon\n\\.\nCREATE INDEX codes_label ON codes (label);\n"
+                .write(to: migrations.appendingPathComponent("1_codes.up.sql"), atomically: false, encoding: .utf8)
+            try "DROP TABLE codes;\n".write(to: migrations.appendingPathComponent("1_codes.down.sql"), atomically: false, encoding: .utf8)
+            let doc = try await run(
+                """
+                name: copy-migration
+                steps:
+                  - {name: deploy, migrate: {dir: \(migrations.path)}}
+                checks:
+                  - {name: loaded, row_count: codes, expect: 2}
+                  - {name: semicolon_kept, query: "SELECT label FROM codes WHERE code = 'B'", expect: "second; with a semicolon"}
+                """)
+            #expect(doc.verdict == "approved", "\(doc.reasons)")
+        }
+
         /// As a normal (non-root) user, rehearse runs the server as that user itself.
         @Test func runsAsANormalUser() async throws {
             guard getuid() == 0, let account = getpwnam("postgres") else { return }

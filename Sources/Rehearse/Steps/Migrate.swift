@@ -110,7 +110,7 @@ enum Migrate {
                 try session.execute("BEGIN")
                 let settings = timeoutSettings(spec, local: true)
                 if !settings.isEmpty { try session.execute(settings) }
-                try session.execute(script)
+                try run(script, oneStatementAtATime: false, session: session)
                 try bookkeeping()
                 try session.execute("COMMIT")
             } catch {
@@ -121,10 +121,45 @@ enum Migrate {
             let settings = timeoutSettings(spec, local: false)
             if !settings.isEmpty { try session.execute(settings) }
             defer { _ = try? session.execute("RESET lock_timeout; RESET statement_timeout") }
-            for statement in SQLScript.statements(script) {
-                try session.execute(statement.text)
-            }
+            try run(script, oneStatementAtATime: true, session: session)
             try bookkeeping()
+        }
+    }
+
+    /// Runs a migration script. Most scripts go to the server as they are (one query, or
+    /// statement by statement outside a transaction, where CREATE INDEX CONCURRENTLY needs
+    /// it); a script with pg_dump-style `COPY … FROM stdin` data blocks streams them as psql would.
+    static func run(_ script: String, oneStatementAtATime: Bool, session: Session) throws(PostgresError) {
+        let hasCopyData = script.range(of: "from stdin", options: [.caseInsensitive]) != nil
+        let items: [SQLScript.Item]
+        if hasCopyData {
+            do { items = try SQLScript.parse(script) } catch {
+                throw PostgresError(kind: .client, message: "\(error.line):\(error.column): \(error.message)")
+            }
+        } else {
+            items = [.statements(text: script, firstLine: 1)]
+        }
+        for item in items {
+            switch item {
+            case .statements(let text, _):
+                if oneStatementAtATime {
+                    for statement in SQLScript.statements(text) { try session.execute(statement.text) }
+                } else {
+                    try session.execute(text)
+                }
+            case .copyFromStdin(let statement, let data, _, _):
+                do {
+                    try session.copyIn(statement) { writer in
+                        var bytes = Array(data.utf8)
+                        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+                        try writer.write(bytes)
+                    }
+                } catch let error as PostgresError {
+                    throw error
+                } catch {
+                    throw PostgresError(kind: .client, message: "\(error)")
+                }
+            }
         }
     }
 
