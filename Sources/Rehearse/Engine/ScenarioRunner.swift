@@ -153,7 +153,9 @@ public enum ScenarioRunner {
         for (name, m) in merged {
             summary[name] = .init(
                 latencyMs: m.latency.summary, durationMs: m.durationsMs.map { ($0 * 1000).rounded() / 1000 },
-                errorRate: m.errorRate, batches: m.batches, rows: m.rows.reduce(0, +),
+                errorRate: m.errorRate, batches: m.batches,
+                // Rows per repetition (the median), so runs with different `repeat` compare.
+                rows: m.value(of: .rows).map { Int($0) },
                 throughput: m.value(of: .throughput), serverMemoryPeak: m.serverMemoryPeak,
                 clientMemoryPeak: m.clientMemoryPeak, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
         }
