@@ -10,7 +10,9 @@ import Foundation
 public final class Session {
     let conn: OpaquePointer
     private let noticeBox: NoticeBox
-    private var prepared: [String: PreparedStatement] = [:]
+    /// Prepared statements of this session; a `PreparedHandle` is an index here.
+    private(set) var statements: [PreparedStatement] = []
+    private var prepared: [String: Int] = [:]
 
     init(conninfo: String, overrides: [(String, String)] = []) throws(PostgresError) {
         // The first `dbname` is expanded as a connection string or URL; later keywords override it.
@@ -114,34 +116,56 @@ public final class Session {
     /// Prepares `sql` under `name` once per session; later calls are no-ops.
     /// `textParameters` lists parameter numbers whose type is fixed to `text`
     /// because the statement does not use them (PostgreSQL cannot infer them).
+    @discardableResult
     public func prepare(
         _ name: String, _ sql: String, parameterCount: Int = 0, textParameters: Set<Int> = []
     )
-        throws(PostgresError)
+        throws(PostgresError) -> PreparedHandle
     {
-        if prepared[name] != nil { return }
+        if let index = prepared[name] { return PreparedHandle(index: index) }
         var types = [Oid](repeating: 0, count: parameterCount)
         for n in textParameters where n >= 1 && n <= parameterCount { types[n - 1] = 25 }
         let result = PQprepare(conn, name, sql, Int32(parameterCount), parameterCount > 0 ? types : nil)
         _ = try consume(result, statement: sql)
-        prepared[name] = PreparedStatement(name: name, sql: sql, parameterCount: parameterCount)
+        statements.append(PreparedStatement(name: name, sql: sql, parameterCount: parameterCount, types: types))
+        prepared[name] = statements.count - 1
+        return PreparedHandle(index: statements.count - 1)
     }
 
+    /// The handle of a statement prepared earlier under `name`.
+    public func handle(_ name: String) -> PreparedHandle? { prepared[name].map(PreparedHandle.init(index:)) }
+
     /// Prepares `name` again (after a schema change invalidated its plan's result type, 0A000).
+    /// Its handle stays valid.
     public func reprepare(_ name: String) throws(PostgresError) {
-        guard let statement = prepared.removeValue(forKey: name) else { return }
+        guard let index = prepared[name] else { return }
+        let statement = statements[index]
         _ = try? execute("DEALLOCATE \"\(name)\"")
-        let types = [Oid](repeating: 0, count: statement.parameterCount)
-        let result = PQprepare(conn, name, statement.sql, Int32(statement.parameterCount), statement.parameterCount > 0 ? types : nil)
+        let result = statement.name.withUnsafeBufferPointer { namePointer in
+            PQprepare(
+                conn, namePointer.baseAddress, statement.sql, Int32(statement.parameterCount),
+                statement.parameterCount > 0 ? statement.types : nil)
+        }
         _ = try consume(result, statement: statement.sql)
-        prepared[name] = statement
+    }
+
+    /// Prepares again the statement behind `handle`.
+    public func reprepare(_ handle: PreparedHandle) throws(PostgresError) {
+        try reprepare(statements[handle.index].name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
     }
 
     /// Executes a prepared statement and discards its rows: the hot path of a
     /// workload. Returns the affected row count of the command tag.
     @discardableResult
     public func executePrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> Int {
-        let (statement, result) = try execPrepared(name, params)
+        try executePrepared(try lookup(name), params)
+    }
+
+    /// Executes a prepared statement by handle (no lookup by name) and discards its rows.
+    @discardableResult
+    public func executePrepared(_ handle: PreparedHandle, _ params: ParameterBuffer) throws(PostgresError) -> Int {
+        let statement = statements[handle.index]
+        let result = send(statement, params)
         guard let result else { throw clientError(statement: statement.sql) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -154,21 +178,25 @@ public final class Session {
 
     /// Executes a prepared statement and returns its rows.
     public func queryPrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> QueryResult {
-        let (statement, result) = try execPrepared(name, params)
-        return try consume(result, statement: statement.sql)
+        let statement = statements[try lookup(name).index]
+        return try consume(send(statement, params), statement: statement.sql)
     }
 
-    /// Sends a prepared statement with the buffer's first `parameterCount` parameters.
-    private func execPrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> (PreparedStatement, OpaquePointer?) {
-        guard let statement = prepared[name] else {
+    private func lookup(_ name: String) throws(PostgresError) -> PreparedHandle {
+        guard let index = prepared[name] else {
             throw PostgresError(kind: .client, message: "statement \(name) was not prepared")
         }
-        let result = statement.name.withUnsafeBufferPointer { namePointer in
+        return PreparedHandle(index: index)
+    }
+
+    /// Runs a prepared statement with the buffer's first `parameterCount` parameters and waits for its result.
+    @inline(__always)
+    private func send(_ statement: PreparedStatement, _ params: ParameterBuffer) -> OpaquePointer? {
+        statement.name.withUnsafeBufferPointer { namePointer in
             params.withPointers(count: statement.parameterCount) { values in
                 PQexecPrepared(conn, namePointer.baseAddress, Int32(statement.parameterCount), values, nil, nil, 0)
             }
         }
-        return (statement, result)
     }
 
     // MARK: - Helpers
@@ -257,12 +285,20 @@ struct PreparedStatement {
     var name: ContiguousArray<CChar>
     var sql: String
     var parameterCount: Int
+    var types: [Oid]
 
-    init(name: String, sql: String, parameterCount: Int) {
+    init(name: String, sql: String, parameterCount: Int, types: [Oid]) {
         self.name = ContiguousArray(name.utf8CString)
         self.sql = sql
         self.parameterCount = parameterCount
+        self.types = types
     }
+}
+
+/// A statement prepared on one session: an index into that session's table, so
+/// the hot path never hashes a statement name.
+public struct PreparedHandle: Sendable, Hashable {
+    let index: Int
 }
 
 /// Collects notices from libpq's callback (called on the session thread).

@@ -126,4 +126,65 @@ struct ConnectionTests {
             #expect(error.message.contains("nonexistent-socket-dir"))
         }
     }
+
+    /// Pipeline mode: statements between two syncs are one implicit transaction; an
+    /// error aborts the rest of it (rolled back), and the next one runs normally,
+    /// also when the error only comes at the implicit commit (a deferred constraint).
+    @Test func pipelineSyncsDelimitImplicitTransactions() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        try await c.execute(
+            """
+            CREATE TABLE p (id int PRIMARY KEY);
+            CREATE TABLE d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)
+            """)
+        let events = try await c.withSession { session -> [String] in
+            let insert = try session.prepare("ins", "INSERT INTO p VALUES ($1)", parameterCount: 1)
+            let deferred = try session.prepare("insd", "INSERT INTO d VALUES ($1)", parameterCount: 1)
+            let params = ParameterBuffer()
+            func send(_ handle: PreparedHandle, _ value: Int64) throws {
+                params.removeAll()
+                params.append(value)
+                try session.sendPrepared(handle, params)
+            }
+            try session.enterPipelineMode()
+            try send(insert, 1)
+            try send(insert, 2)
+            try session.pipelineSync()
+            try send(insert, 3)
+            try send(insert, 1)  // duplicate: fails, 3 is rolled back with it
+            try send(insert, 4)  // aborted
+            try session.pipelineSync()
+            try send(deferred, 7)
+            try send(deferred, 7)  // fails only at the implicit commit
+            try session.pipelineSync()
+            try send(insert, 5)
+            try session.pipelineSync()
+            var log: [String] = []
+            var syncs = 0
+            while syncs < 4 {
+                switch try session.nextPipelineEvent() {
+                case .completed(let rows): log.append("ok \(rows)")
+                case .failed(let error): log.append("failed \(error.sqlstate ?? "?")")
+                case .aborted: log.append("aborted")
+                case .sync:
+                    log.append("sync")
+                    syncs += 1
+                }
+            }
+            #expect(try session.resultReady())
+            try session.exitPipelineMode()
+            return log
+        }
+        #expect(
+            events == [
+                "ok 1", "ok 1", "sync", "ok 1", "failed 23505", "aborted", "sync", "ok 1", "ok 1", "failed 23505", "sync",
+                "ok 1", "sync",
+            ])
+        let kept = try await c.query("SELECT string_agg(id::text, ',' ORDER BY id) FROM p").scalar
+        #expect(kept == "1,2,5")
+        #expect(try await c.query("SELECT count(*) FROM d").scalar == "0")
+        await c.close()
+    }
 }

@@ -201,6 +201,13 @@ extension ScenarioBuilder {
             reader.fail(node, "\(key).iterations", "give `iterations` or `duration`, not both")
         }
         if !sawTransactions { reader.fail(node, "\(key).transactions", "a workload needs at least one transaction") }
+        if spec.pipeline > 1, let pipelinePair = pairs.first(where: { $0.key == "pipeline" }) {
+            for tx in spec.transactions {
+                if case .inline(let sql) = tx.sql, let problem = WorkloadPlan.pipelineProblem(sql) {
+                    reader.fail(pipelinePair.node, "\(key).pipeline", "transaction '\(tx.name)': \(problem)")
+                }
+            }
+        }
         return spec
     }
 

@@ -101,38 +101,24 @@ enum Workload {
 
     /// The hot loop. Runs on the connection's own thread; nothing here locks or awaits.
     static func runLane(_ lane: Lane, plan: WorkloadPlan, session: Session, stop: StopSignal) throws -> LaneResult {
-        for tx in plan.transactions {
-            for s in tx.statements {
-                try session.prepare(s.name, s.sql, parameterCount: s.parameterCount, textParameters: s.unusedParameters)
-            }
-        }
-        if plan.transactions.contains(where: \.wrapped) {
-            try session.prepare("rh_begin", "BEGIN")
-            try session.prepare("rh_commit", "COMMIT")
+        let statements = try LaneStatements(plan: plan, session: session)
+        if lane.pipeline > 1 {
+            return try runPipelinedLane(lane, plan: plan, statements: statements, session: session, stop: stop)
         }
         var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
-        let interval: UInt64? = lane.rate.map { UInt64(1e9 / $0) }
-        var k: UInt64 = 0
+        var schedule = LaneSchedule(lane)
         var done = 0
-        while true {
-            if let iterations = lane.iterations, done >= iterations { break }
-            if stop.isStopped { break }
-            var due = monotonicNanos()
-            if let interval {
-                // Global schedule: transaction k*N + index of the whole workload, one every `interval`.
-                due = lane.start &+ (k &* UInt64(lane.connections) &+ UInt64(lane.index)) &* interval
-                if let deadline = lane.deadline, due >= deadline { break }
-                let now = monotonicNanos()
-                if now < due {
-                    sleepUntil(nanos: min(due, now + 50_000_000))
-                    if monotonicNanos() < due { continue }
-                }
-            } else if let deadline = lane.deadline, due >= deadline {
-                break
+        while !stop.isStopped {
+            let due: UInt64
+            switch schedule.next(now: monotonicNanos()) {
+            case .finished: return result
+            case .wait(let until):
+                sleepUntil(nanos: min(until, monotonicNanos() + 50_000_000))
+                continue
+            case .due(let at): due = at
             }
-            k += 1
             let txIndex = plan.pick(random.next())
             let tx = plan.transactions[txIndex]
             params.removeAll()
@@ -145,9 +131,9 @@ enum Workload {
             for attempt in 0..<2 {
                 do {
                     rows = 0
-                    if tx.wrapped { try session.executePrepared("rh_begin", params) }
-                    for statement in tx.statements { rows += try session.executePrepared(statement.name, params) }
-                    if tx.wrapped { try session.executePrepared("rh_commit", params) }
+                    if tx.wrapped { try session.executePrepared(statements.begin!, params) }
+                    for handle in statements.all[txIndex] { rows += try session.executePrepared(handle, params) }
+                    if tx.wrapped { try session.executePrepared(statements.commit!, params) }
                     failed = nil
                 } catch {
                     failed = error
@@ -155,26 +141,220 @@ enum Workload {
                     if session.isBroken { throw error }
                     // A schema change invalidated a prepared plan's result type: re-prepare and
                     // retry once, as application drivers (pgx, JDBC) do transparently.
-                    if attempt == 0, error.sqlstate == "0A000", error.message.contains("cached plan") {
-                        for statement in tx.statements { try session.reprepare(statement.name) }
+                    if attempt == 0, error.invalidatesCachedPlan {
+                        for handle in statements.all[txIndex] { try session.reprepare(handle) }
                         continue
                     }
                 }
                 break
             }
             let end = monotonicNanos()
-            result.record(
-                tx: txIndex, due: interval != nil ? due : sent, sent: sent, end: end, rows: rows, error: failed)
+            result.record(tx: txIndex, due: schedule.isOpen ? due : sent, sent: sent, end: end, rows: rows, error: failed)
             done += 1
-            if done & 63 == 0 { lane.progress.add(64) }
-            if let limit = lane.memoryLimit, done & 1023 == 0, let used = ClientMemory.allocatedBytes(), used > limit {
-                throw PostgresError(
-                    kind: .client, sqlstate: "53200",
-                    message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes")
-            }
+            try lane.afterTransaction(done)
         }
         return result
     }
+
+    /// The lane in libpq pipeline mode: up to `pipeline` transactions in flight, each
+    /// sent as its statements and a sync (the implicit transaction between two syncs),
+    /// results read in order. A transaction's latency runs from when it was due (open
+    /// model) or sent (closed model) to its sync, so time spent queued behind the
+    /// transactions ahead of it counts, as it would for an application.
+    static func runPipelinedLane(
+        _ lane: Lane, plan: WorkloadPlan, statements: LaneStatements, session: Session, stop: StopSignal
+    ) throws -> LaneResult {
+        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin)
+        var random = FastRandom(seed: lane.seed)
+        let params = ParameterBuffer(capacity: 16)
+        var schedule = LaneSchedule(lane)
+        var inFlight = InFlightQueue(capacity: lane.pipeline)
+        var done = 0
+        var issued = 0
+        var finished = false
+        var reprepare: [PreparedHandle] = []
+        try session.enterPipelineMode()
+        while true {
+            if !finished && stop.isStopped { finished = true }
+            // Send while there is room and work is due.
+            if !finished && reprepare.isEmpty && inFlight.count < lane.pipeline {
+                let now = monotonicNanos()
+                switch schedule.next(now: now) {
+                case .finished:
+                    finished = true
+                case .wait(let until):
+                    if inFlight.count == 0 {
+                        sleepUntil(nanos: min(until, now + 50_000_000))
+                    } else if try !session.resultReady() {
+                        session.waitForInput(nanoseconds: min(until - now, 50_000_000))
+                        if try !session.resultReady() { continue }
+                    }
+                    if inFlight.count == 0 { continue }
+                case .due(let due):
+                    let txIndex = plan.pick(random.next())
+                    params.removeAll()
+                    for generator in plan.transactions[txIndex].params {
+                        generator.generate(into: params, random: &random, sequence: Int64(issued * lane.connections + lane.index))
+                    }
+                    issued += 1
+                    let sent = monotonicNanos()
+                    for handle in statements.pipelined[txIndex] { try session.sendPrepared(handle, params) }
+                    try session.pipelineSync()
+                    inFlight.push(InFlight(tx: txIndex, due: schedule.isOpen ? due : sent, sent: sent))
+                    continue
+                }
+            }
+            guard let entry = inFlight.pop() else {
+                if !reprepare.isEmpty {
+                    // Every result is in: leave pipeline mode to prepare again, then go on.
+                    try session.exitPipelineMode()
+                    for handle in reprepare { try session.reprepare(handle) }
+                    reprepare.removeAll()
+                    try session.enterPipelineMode()
+                    continue
+                }
+                if finished { break }
+                continue
+            }
+            // Read one transaction: its statements' results, then its sync.
+            var rows = 0
+            var failed: PostgresError?
+            readResults: while true {
+                switch try session.nextPipelineEvent() {
+                case .completed(let n): rows += n
+                case .failed(let error): if failed == nil { failed = error }
+                case .aborted: break
+                case .sync: break readResults
+                }
+            }
+            let end = monotonicNanos()
+            result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: rows, error: failed)
+            if let failed, failed.invalidatesCachedPlan { reprepare.append(contentsOf: statements.pipelined[entry.tx]) }
+            done += 1
+            try lane.afterTransaction(done)
+        }
+        try session.exitPipelineMode()
+        return result
+    }
+}
+
+extension Workload.Lane {
+    /// Progress and the client memory cap, checked every so many transactions.
+    @inline(__always)
+    func afterTransaction(_ done: Int) throws(PostgresError) {
+        if done & 63 == 0 { progress.add(64) }
+        if let limit = memoryLimit, done & 1023 == 0, let used = ClientMemory.allocatedBytes(), used > limit {
+            throw PostgresError(
+                kind: .client, sqlstate: "53200",
+                message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes")
+        }
+    }
+}
+
+/// A lane's prepared statements, by handle, so the hot loop never looks a name up.
+struct LaneStatements {
+    /// Every statement of each transaction, as written.
+    var all: [[PreparedHandle]]
+    /// The statements a pipelined transaction sends: plain BEGIN/COMMIT left out.
+    var pipelined: [[PreparedHandle]]
+    var begin: PreparedHandle?
+    var commit: PreparedHandle?
+
+    init(plan: WorkloadPlan, session: Session) throws(PostgresError) {
+        all = []
+        pipelined = []
+        for tx in plan.transactions {
+            var handles: [PreparedHandle] = []
+            var sent: [PreparedHandle] = []
+            for s in tx.statements {
+                let handle = try session.prepare(
+                    s.name, s.sql, parameterCount: s.parameterCount, textParameters: s.unusedParameters)
+                handles.append(handle)
+                if !s.isTransactionControl { sent.append(handle) }
+            }
+            all.append(handles)
+            pipelined.append(sent)
+        }
+        if plan.transactions.contains(where: \.wrapped) {
+            begin = try session.prepare("rh_begin", "BEGIN")
+            commit = try session.prepare("rh_commit", "COMMIT")
+        }
+    }
+}
+
+/// When a lane's next transaction is due: now in the closed model; on the
+/// workload's global schedule in the open model (transaction k·N + index of the
+/// whole workload, one every `interval`), so lateness never accumulates.
+struct LaneSchedule {
+    enum Decision { case due(UInt64), wait(until: UInt64), finished }
+
+    let interval: UInt64?
+    let start: UInt64
+    let deadline: UInt64?
+    let iterations: Int?
+    let connections: UInt64
+    let index: UInt64
+    private var k: UInt64 = 0
+
+    init(_ lane: Workload.Lane) {
+        interval = lane.rate.map { UInt64(1e9 / $0) }
+        start = lane.start
+        deadline = lane.deadline
+        iterations = lane.iterations
+        connections = UInt64(lane.connections)
+        index = UInt64(lane.index)
+    }
+
+    var isOpen: Bool { interval != nil }
+
+    @inline(__always)
+    mutating func next(now: UInt64) -> Decision {
+        if let iterations, k >= iterations { return .finished }
+        var due = now
+        if let interval {
+            due = start &+ (k &* connections &+ index) &* interval
+            if let deadline, due >= deadline { return .finished }
+            if now < due { return .wait(until: due) }
+        } else if let deadline, now >= deadline {
+            return .finished
+        }
+        k += 1
+        return .due(due)
+    }
+}
+
+/// The transactions a pipelined lane has sent and not yet read, oldest first.
+struct InFlight {
+    var tx: Int
+    var due: UInt64
+    var sent: UInt64
+}
+
+struct InFlightQueue {
+    private var items: [InFlight]
+    private var head = 0
+    private(set) var count = 0
+
+    init(capacity: Int) { items = Array(repeating: InFlight(tx: 0, due: 0, sent: 0), count: max(capacity, 1)) }
+
+    mutating func push(_ item: InFlight) {
+        items[(head + count) % items.count] = item
+        count += 1
+    }
+
+    mutating func pop() -> InFlight? {
+        guard count > 0 else { return nil }
+        defer {
+            head = (head + 1) % items.count
+            count -= 1
+        }
+        return items[head]
+    }
+}
+
+extension PostgresError {
+    /// 0A000 "cached plan must not change result type": a schema change under a prepared statement.
+    var invalidatesCachedPlan: Bool { sqlstate == "0A000" && message.contains("cached plan") }
 }
 
 /// A flag that tells workload lanes to stop after their current transaction.

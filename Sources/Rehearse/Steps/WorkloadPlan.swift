@@ -9,6 +9,9 @@ struct WorkloadPlan: Sendable {
         var sql: String
         var parameterCount: Int
         var unusedParameters: Set<Int>
+        /// A plain BEGIN or COMMIT/END. A pipelined transaction leaves these out:
+        /// the statements between two syncs already form one implicit transaction.
+        var isTransactionControl: Bool
     }
 
     struct Transaction: Sendable {
@@ -41,7 +44,13 @@ struct WorkloadPlan: Sendable {
                 let used = SQLScript.parameterNumbers(in: sql)
                 let count = max(used.max() ?? 0, 0)
                 let unused = Set((1...max(count, 1)).filter { !used.contains($0) && $0 <= count })
-                statements.append(Statement(name: "rh_\(index)_\(n)", sql: sql, parameterCount: count, unusedParameters: unused))
+                statements.append(
+                    Statement(
+                        name: "rh_\(index)_\(n)", sql: sql, parameterCount: count, unusedParameters: unused,
+                        isTransactionControl: Self.isPlainTransactionControl(sql)))
+            }
+            if spec.pipeline > 1, let problem = Self.pipelineProblem(text) {
+                throw PostgresError(kind: .client, message: "transaction '\(tx.name)': \(problem)")
             }
             transactions.append(Transaction(name: tx.name, statements: statements, params: tx.params, wrapped: wrapped))
             total += UInt64(max(tx.weight, 0))
@@ -50,6 +59,43 @@ struct WorkloadPlan: Sendable {
         self.transactions = transactions
         self.cumulative = cumulative
         self.totalWeight = max(total, 1)
+    }
+
+    /// The statement's words, upper-cased, without comments, semicolons or extra spaces.
+    private static func words(_ sql: String) -> [Substring] {
+        let code = sql.split(separator: "\n").map { line -> Substring in
+            if let dash = line.range(of: "--") { return line[..<dash.lowerBound] }
+            return line
+        }.joined(separator: " ")
+        return code.uppercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == ";" })
+    }
+
+    static func isPlainTransactionControl(_ sql: String) -> Bool {
+        let w = words(sql)
+        guard let first = w.first else { return false }
+        switch first {
+        case "BEGIN", "COMMIT", "END": return w.count == 1 || (w.count == 2 && (w[1] == "WORK" || w[1] == "TRANSACTION"))
+        case "START": return w.count == 2 && w[1] == "TRANSACTION"
+        default: return false
+        }
+    }
+
+    /// Why a transaction cannot be pipelined, or nil. A pipelined transaction runs as
+    /// the implicit transaction between two syncs, so only a plain BEGIN/COMMIT (left
+    /// out) can mark it; transaction options or a ROLLBACK would need a round trip.
+    static func pipelineProblem(_ text: String) -> String? {
+        for statement in SQLScript.statements(text) {
+            let w = words(statement.text)
+            guard let first = w.first else { continue }
+            let control = ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "SET"]
+            if control.contains(String(first)), !isPlainTransactionControl(statement.text) {
+                if first == "SET" && !(w.count > 1 && w[1] == "TRANSACTION") { continue }
+                return "with `pipeline` above 1 a transaction runs as the implicit transaction between two syncs; "
+                    + "'\(statement.text.trimmingCharacters(in: .whitespacesAndNewlines))' cannot be pipelined "
+                    + "(plain BEGIN and COMMIT are fine; use pipeline: 1 for transaction options or savepoints)"
+            }
+        }
+        return nil
     }
 
     @inline(__always)
