@@ -1,80 +1,144 @@
 /// Text parameters for `executePrepared`, written into one reusable byte
 /// buffer so that binding parameters on the hot path allocates nothing once
 /// the buffer has grown to its working size.
+///
+/// Storage is raw memory rather than arrays: a profile of the select-only
+/// workload showed the arrays' exclusivity checks and capacity checks costing
+/// more instructions than formatting the digits (Benchmarks/profile-select.sh).
 public final class ParameterBuffer {
-    private var bytes: [CChar] = []
-    private var offsets: [Int] = []
-    private var isNull: [Bool] = []
-    private var pointers: UnsafeMutablePointer<UnsafePointer<CChar>?>
-    private var pointerCapacity: Int
+    /// All mutable state, behind a pointer: a `let` pointer's pointee is reached
+    /// without the runtime exclusivity checks that every access to a class's `var`
+    /// properties costs (Benchmarks/profile-select.sh showed them on the hot path).
+    private struct Storage {
+        var bytes: UnsafeMutablePointer<CChar>
+        var byteCapacity: Int
+        var byteCount = 0
+        /// Start of each parameter in `bytes`, or -1 for NULL.
+        var offsets: UnsafeMutablePointer<Int>
+        var pointers: UnsafeMutablePointer<UnsafePointer<CChar>?>
+        var slotCapacity: Int
+        var count = 0
 
-    public init(capacity: Int = 8) {
-        pointerCapacity = max(capacity, 1)
-        pointers = .allocate(capacity: pointerCapacity)
-        bytes.reserveCapacity(256)
-        offsets.reserveCapacity(pointerCapacity)
-        isNull.reserveCapacity(pointerCapacity)
+        mutating func growSlots() {
+            let capacity = slotCapacity * 2
+            let newOffsets = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+            newOffsets.update(from: offsets, count: count)
+            offsets.deallocate()
+            offsets = newOffsets
+            pointers.deallocate()
+            pointers = .allocate(capacity: capacity)
+            slotCapacity = capacity
+        }
+
+        mutating func growBytes(_ needed: Int) {
+            var capacity = byteCapacity * 2
+            while capacity < needed { capacity *= 2 }
+            let newBytes = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+            newBytes.update(from: bytes, count: byteCount)
+            bytes.deallocate()
+            bytes = newBytes
+            byteCapacity = capacity
+        }
+
+        /// Room for one more parameter of up to `length` bytes (with its terminating NUL).
+        @inline(__always)
+        mutating func reserve(_ length: Int) {
+            if count == slotCapacity { growSlots() }
+            if byteCount + length > byteCapacity { growBytes(byteCount + length) }
+        }
     }
 
-    deinit { pointers.deallocate() }
+    private let storage: UnsafeMutablePointer<Storage>
 
-    public var count: Int { offsets.count }
+    public init(capacity: Int = 8) {
+        let slots = max(capacity, 1)
+        storage = .allocate(capacity: 1)
+        storage.initialize(
+            to: Storage(
+                bytes: .allocate(capacity: 256), byteCapacity: 256, offsets: .allocate(capacity: slots),
+                pointers: .allocate(capacity: slots), slotCapacity: slots))
+    }
 
+    deinit {
+        storage.pointee.bytes.deallocate()
+        storage.pointee.offsets.deallocate()
+        storage.pointee.pointers.deallocate()
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    public var count: Int { storage.pointee.count }
+
+    @inline(__always)
     public func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        isNull.removeAll(keepingCapacity: true)
+        storage.pointee.byteCount = 0
+        storage.pointee.count = 0
     }
 
     public func append(_ value: Int64) {
-        offsets.append(bytes.count)
-        isNull.append(false)
-        if value == 0 {
-            bytes.append(48)
-        } else {
-            var magnitude = value.magnitude
-            if value < 0 { bytes.append(45) }
-            let start = bytes.count
-            while magnitude > 0 {
-                bytes.append(CChar(48 + Int(magnitude % 10)))
-                magnitude /= 10
-            }
-            bytes[start...].reverse()
+        storage.pointee.reserve(21)  // "-9223372036854775808" and NUL
+        let bytes = storage.pointee.bytes
+        var position = storage.pointee.byteCount
+        storage.pointee.offsets[storage.pointee.count] = position
+        storage.pointee.count += 1
+        var magnitude = value.magnitude
+        if value < 0 {
+            bytes[position] = 45
+            position += 1
         }
-        bytes.append(0)
+        // Digits backwards into place: count them first.
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var index = position + digits - 1
+        repeat {
+            bytes[index] = CChar(48 + Int(magnitude % 10))
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+        bytes[position + digits] = 0
+        storage.pointee.byteCount = position + digits + 1
     }
 
     public func append(_ value: String) {
-        offsets.append(bytes.count)
-        isNull.append(false)
-        for byte in value.utf8 { bytes.append(CChar(bitPattern: byte)) }
-        bytes.append(0)
+        var value = value
+        value.withUTF8 { utf8 in
+            storage.pointee.reserve(utf8.count + 1)
+            let start = storage.pointee.bytes + storage.pointee.byteCount
+            storage.pointee.offsets[storage.pointee.count] = storage.pointee.byteCount
+            storage.pointee.count += 1
+            if let base = utf8.baseAddress {
+                UnsafeMutableRawPointer(start).copyMemory(from: base, byteCount: utf8.count)
+            }
+            start[utf8.count] = 0
+            storage.pointee.byteCount += utf8.count + 1
+        }
     }
 
     public func appendNull() {
-        offsets.append(bytes.count)
-        isNull.append(true)
+        storage.pointee.reserve(0)
+        storage.pointee.offsets[storage.pointee.count] = -1
+        storage.pointee.count += 1
     }
 
     /// Calls `body` with libpq's `const char * const *paramValues` for the first
     /// `count` parameters (missing ones are NULL).
-    func withPointers<R>(count: Int, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-        guard count > 0 else { return body(nil) }
-        if count > pointerCapacity {
-            pointers.deallocate()
-            pointerCapacity = count
-            pointers = .allocate(capacity: count)
-        }
-        return bytes.withUnsafeBufferPointer { base in
-            for i in 0..<count {
-                if i < offsets.count, !isNull[i], let start = base.baseAddress {
-                    pointers[i] = start + offsets[i]
-                } else {
-                    pointers[i] = nil
-                }
+    @inline(__always)
+    func withPointers<R>(count wanted: Int, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        guard wanted > 0 else { return body(nil) }
+        while storage.pointee.slotCapacity < wanted { storage.pointee.growSlots() }
+        let s = storage.pointee
+        for i in 0..<wanted {
+            if i < s.count, s.offsets[i] >= 0 {
+                s.pointers[i] = UnsafePointer(s.bytes + s.offsets[i])
+            } else {
+                s.pointers[i] = nil
             }
-            return body(UnsafePointer(pointers))
         }
+        return body(UnsafePointer(s.pointers))
     }
 
     /// Builds a buffer from optional strings for a single call.

@@ -30,13 +30,10 @@ extension Session {
 
     /// Queues a prepared statement; its result is read later with `nextPipelineEvent`.
     public func sendPrepared(_ handle: PreparedHandle, _ params: ParameterBuffer) throws(PostgresError) {
-        let statement = statements[handle.index]
-        let sent = statement.name.withUnsafeBufferPointer { namePointer in
-            params.withPointers(count: statement.parameterCount) { values in
-                PQsendQueryPrepared(conn, namePointer.baseAddress, Int32(statement.parameterCount), values, nil, nil, 0)
-            }
+        let sent = params.withPointers(count: handle.parameterCount) { values in
+            PQsendQueryPrepared(conn, handle.name, Int32(handle.parameterCount), values, nil, nil, 0)
         }
-        guard sent == 1 else { throw clientError(statement: statement.sql) }
+        guard sent == 1 else { throw clientError(statement: statements[handle.index].sql) }
     }
 
     /// Marks a sync point and sends everything queued so far.

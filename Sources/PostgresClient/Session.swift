@@ -122,18 +122,19 @@ public final class Session {
     )
         throws(PostgresError) -> PreparedHandle
     {
-        if let index = prepared[name] { return PreparedHandle(index: index) }
+        if let index = prepared[name] { return statements[index].handle(index) }
         var types = [Oid](repeating: 0, count: parameterCount)
         for n in textParameters where n >= 1 && n <= parameterCount { types[n - 1] = 25 }
         let result = PQprepare(conn, name, sql, Int32(parameterCount), parameterCount > 0 ? types : nil)
         _ = try consume(result, statement: sql)
-        statements.append(PreparedStatement(name: name, sql: sql, parameterCount: parameterCount, types: types))
+        let statement = PreparedStatement(name: name, sql: sql, parameterCount: parameterCount, types: types)
+        statements.append(statement)
         prepared[name] = statements.count - 1
-        return PreparedHandle(index: statements.count - 1)
+        return statement.handle(statements.count - 1)
     }
 
     /// The handle of a statement prepared earlier under `name`.
-    public func handle(_ name: String) -> PreparedHandle? { prepared[name].map(PreparedHandle.init(index:)) }
+    public func handle(_ name: String) -> PreparedHandle? { prepared[name].map { statements[$0].handle($0) } }
 
     /// Prepares `name` again (after a schema change invalidated its plan's result type, 0A000).
     /// Its handle stays valid.
@@ -141,17 +142,15 @@ public final class Session {
         guard let index = prepared[name] else { return }
         let statement = statements[index]
         _ = try? execute("DEALLOCATE \"\(name)\"")
-        let result = statement.name.withUnsafeBufferPointer { namePointer in
-            PQprepare(
-                conn, namePointer.baseAddress, statement.sql, Int32(statement.parameterCount),
-                statement.parameterCount > 0 ? statement.types : nil)
-        }
+        let result = PQprepare(
+            conn, statement.name, statement.sql, Int32(statement.parameterCount),
+            statement.parameterCount > 0 ? statement.types : nil)
         _ = try consume(result, statement: statement.sql)
     }
 
     /// Prepares again the statement behind `handle`.
     public func reprepare(_ handle: PreparedHandle) throws(PostgresError) {
-        try reprepare(statements[handle.index].name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        try reprepare(String(cString: handle.name))
     }
 
     /// Executes a prepared statement and discards its rows: the hot path of a
@@ -164,39 +163,33 @@ public final class Session {
     /// Executes a prepared statement by handle (no lookup by name) and discards its rows.
     @discardableResult
     public func executePrepared(_ handle: PreparedHandle, _ params: ParameterBuffer) throws(PostgresError) -> Int {
-        let statement = statements[handle.index]
-        let result = send(statement, params)
-        guard let result else { throw clientError(statement: statement.sql) }
+        let result = params.withPointers(count: handle.parameterCount) { values in
+            PQexecPrepared(conn, handle.name, Int32(handle.parameterCount), values, nil, nil, 0)
+        }
+        guard let result else { throw clientError(statement: statements[handle.index].sql) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return Self.affectedRows(result)
         default:
-            throw Self.serverError(result, statement: statement.sql)
+            throw Self.serverError(result, statement: statements[handle.index].sql)
         }
     }
 
     /// Executes a prepared statement and returns its rows.
     public func queryPrepared(_ name: String, _ params: ParameterBuffer) throws(PostgresError) -> QueryResult {
-        let statement = statements[try lookup(name).index]
-        return try consume(send(statement, params), statement: statement.sql)
+        let handle = try lookup(name)
+        let result = params.withPointers(count: handle.parameterCount) { values in
+            PQexecPrepared(conn, handle.name, Int32(handle.parameterCount), values, nil, nil, 0)
+        }
+        return try consume(result, statement: statements[handle.index].sql)
     }
 
     private func lookup(_ name: String) throws(PostgresError) -> PreparedHandle {
-        guard let index = prepared[name] else {
+        guard let handle = handle(name) else {
             throw PostgresError(kind: .client, message: "statement \(name) was not prepared")
         }
-        return PreparedHandle(index: index)
-    }
-
-    /// Runs a prepared statement with the buffer's first `parameterCount` parameters and waits for its result.
-    @inline(__always)
-    private func send(_ statement: PreparedStatement, _ params: ParameterBuffer) -> OpaquePointer? {
-        statement.name.withUnsafeBufferPointer { namePointer in
-            params.withPointers(count: statement.parameterCount) { values in
-                PQexecPrepared(conn, namePointer.baseAddress, Int32(statement.parameterCount), values, nil, nil, 0)
-            }
-        }
+        return handle
     }
 
     // MARK: - Helpers
@@ -281,24 +274,41 @@ public final class Session {
     }
 }
 
-struct PreparedStatement {
-    var name: ContiguousArray<CChar>
-    var sql: String
-    var parameterCount: Int
-    var types: [Oid]
+/// A prepared statement of a session. Its name lives in memory of its own, freed
+/// when the session ends, so a handle can point at it.
+final class PreparedStatement {
+    let name: UnsafeMutablePointer<CChar>
+    let sql: String
+    let parameterCount: Int
+    let types: [Oid]
 
     init(name: String, sql: String, parameterCount: Int, types: [Oid]) {
-        self.name = ContiguousArray(name.utf8CString)
+        self.name = strdup(name)
         self.sql = sql
         self.parameterCount = parameterCount
         self.types = types
     }
+
+    deinit { free(name) }
+
+    func handle(_ index: Int) -> PreparedHandle {
+        PreparedHandle(index: index, name: name, parameterCount: parameterCount)
+    }
 }
 
-/// A statement prepared on one session: an index into that session's table, so
-/// the hot path never hashes a statement name.
-public struct PreparedHandle: Sendable, Hashable {
+/// A statement prepared on one session, valid while that session lives. It
+/// carries what libpq needs, so executing it neither hashes a statement name nor
+/// reads the session's table.
+public struct PreparedHandle: Hashable {
     let index: Int
+    let name: UnsafePointer<CChar>
+    let parameterCount: Int
+
+    init(index: Int, name: UnsafeMutablePointer<CChar>, parameterCount: Int) {
+        self.index = index
+        self.name = UnsafePointer(name)
+        self.parameterCount = parameterCount
+    }
 }
 
 /// Collects notices from libpq's callback (called on the session thread).

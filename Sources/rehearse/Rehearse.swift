@@ -2,7 +2,23 @@ import ArgumentParser
 import Foundation
 import Rehearse
 
+/// The process entry point. The main thread waits on a semaphore while the command
+/// runs on the global executor, instead of parking in `dispatch_main()` as an async
+/// `main` does: valgrind (3.19 to 3.24) crashes on a main thread parked there, and
+/// callgrind's instruction counts are how rehearse's hot paths are profiled
+/// (Benchmarks/profile-select.sh). Nothing in rehearse runs on the main actor.
 @main
+enum Entry {
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await RehearseCommand.main()
+            finished.signal()
+        }
+        finished.wait()
+    }
+}
+
 struct RehearseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rehearse",

@@ -187,4 +187,33 @@ struct ConnectionTests {
         #expect(try await c.query("SELECT count(*) FROM d").scalar == "0")
         await c.close()
     }
+
+    /// The parameter buffer formats every Int64 as PostgreSQL reads it, keeps NULLs
+    /// and multi-byte text, and stays correct when it grows past its first capacity.
+    @Test func parameterBufferRoundTripsEdgeValues() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let c = try await db.connect()
+        let numbers: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1_234_567_890, .max, .min, .min + 1]
+        let long = String(repeating: "é", count: 300)
+        let rows = try await c.withSession { session -> [[String?]] in
+            let count = numbers.count + 3
+            let columns = (1...count).map { "$\($0)::text" }.joined(separator: ", ")
+            try session.prepare("edge", "SELECT \(columns)", parameterCount: count)
+            let params = ParameterBuffer(capacity: 2)
+            var results: [[String?]] = []
+            for _ in 0..<3 {
+                params.removeAll()
+                for n in numbers { params.append(n) }
+                params.appendNull()
+                params.append(long)
+                params.append("")
+                results.append(try session.queryPrepared("edge", params).rows[0])
+            }
+            return results
+        }
+        let expected: [String?] = numbers.map { String($0) } + [nil, long, ""]
+        #expect(rows == [expected, expected, expected])
+        await c.close()
+    }
 }

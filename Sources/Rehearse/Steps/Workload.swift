@@ -105,7 +105,7 @@ enum Workload {
         if lane.pipeline > 1 {
             return try runPipelinedLane(lane, plan: plan, statements: statements, session: session, stop: stop)
         }
-        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin)
+        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
@@ -120,20 +120,23 @@ enum Workload {
             case .due(let at): due = at
             }
             let txIndex = plan.pick(random.next())
-            let tx = plan.transactions[txIndex]
             params.removeAll()
-            for generator in tx.params {
-                generator.generate(into: params, random: &random, sequence: Int64(done * lane.connections + lane.index))
+            let sequence = Int64(done * lane.connections + lane.index)
+            plan.transactions.withUnsafeBufferPointer { transactions in
+                for generator in transactions[txIndex].params {
+                    generator.generate(into: params, random: &random, sequence: sequence)
+                }
             }
+            let wrapped = statements.wrapped[txIndex]
             let sent = monotonicNanos()
             var failed: PostgresError?
             var rows = 0
             for attempt in 0..<2 {
                 do {
                     rows = 0
-                    if tx.wrapped { try session.executePrepared(statements.begin!, params) }
+                    if wrapped { try session.executePrepared(statements.begin!, params) }
                     for handle in statements.all[txIndex] { rows += try session.executePrepared(handle, params) }
-                    if tx.wrapped { try session.executePrepared(statements.commit!, params) }
+                    if wrapped { try session.executePrepared(statements.commit!, params) }
                     failed = nil
                 } catch {
                     failed = error
@@ -164,7 +167,7 @@ enum Workload {
     static func runPipelinedLane(
         _ lane: Lane, plan: WorkloadPlan, statements: LaneStatements, session: Session, stop: StopSignal
     ) throws -> LaneResult {
-        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin)
+        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
@@ -257,12 +260,15 @@ struct LaneStatements {
     var all: [[PreparedHandle]]
     /// The statements a pipelined transaction sends: plain BEGIN/COMMIT left out.
     var pipelined: [[PreparedHandle]]
+    /// Whether the engine wraps each transaction in BEGIN/COMMIT.
+    var wrapped: [Bool]
     var begin: PreparedHandle?
     var commit: PreparedHandle?
 
     init(plan: WorkloadPlan, session: Session) throws(PostgresError) {
         all = []
         pipelined = []
+        wrapped = plan.transactions.map(\.wrapped)
         for tx in plan.transactions {
             var handles: [PreparedHandle] = []
             var sent: [PreparedHandle] = []
