@@ -16,20 +16,9 @@ rm -rf "$out"; mkdir -p "$out"
 swift build -c release >/dev/null
 # valgrind 3.19 cannot read Swift 6.3's DWARF 5; symbols are enough for a profile.
 strip -g -o "$out/rehearse" .build/release/rehearse
-base=/tmp; [ -w /dev/shm ] && base=/dev/shm
-work=$(mktemp -d "$base/rh-prof-XXXXXX"); chmod 755 "$work"
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_server() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-as_server "$pgbin/initdb" -D "$work/data" --no-locale -E UTF8 -A trust -U postgres --no-sync >/dev/null
-as_server "$pgbin/pg_ctl" -D "$work/data" -o "-k $work -c listen_addresses= -c fsync=off -c synchronous_commit=off" -w -l "$work/log" start >/dev/null
-cleanup() { as_server "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT
-export PGHOST="$work" PGUSER=postgres
-psql -qc 'CREATE DATABASE bench' postgres
-pgbench -i -s 1 -q bench >/dev/null 2>&1
-psql -qc 'VACUUM ANALYZE' bench
-url="host=$work port=5432 user=postgres dbname=postgres"
+source Benchmarks/lib.sh
+start_server
+pgbench_tables
 
 total() { awk '/^summary:/ {print $2}' "$1"; }
 

@@ -6,11 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-swift build -c release >/dev/null
-bin=$PWD/.build/release/rehearse
-base=/tmp; [ -w /dev/shm ] && base=/dev/shm
-work=$(mktemp -d "$base/rh-seed-XXXXXX"); chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+source Benchmarks/lib.sh
+build_rehearse
 gen() { python3 -c "
 import sys
 n=int(sys.argv[1]); w=sys.stdout.write
@@ -28,17 +25,11 @@ YAML
 }
 mkscn s1m 1m.csv; mkscn s5m 5m.csv
 
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_server() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-as_server "$pgbin/initdb" -D "$work/data" --no-locale -E UTF8 -A trust -U postgres --no-sync >/dev/null
-as_server "$pgbin/pg_ctl" -D "$work/data" -o "-k $work -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -w -l "$work/log" start >/dev/null
-trap 'as_server "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# Both load into the same server: rehearse with --server, psql into a database of its own.
+start_server
 : > "$work/rh"; : > "$work/psql"
 for r in $(seq "$rounds"); do
-  "$bin" run "$work/s1m.yaml" --json --out "$work/out" 2>/dev/null | python3 -c "
+  "$bin" run "$work/s1m.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
 import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
 assert s['rows']==1000000, s['rows']; print(s['duration_ms'])" >> "$work/rh"
   psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres
@@ -52,7 +43,7 @@ rh=$(median < "$work/rh"); pq=$(median < "$work/psql")
 # rehearse's own peak RSS (VmHWM of its process, not of the server it starts), polled
 # while it runs, and the heap peak jemalloc reports in the results.
 mem() {
-  "$bin" run "$work/$1.yaml" --json --out "$work/out" > "$work/mem.json" 2>/dev/null &
+  "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" > "$work/mem.json" 2>/dev/null &
   local pid=$! hwm=0 v
   while kill -0 "$pid" 2>/dev/null; do
     v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)

@@ -13,12 +13,7 @@ extension TimedSuites {
         static let scenarios = ScenarioSuiteTests.scenarios
 
         func run(_ yaml: String) async throws -> ResultsDocument {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-vd-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let file = dir.appendingPathComponent("s.yaml")
-            try yaml.write(to: file, atomically: false, encoding: .utf8)
-            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            try await ScenarioSuiteTests.run(yaml: yaml)
         }
 
         @Test func verifyDownNamesTheFirstMigrationThatDoesNotUndoItsUp() async throws {

@@ -8,12 +8,7 @@ extension TimedSuites {
     @Suite("Pipelined workloads")
     struct PipelineTests {
         func run(_ yaml: String) async throws -> ResultsDocument {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-pipe-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let file = dir.appendingPathComponent("scenario.yaml")
-            try yaml.write(to: file, atomically: false, encoding: .utf8)
-            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            try await ScenarioSuiteTests.run(yaml: yaml)
         }
 
         /// Each transaction is the implicit transaction between two syncs: when its

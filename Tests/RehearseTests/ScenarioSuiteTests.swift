@@ -22,6 +22,16 @@ extension TimedSuites {
             return options
         }
 
+        /// Writes `yaml` to a scenario file of its own, runs it on an embedded server, and removes the file.
+        static func run(yaml: String) async throws -> ResultsDocument {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-yaml-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
+            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options())
+        }
+
         @Test(arguments: files)
         func meetsItsExpectation(_ name: String) async throws {
             let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))

@@ -1,0 +1,43 @@
+# Shared by the benchmark scripts: a scratch folder, a by-hand PostgreSQL server
+# with rehearse's fast settings (so the server is never the difference), and medians.
+# Source it after `cd` to the repository root; it sets $work, $pgbin and PGHOST/PGUSER.
+
+base=/tmp; [ -w /dev/shm ] && base=/dev/shm
+work=$(mktemp -d "$base/rh-bench-XXXXXX"); chmod 755 "$work"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_server() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+server_started=
+cleanup_bench() {
+  [ -n "$server_started" ] && as_server "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup_bench EXIT
+
+# start_server [extra postgres -c settings...]: a server on a Unix socket in $work.
+start_server() {
+  local opts="-k $work -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+  for setting in "$@"; do opts="$opts -c $setting"; done
+  as_server "$pgbin/initdb" -D "$work/data" --no-locale -E UTF8 -A trust -U postgres --no-sync >/dev/null
+  as_server "$pgbin/pg_ctl" -D "$work/data" -o "$opts" -w -l "$work/log" start >/dev/null
+  server_started=1
+  export PGHOST="$work" PGUSER=postgres
+  url="host=$work port=5432 user=postgres dbname=postgres"
+}
+
+# pgbench's scale-1 tables in database `bench`.
+pgbench_tables() {
+  psql -qc 'CREATE DATABASE bench' postgres
+  "$pgbin/pgbench" -i -s 1 -q bench >/dev/null 2>&1
+  psql -qc 'VACUUM ANALYZE' bench
+}
+
+# The release build of rehearse, in $bin.
+build_rehearse() {
+  swift build -c release >/dev/null
+  bin=$PWD/.build/release/rehearse
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# pct P < values: the P-th percentile (nearest rank), values in µs, printed in ms.
+pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999999); if(i<1)i=1; print a[i]/1000}'; }
