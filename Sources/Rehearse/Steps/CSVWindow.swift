@@ -101,7 +101,20 @@ struct CSVWindow {
             var quotedAt = 0  // newlines before the open quote
             // 0: at a field's start, 1: in an unquoted field, 2: in quotes, 3: after the closing quote
             var state = 0
+            let base = UnsafeRawPointer(p.baseAddress!)
             while i < count {
+                // Runs of ordinary bytes are skipped eight at a time.
+                if state == 2 {
+                    i = Self.skip(base, from: i, to: count, quoted: true)
+                    if i >= count { break }
+                } else if state != 3 {
+                    let next = Self.skip(base, from: i, to: count, quoted: false)
+                    if next > i {
+                        state = 1
+                        i = next
+                        if i >= count { break }
+                    }
+                }
                 let c = p[i]
                 if state == 2 {
                     if c == 0x22 {
@@ -159,6 +172,31 @@ struct CSVWindow {
         }
     }
 
+    /// The first byte at or after `from` that the scanner must look at: outside
+    /// quotes a comma, quote, CR or LF; inside quotes a quote or LF. Eight bytes at
+    /// a time (SWAR): a byte equal to `b` makes `x ^ b·0x01…01` have a zero byte,
+    /// and the lowest zero byte is found exactly (borrows only flag bytes above it).
+    @inline(__always)
+    static func skip(_ base: UnsafeRawPointer, from: Int, to: Int, quoted: Bool) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        var i = from
+        while i + 8 <= to {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            var hits = zeroBytes(w ^ (ones &* 0x22)) | zeroBytes(w ^ (ones &* 0x0A))
+            if !quoted { hits |= zeroBytes(w ^ (ones &* 0x2C)) | zeroBytes(w ^ (ones &* 0x0D)) }
+            if hits != 0 { return i + hits.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < to {
+            let c = base.load(fromByteOffset: i, as: UInt8.self)
+            if c == 0x22 || c == 0x0A || (!quoted && (c == 0x2C || c == 0x0D)) { return i }
+            i += 1
+        }
+        return i
+    }
+
     // MARK: reading
 
     /// Keeps the unfinished record, moved to the front, and reads more after it.
@@ -197,7 +235,13 @@ struct CSVWindow {
     /// The offset of the first byte in `p[from..<to]` that is not well-formed UTF-8.
     static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
         var i = from
+        let base = UnsafeRawPointer(p.baseAddress!)
         while i < to {
+            // ASCII eight bytes at a time.
+            if i + 8 <= to, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
             let c = p[i]
             if c < 0x80 {
                 i += 1
