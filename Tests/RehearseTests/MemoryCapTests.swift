@@ -39,4 +39,36 @@ struct MemoryCapTests {
             #expect((cap.cgroupPeak() ?? 0) > 50 << 20)
         }
     }
+
+    static var cgroupMechanisms: [ServerMemoryCap.Enforcement] { mechanisms.filter { $0 != .rlimitAS } }
+
+    /// After a SIGKILLed run, the next run reaps a capped step's cgroup: the command
+    /// still running in it is killed and the group removed, with the run folder.
+    @Test(.enabled(if: !cgroupMechanisms.isEmpty))
+    func aDeadRunsStepCgroupIsReaped() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("rh-reap-\(UUID().uuidString)")
+        let dir = base.appendingPathComponent("rehearse-999999-1")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: base) }
+        // The owner is a pid that no longer exists, as after SIGKILL.
+        try "999999 1\n".write(to: dir.appendingPathComponent("owner"), atomically: false, encoding: .utf8)
+        let cap = try ServerMemoryCap.prepare(bytes: 100 << 20, runDirectory: dir, forced: Self.cgroupMechanisms[0])
+        let path = try #require(cap.cgroupPath)
+        let child = try ChildProcess.spawn(
+            cap.wrap(["sleep", "60"]), environment: ProcessInfo.processInfo.environment, workingDirectory: nil,
+            outputFile: base.appendingPathComponent("out.log"))
+        var members = ""
+        for _ in 0..<100 {
+            members = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
+            if !members.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(members.contains("\(child.pid)"))
+        let reaped = StaleClusterReaper.reap(base: base)
+        #expect(reaped.map(\.lastPathComponent) == ["rehearse-999999-1"])
+        let termination = await child.wait()
+        #expect(termination.signal == SIGKILL)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
 }

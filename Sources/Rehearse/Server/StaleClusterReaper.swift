@@ -21,12 +21,25 @@ enum StaleClusterReaper {
             if ProcessIdentity.isAlive(pid: pid, startTime: start) { continue }
             stopPostmaster(dataDirectory: dir.appendingPathComponent("data"))
             if let cgroup = try? String(contentsOf: dir.appendingPathComponent("cgroup"), encoding: .utf8) {
-                ServerMemoryCap.removeCgroup(path: cgroup.trimmingCharacters(in: .whitespacesAndNewlines))
+                let path = cgroup.trimmingCharacters(in: .whitespacesAndNewlines)
+                // The group was made for that run alone: what still runs in it (a capped
+                // `run` step's command, orphaned) is that run's and goes with it.
+                killMembers(cgroup: path)
+                ServerMemoryCap.removeCgroup(path: path)
             }
             try? fm.removeItem(at: dir)
             reaped.append(dir)
         }
         return reaped
+    }
+
+    private static func killMembers(cgroup path: String) {
+        guard path.hasPrefix("/sys/fs/cgroup/"),
+            let procs = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)
+        else { return }
+        for line in procs.split(separator: "\n") {
+            if let pid = pid_t(line), pid > 1, pid != getpid() { kill(pid, SIGKILL) }
+        }
     }
 
     private static func isZombie(_ pid: pid_t) -> Bool {

@@ -24,19 +24,22 @@ enum RunCommand {
         var command = spec.command
         var enforcement: String?
         var cgroup: ServerMemoryCap?
+        var scratch: URL?
         if let limit = context.memoryLimit {
-            // The same mechanisms as the server's cap, on this process only.
-            let scratch = RunDirectories.shared.runBase.appendingPathComponent(
-                "rehearse-step-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-            try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            if let cap = try? ServerMemoryCap.prepare(bytes: limit, runDirectory: scratch) {
+            // The same mechanisms as the server's cap, on this process only. The cap's
+            // cgroup is named in a run folder with an owner file, so that if rehearse is
+            // killed outright the next run reaps the group and whatever still runs in it.
+            scratch = try? RunDirectories.shared.makeRunDirectory()
+            if let scratch, let cap = try? ServerMemoryCap.prepare(bytes: limit, runDirectory: scratch) {
                 command = cap.wrap(command)
                 enforcement = cap.enforcement.rawValue
                 cgroup = cap
             }
         }
-        defer { cgroup?.remove() }
+        defer {
+            cgroup?.remove()
+            if let scratch { try? FileManager.default.removeItem(at: scratch) }
+        }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-run-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: output) }
         let start = monotonicNanos()
