@@ -70,8 +70,19 @@ extension Session {
             throw Session.serverError(start, statement: sql)
         }
         PQclear(start)
+        // In CopyData messages of 64 KiB: the server reads a whole message before it
+        // parses any of it, so smaller messages let it start on the chunk sooner.
+        let piece = 1 << 16
         let status = data.withUnsafeBytes { raw in
-            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+            raw.withMemoryRebound(to: CChar.self) { chars -> Int32 in
+                var offset = 0
+                while offset < chars.count {
+                    let length = min(piece, chars.count - offset)
+                    guard PQputCopyData(conn, chars.baseAddress! + offset, Int32(length)) == 1 else { return 0 }
+                    offset += length
+                }
+                return 1
+            }
         }
         guard status == 1, PQputCopyEnd(conn, nil) == 1 else { throw clientError(statement: sql) }
     }
