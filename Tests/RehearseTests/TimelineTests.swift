@@ -1,0 +1,73 @@
+import PostgresClient
+import Testing
+
+@testable import Rehearse
+
+/// The per-second timeline and the per-step impact, cut from the kept samples,
+/// against a brute-force computation over the same transactions.
+@Suite("Workload timeline and impact")
+struct TimelineTests {
+    static let serializationFailure = PostgresError(kind: .server, sqlstate: "40001", message: "could not serialize access")
+
+    /// Random transactions over ten seconds on three lanes, some failed.
+    func measurement() -> (WorkloadMeasurement, [(due: Int64, latency: UInt32, failed: Bool)]) {
+        var random = FastRandom(seed: 11)
+        var all: [(due: Int64, latency: UInt32, failed: Bool)] = []
+        var merged = WorkloadMeasurement(transactionNames: ["t"], open: true)
+        let origin: UInt64 = 5_000_000_000
+        for _ in 0..<3 {
+            var lane = LaneResult(transactionCount: 1, origin: origin, open: true)
+            for _ in 0..<4000 {
+                let dueMicros = Int64(random.next(in: 0, 9_999_999)) / 16 * 16
+                let latency = UInt32(random.next(in: 1, 50_000))
+                let failed = random.next() % 10 == 0
+                let due = origin + UInt64(dueMicros) * 1000
+                lane.record(
+                    tx: 0, due: due, sent: due, end: due + UInt64(latency) * 1000, rows: 1,
+                    error: failed ? Self.serializationFailure : nil)
+                all.append((dueMicros, latency, failed))
+            }
+            merged.merge(lane)
+        }
+        return (merged, all)
+    }
+
+    @Test func samplesAreEightBytes() {
+        #expect(MemoryLayout<TransactionSample>.stride == 8)
+        let s = TransactionSample(dueMicros: 3_600_000_000 + 48, latencyMicros: 1_234_567, failed: true)
+        #expect(s.dueMicros == 3_600_000_048)
+        #expect(s.latencyMicros == 1_234_567)
+        #expect(s.failed)
+        #expect(!TransactionSample(dueMicros: 0, latencyMicros: 0x7FFF_FFFF, failed: false).failed)
+    }
+
+    @Test func timelineMatchesBruteForce() {
+        let (measurement, all) = measurement()
+        let timeline = measurement.timeline()
+        #expect(timeline.map(\.second) == Array(0..<10))
+        for bucket in timeline {
+            let inSecond = all.filter { Int($0.due / 1_000_000) == bucket.second }
+            let ok = inSecond.filter { !$0.failed }.map(\.latency).sorted()
+            func percentile(_ p: Double) -> Double {
+                Double(ok[max(Int((p / 100 * Double(ok.count)).rounded(.up)), 1) - 1]) / 1000
+            }
+            #expect(bucket.batches == inSecond.count)
+            #expect(bucket.errors == inSecond.filter(\.failed).count)
+            #expect(bucket.p50 == percentile(50))
+            #expect(bucket.p99 == percentile(99))
+            #expect(bucket.max == Double(ok.last!) / 1000)
+        }
+    }
+
+    @Test func impactCountsEveryTransactionDueInTheWindow() {
+        let (measurement, all) = measurement()
+        let (impact, histogram, batches) = measurement.impact(from: 2_500_000, to: 4_000_000, step: "deploy")
+        let inWindow = all.filter { $0.due >= 2_500_000 && $0.due < 4_000_000 }
+        #expect(batches == inWindow.count)
+        #expect(impact.batches == inWindow.count)
+        #expect(impact.errors == inWindow.filter(\.failed).count)
+        // Failed transactions count in the impact: the application waited for them too.
+        #expect(histogram.count == UInt64(inWindow.count))
+        #expect(impact.latencyMs?.max == Double(inWindow.map(\.latency).max()!) / 1000)
+    }
+}
