@@ -203,7 +203,12 @@ extension ScenarioBuilder {
         if !sawTransactions { reader.fail(node, "\(key).transactions", "a workload needs at least one transaction") }
         if spec.pipeline > 1, let pipelinePair = pairs.first(where: { $0.key == "pipeline" }) {
             for tx in spec.transactions {
-                if case .inline(let sql) = tx.sql, let problem = WorkloadPlan.pipelineProblem(sql) {
+                var sql: String?
+                switch tx.sql {
+                case .inline(let text): sql = text
+                case .file(let url): sql = try? String(contentsOf: url, encoding: .utf8)  // a missing file is reported already
+                }
+                if let sql, let problem = WorkloadPlan.pipelineProblem(sql) {
                     reader.fail(pipelinePair.node, "\(key).pipeline", "transaction '\(tx.name)': \(problem)")
                 }
             }
