@@ -141,6 +141,33 @@ extension TimedSuites {
             #expect(doc.repetitions[0].steps.last?.status == "skipped")
         }
 
+        /// A workload that would run for a minute stops at its one-second timeout, in the
+        /// closed model, the open model and pipelined, and keeps what it measured.
+        @Test(arguments: ["connections: 2", "rate: 200/s", "pipeline: 4"])
+        func workloadStopsAtItsTimeout(_ mode: String) async throws {
+            let started = ContinuousClock.now
+            let doc = try await ScenarioSuiteTests.run(
+                yaml: """
+                    name: workload-timeout
+                    steps:
+                      - name: spin
+                        timeout: 1s
+                        workload:
+                          duration: 60s
+                          \(mode)
+                          transactions:
+                            - {name: nap, sql: "SELECT pg_sleep(0.002)"}
+                    expect:
+                      verdict: blocked
+                      step_errors: {spin: "57014"}
+                    """)
+            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
+            let spin = try #require(doc.repetitions[0].steps.first { $0.name == "spin" })
+            #expect(spin.durationMs < 5000)
+            #expect(spin.batches > 50)
+        }
+
         @Test func thirtyTwoConnectionsLoseNoSample() async throws {
             let file = try scenario(
                 """

@@ -53,7 +53,39 @@ enum Workload {
         case .duration(let d): deadline = start + d.nanoseconds
         case nil: if !context.step.background { iterations = 1000 }
         }
-        let results = await withTaskGroup(of: Result<LaneResult, PostgresError>.self) { group in
+        // A step timeout (or an interrupt) cancels this task: the lanes stop after the
+        // transaction they are in, whose statement `cancellable` cancels on the server.
+        let results = await withTaskCancellationHandler {
+            await runLanes(
+                spec, plan: plan, connections: connections, context: context, stop: stop, start: start,
+                deadline: deadline, iterations: iterations)
+        } onCancel: {
+            stop.stop()
+        }
+        for c in connections { await context.release(c) }
+        var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
+        for result in results {
+            switch result {
+            case .success(let lane):
+                merged.merge(lane)
+            case .failure(let error):
+                measurement.fail(error)
+            }
+        }
+        measurement.latency = merged.latency
+        measurement.errors.merge(merged.errors, uniquingKeysWith: +)
+        // Every executed transaction is a batch; failed ones are counted but kept out of the latencies.
+        measurement.batches = Int(merged.latency.count) + merged.errors.values.reduce(0, +)
+        measurement.rows = merged.rows
+        measurement.workload = merged
+        return measurement
+    }
+
+    private static func runLanes(
+        _ spec: WorkloadSpec, plan: WorkloadPlan, connections: [Connection], context: StepContext, stop: StopSignal,
+        start: UInt64, deadline: UInt64?, iterations: Int?
+    ) async -> [Result<LaneResult, PostgresError>] {
+        await withTaskGroup(of: Result<LaneResult, PostgresError>.self) { group in
             for (index, connection) in connections.enumerated() {
                 var share: Int?
                 if let iterations {
@@ -80,23 +112,6 @@ enum Workload {
             for await r in group { all.append(r) }
             return all
         }
-        for c in connections { await context.release(c) }
-        var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
-        for result in results {
-            switch result {
-            case .success(let lane):
-                merged.merge(lane)
-            case .failure(let error):
-                measurement.fail(error)
-            }
-        }
-        measurement.latency = merged.latency
-        measurement.errors.merge(merged.errors, uniquingKeysWith: +)
-        // Every executed transaction is a batch; failed ones are counted but kept out of the latencies.
-        measurement.batches = Int(merged.latency.count) + merged.errors.values.reduce(0, +)
-        measurement.rows = merged.rows
-        measurement.workload = merged
-        return measurement
     }
 
     /// The hot loop. Runs on the connection's own thread; nothing here locks or awaits.
