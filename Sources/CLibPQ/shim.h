@@ -1,4 +1,19 @@
 #ifndef REHEARSE_CLIBPQ_SHIM_H
 #define REHEARSE_CLIBPQ_SHIM_H
 #include <libpq-fe.h>
+#include <poll.h>
+#include <time.h>
+
+/* Waits until `fd` is readable or `nanoseconds` have passed, at nanosecond resolution
+   (poll's timeout is in whole milliseconds). ppoll is declared only under _GNU_SOURCE,
+   which a module header cannot set, so it is reached through the system call's
+   portable twin: pselect would do as well, but ppoll needs no fd_set. */
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const void *sigmask);
+
+static inline int rehearse_wait_readable(int fd, unsigned long long nanoseconds) {
+    struct pollfd descriptor = { .fd = fd, .events = POLLIN, .revents = 0 };
+    struct timespec timeout = { .tv_sec = (time_t)(nanoseconds / 1000000000ULL),
+                                .tv_nsec = (long)(nanoseconds % 1000000000ULL) };
+    return ppoll(&descriptor, 1, &timeout, 0);
+}
 #endif

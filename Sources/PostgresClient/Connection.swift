@@ -72,6 +72,24 @@ public final class Connection: Sendable {
         }
     }
 
+    /// Cancels what this session runs, from a thread of its own, now and every
+    /// `interval` until `finished` is set. One cancel reaches only the statement running
+    /// at that moment: one that lands between two statements of a transaction, or
+    /// ahead of a pipeline's next transaction, reaches nothing, so the cancel repeats
+    /// until the work that was cancelled has returned. Never on Swift's cooperative
+    /// pool: PQcancel opens a connection to the server and waits for it.
+    public func keepCancelling(until finished: CompletionFlag, interval: Duration = .milliseconds(50)) {
+        let pause = useconds_t(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+        let thread = Thread { [self] in
+            while !finished.isSet {
+                cancel()
+                usleep(pause)
+            }
+        }
+        thread.name = "rehearse-cancel"
+        thread.start()
+    }
+
     /// Closes the session and ends its thread. Waits for the running job, so
     /// callers that must not wait should `cancel()` first.
     public func close() async {
@@ -83,6 +101,14 @@ public final class Connection: Sendable {
         _ = try? await thread.run { box.close() }
         thread.stop()
     }
+}
+
+/// Set once, when a piece of work has returned; read from any thread.
+public final class CompletionFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public var isSet: Bool { flag.load(ordering: .acquiring) }
+    public func set() { flag.store(true, ordering: .releasing) }
 }
 
 /// Holds the session so the thread's jobs can reach it; only the session thread touches `session`.

@@ -48,10 +48,10 @@ extension Session {
     }
 
     /// Waits until the server has sent something or `nanoseconds` have passed.
+    /// (ppoll, not poll: an open-model lane waits for a transaction due in microseconds,
+    /// and poll's whole milliseconds would send it late.)
     public func waitForInput(nanoseconds: UInt64) {
-        var descriptor = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
-        let millis = Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
-        _ = poll(&descriptor, 1, millis)
+        _ = rehearse_wait_readable(PQsocket(conn), nanoseconds)
     }
 
     /// Reads the next result of the pipeline, waiting for it if needed.
@@ -62,16 +62,22 @@ extension Session {
         defer { PQclear(result) }
         let status = PQresultStatus(result)
         if status == PGRES_PIPELINE_SYNC { return .sync }
-        // Every statement's result is followed by a NULL that ends it.
-        let terminator = PQgetResult(conn)
-        if let terminator { PQclear(terminator) }
+        // Every statement's result is followed by a NULL that ends it; anything else (a
+        // COPY, a second result) would put the reading out of step with the syncs.
+        if let unexpected = PQgetResult(conn) {
+            PQclear(unexpected)
+            throw PostgresError(kind: .client, message: "a pipelined statement returned more than one result")
+        }
         switch status {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return .completed(rows: Self.affectedRows(result))
         case PGRES_PIPELINE_ABORTED:
             return .aborted
-        default:
+        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR:
             return .failed(Self.serverError(result, statement: nil))
+        default:
+            throw PostgresError(
+                kind: .client, message: "a pipelined statement returned \(String(cString: PQresStatus(status)))")
         }
     }
 }

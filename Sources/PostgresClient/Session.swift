@@ -140,17 +140,17 @@ public final class Session {
     /// Its handle stays valid.
     public func reprepare(_ name: String) throws(PostgresError) {
         guard let index = prepared[name] else { return }
-        let statement = statements[index]
-        _ = try? execute("DEALLOCATE \"\(name)\"")
-        let result = PQprepare(
-            conn, statement.name, statement.sql, Int32(statement.parameterCount),
-            statement.parameterCount > 0 ? statement.types : nil)
-        _ = try consume(result, statement: statement.sql)
+        try reprepare(statements[index].handle(index))
     }
 
     /// Prepares again the statement behind `handle`.
     public func reprepare(_ handle: PreparedHandle) throws(PostgresError) {
-        try reprepare(String(cString: handle.name))
+        let statement = statements[handle.index]
+        _ = try? execute("DEALLOCATE \"\(String(cString: statement.name))\"")
+        let result = PQprepare(
+            conn, statement.name, statement.sql, Int32(statement.parameterCount),
+            statement.parameterCount > 0 ? statement.types : nil)
+        _ = try consume(result, statement: statement.sql)
     }
 
     /// Executes a prepared statement and discards its rows: the hot path of a

@@ -1,4 +1,6 @@
 import Foundation
+import PostgresClient
+import TestSupport
 import Testing
 
 @testable import Rehearse
@@ -85,6 +87,88 @@ extension TimedSuites {
             #expect(load.status == "ok")
             #expect(load.batches == 1000)
             #expect(load.errors.isEmpty)
+            // Sent on time: a lane waiting for results wakes for its next due transaction
+            // at microsecond, not millisecond, resolution. (A generous bound: the machine is noisy.)
+            let lag = try #require(load.lagMs)
+            #expect(lag.p50 < 0.5, "lag p50 \(lag.p50) ms")
+        }
+
+        /// At a step timeout a pipelined lane sends nothing more and cancels, one after
+        /// the other, the transactions it has in flight: eight two-second statements
+        /// end within moments of the timeout, not sixteen seconds later.
+        @Test func timeoutCancelsEveryTransactionInFlight() async throws {
+            let started = ContinuousClock.now
+            let doc = try await run(
+                """
+                name: pipelined-timeout
+                steps:
+                  - name: slow
+                    timeout: 1s
+                    workload:
+                      duration: 60s
+                      pipeline: 8
+                      transactions:
+                        - {name: nap, sql: "SELECT pg_sleep(2)"}
+                expect:
+                  verdict: blocked
+                  step_errors: {slow: "57014"}
+                """)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
+            let slow = try #require(doc.repetitions[0].steps.first { $0.name == "slow" })
+            #expect(slow.durationMs < 3000, "the step took \(slow.durationMs) ms")
+        }
+
+        /// A column added under a running workload invalidates its prepared `SELECT *`
+        /// (0A000 "cached plan must not change result type"). The driver prepares again
+        /// and retries, as pgx and JDBC do, pipelined or not: the application sees no
+        /// error. The test first shows that the server does raise 0A000 here.
+        @Test(arguments: [1, 4])
+        func schemaChangeUnderPreparedStatementsIsRetried(pipeline: Int) async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            let probe = try await db.connect()
+            _ = try await probe.execute("CREATE TABLE wide (id int PRIMARY KEY, v int)")
+            let raised = try await probe.withSession { session -> PostgresError? in
+                try session.prepare("probe", "SELECT * FROM wide WHERE id = $1", parameterCount: 1)
+                _ = try session.execute("ALTER TABLE wide ADD COLUMN extra int")
+                do {
+                    let params = ParameterBuffer(capacity: 1)
+                    params.append(1)
+                    _ = try session.executePrepared("probe", params)
+                    return nil
+                } catch {
+                    return error as? PostgresError
+                }
+            }
+            await probe.close()
+            #expect(raised?.invalidatesCachedPlan == true, "\(String(describing: raised))")
+
+            let doc = try await run(
+                """
+                name: replan-\(pipeline)
+                steps:
+                  - name: schema
+                    sql: |
+                      CREATE TABLE t (id int PRIMARY KEY, v int);
+                      INSERT INTO t SELECT g, g FROM generate_series(1, 100) g;
+                  - name: reads
+                    background: true
+                    until: after
+                    workload:
+                      connections: 2
+                      rate: 400/s
+                      pipeline: \(pipeline)
+                      transactions:
+                        - {name: read, sql: "SELECT * FROM t WHERE id = $1", params: [{random_int: [1, 100]}]}
+                  - {name: before, sql: "SELECT pg_sleep(0.3)"}
+                  - {name: widen, sql: "ALTER TABLE t ADD COLUMN extra int"}
+                  - {name: after, sql: "SELECT pg_sleep(0.3)"}
+                """)
+            let reads = try #require(doc.repetitions[0].steps.first { $0.name == "reads" })
+            #expect(reads.status == "ok", "\(String(describing: reads.error))")
+            #expect(reads.errors.isEmpty, "\(reads.errors)")
+            #expect(reads.batches > 150)
         }
     }
 }

@@ -59,12 +59,15 @@ struct StepContext: Sendable {
 }
 
 extension Connection {
-    /// Runs `body` on the session thread; cancelling the calling task cancels the running statement.
+    /// Runs `body` on the session thread; cancelling the calling task cancels what the
+    /// session runs on the server, again and again until `body` has returned.
     func cancellable<T: Sendable>(_ body: @escaping @Sendable (Session) throws -> T) async throws -> T {
-        try await withTaskCancellationHandler {
+        let finished = CompletionFlag()
+        defer { finished.set() }
+        return try await withTaskCancellationHandler {
             try await withSession(body)
         } onCancel: {
-            self.cancel()
+            self.keepCancelling(until: finished)
         }
     }
 }

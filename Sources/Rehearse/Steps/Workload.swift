@@ -53,14 +53,14 @@ enum Workload {
         case .duration(let d): deadline = start + d.nanoseconds
         case nil: if !context.step.background { iterations = 1000 }
         }
-        // A step timeout (or an interrupt) cancels this task: the lanes stop after the
-        // transaction they are in, whose statement `cancellable` cancels on the server.
+        // A step timeout (or an interrupt) cancels this task: the lanes send nothing more,
+        // and `cancellable` cancels on the server what they still have running.
         let results = await withTaskCancellationHandler {
             await runLanes(
                 spec, plan: plan, connections: connections, context: context, stop: stop, start: start,
                 deadline: deadline, iterations: iterations)
         } onCancel: {
-            stop.stop()
+            stop.abandon()
         }
         for c in connections { await context.release(c) }
         var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
@@ -99,7 +99,7 @@ enum Workload {
                     do {
                         return .success(
                             try await connection.cancellable { session in
-                                try runLane(lane, plan: plan, session: session, stop: stop)
+                                try runLane(lane, plan: plan, session: session, stop: stop, cancel: connection.cancel)
                             })
                     } catch let error as PostgresError {
                         return .failure(error)
@@ -115,10 +115,13 @@ enum Workload {
     }
 
     /// The hot loop. Runs on the connection's own thread; nothing here locks or awaits.
-    static func runLane(_ lane: Lane, plan: WorkloadPlan, session: Session, stop: StopSignal) throws -> LaneResult {
+    static func runLane(
+        _ lane: Lane, plan: WorkloadPlan, session: Session, stop: StopSignal, cancel: () -> Void
+    ) throws -> LaneResult {
         let statements = try LaneStatements(plan: plan, session: session)
         if lane.pipeline > 1 {
-            return try runPipelinedLane(lane, plan: plan, statements: statements, session: session, stop: stop)
+            return try runPipelinedLane(
+                lane, plan: plan, statements: statements, session: session, stop: stop, cancel: cancel)
         }
         var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
         var random = FastRandom(seed: lane.seed)
@@ -143,7 +146,8 @@ enum Workload {
                 }
             }
             let wrapped = statements.wrapped[txIndex]
-            let sent = monotonicNanos()
+            // In the closed model a transaction is due when the lane is ready for it: now.
+            let sent = schedule.isOpen ? monotonicNanos() : due
             var failed: PostgresError?
             var rows = 0
             for attempt in 0..<2 {
@@ -167,91 +171,10 @@ enum Workload {
                 break
             }
             let end = monotonicNanos()
-            result.record(tx: txIndex, due: schedule.isOpen ? due : sent, sent: sent, end: end, rows: rows, error: failed)
+            result.record(tx: txIndex, due: due, sent: sent, end: end, rows: rows, error: failed)
             done += 1
             try lane.afterTransaction(done)
         }
-        return result
-    }
-
-    /// The lane in libpq pipeline mode: up to `pipeline` transactions in flight, each
-    /// sent as its statements and a sync (the implicit transaction between two syncs),
-    /// results read in order. A transaction's latency runs from when it was due (open
-    /// model) or sent (closed model) to its sync, so time spent queued behind the
-    /// transactions ahead of it counts, as it would for an application.
-    static func runPipelinedLane(
-        _ lane: Lane, plan: WorkloadPlan, statements: LaneStatements, session: Session, stop: StopSignal
-    ) throws -> LaneResult {
-        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
-        var random = FastRandom(seed: lane.seed)
-        let params = ParameterBuffer(capacity: 16)
-        var schedule = LaneSchedule(lane)
-        var inFlight = InFlightQueue(capacity: lane.pipeline)
-        var done = 0
-        var issued = 0
-        var finished = false
-        var reprepare: [PreparedHandle] = []
-        try session.enterPipelineMode()
-        while true {
-            if !finished && stop.isStopped { finished = true }
-            // Send while there is room and work is due.
-            if !finished && reprepare.isEmpty && inFlight.count < lane.pipeline {
-                let now = monotonicNanos()
-                switch schedule.next(now: now) {
-                case .finished:
-                    finished = true
-                case .wait(let until):
-                    if inFlight.count == 0 {
-                        sleepUntil(nanos: min(until, now + 50_000_000))
-                    } else if try !session.resultReady() {
-                        session.waitForInput(nanoseconds: min(until - now, 50_000_000))
-                        if try !session.resultReady() { continue }
-                    }
-                    if inFlight.count == 0 { continue }
-                case .due(let due):
-                    let txIndex = plan.pick(random.next())
-                    params.removeAll()
-                    for generator in plan.transactions[txIndex].params {
-                        generator.generate(into: params, random: &random, sequence: Int64(issued * lane.connections + lane.index))
-                    }
-                    issued += 1
-                    let sent = monotonicNanos()
-                    for handle in statements.pipelined[txIndex] { try session.sendPrepared(handle, params) }
-                    try session.pipelineSync()
-                    inFlight.push(InFlight(tx: txIndex, due: schedule.isOpen ? due : sent, sent: sent))
-                    continue
-                }
-            }
-            guard let entry = inFlight.pop() else {
-                if !reprepare.isEmpty {
-                    // Every result is in: leave pipeline mode to prepare again, then go on.
-                    try session.exitPipelineMode()
-                    for handle in reprepare { try session.reprepare(handle) }
-                    reprepare.removeAll()
-                    try session.enterPipelineMode()
-                    continue
-                }
-                if finished { break }
-                continue
-            }
-            // Read one transaction: its statements' results, then its sync.
-            var rows = 0
-            var failed: PostgresError?
-            readResults: while true {
-                switch try session.nextPipelineEvent() {
-                case .completed(let n): rows += n
-                case .failed(let error): if failed == nil { failed = error }
-                case .aborted: break
-                case .sync: break readResults
-                }
-            }
-            let end = monotonicNanos()
-            result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: rows, error: failed)
-            if let failed, failed.invalidatesCachedPlan { reprepare.append(contentsOf: statements.pipelined[entry.tx]) }
-            done += 1
-            try lane.afterTransaction(done)
-        }
-        try session.exitPipelineMode()
         return result
     }
 }
@@ -303,84 +226,22 @@ struct LaneStatements {
     }
 }
 
-/// When a lane's next transaction is due: now in the closed model; on the
-/// workload's global schedule in the open model (transaction k·N + index of the
-/// whole workload, one every `interval`), so lateness never accumulates.
-struct LaneSchedule {
-    enum Decision { case due(UInt64), wait(until: UInt64), finished }
-
-    let interval: UInt64?
-    let start: UInt64
-    let deadline: UInt64?
-    let iterations: Int?
-    let connections: UInt64
-    let index: UInt64
-    private var k: UInt64 = 0
-
-    init(_ lane: Workload.Lane) {
-        interval = lane.rate.map { UInt64(1e9 / $0) }
-        start = lane.start
-        deadline = lane.deadline
-        iterations = lane.iterations
-        connections = UInt64(lane.connections)
-        index = UInt64(lane.index)
-    }
-
-    var isOpen: Bool { interval != nil }
-
-    @inline(__always)
-    mutating func next(now: UInt64) -> Decision {
-        if let iterations, k >= iterations { return .finished }
-        var due = now
-        if let interval {
-            due = start &+ (k &* connections &+ index) &* interval
-            if let deadline, due >= deadline { return .finished }
-            if now < due { return .wait(until: due) }
-        } else if let deadline, now >= deadline {
-            return .finished
-        }
-        k += 1
-        return .due(due)
-    }
-}
-
-/// The transactions a pipelined lane has sent and not yet read, oldest first.
-struct InFlight {
-    var tx: Int
-    var due: UInt64
-    var sent: UInt64
-}
-
-struct InFlightQueue {
-    private var items: [InFlight]
-    private var head = 0
-    private(set) var count = 0
-
-    init(capacity: Int) { items = Array(repeating: InFlight(tx: 0, due: 0, sent: 0), count: max(capacity, 1)) }
-
-    mutating func push(_ item: InFlight) {
-        items[(head + count) % items.count] = item
-        count += 1
-    }
-
-    mutating func pop() -> InFlight? {
-        guard count > 0 else { return nil }
-        defer {
-            head = (head + 1) % items.count
-            count -= 1
-        }
-        return items[head]
-    }
-}
-
 extension PostgresError {
     /// 0A000 "cached plan must not change result type": a schema change under a prepared statement.
     var invalidatesCachedPlan: Bool { sqlstate == "0A000" && message.contains("cached plan") }
 }
 
-/// A flag that tells workload lanes to stop after their current transaction.
+/// Tells workload lanes to stop: after the transactions they have sent (`stop`, as a
+/// background workload ends at its `until` step), or at once, cancelling what is still
+/// in flight (`abandon`, on a step timeout or an interrupt).
 final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let abandoned = Atomic<Bool>(false)
     var isStopped: Bool { flag.load(ordering: .relaxed) }
+    var isAbandoned: Bool { abandoned.load(ordering: .relaxed) }
     func stop() { flag.store(true, ordering: .relaxed) }
+    func abandon() {
+        abandoned.store(true, ordering: .relaxed)
+        stop()
+    }
 }
