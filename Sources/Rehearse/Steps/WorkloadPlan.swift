@@ -36,8 +36,8 @@ struct WorkloadPlan: Sendable {
             let parts = SQLScript.statements(text).map(\.text).filter {
                 !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             }
-            let first = parts.first?.trimmingCharacters(in: .whitespacesAndNewlines).uppercased() ?? ""
-            let hasOwnBegin = first.hasPrefix("BEGIN") || first.hasPrefix("START TRANSACTION")
+            let first = parts.first.map(Self.words) ?? []
+            let hasOwnBegin = first.first == "BEGIN" || (first.first == "START" && first.dropFirst().first == "TRANSACTION")
             let wrapped = parts.count > 1 && !hasOwnBegin
             var statements: [Statement] = []
             for (n, sql) in parts.enumerated() {
@@ -61,13 +61,40 @@ struct WorkloadPlan: Sendable {
         self.totalWeight = max(total, 1)
     }
 
-    /// The statement's words, upper-cased, without comments, semicolons or extra spaces.
+    /// The statement's words, upper-cased, without comments (`--` and nested `/* */`),
+    /// semicolons or extra spaces. Enough to tell a statement's kind by its first words.
     private static func words(_ sql: String) -> [Substring] {
-        let code = sql.split(separator: "\n").map { line -> Substring in
-            if let dash = line.range(of: "--") { return line[..<dash.lowerBound] }
-            return line
-        }.joined(separator: " ")
-        return code.uppercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == ";" })
+        var code: [UInt8] = []
+        let bytes = Array(sql.utf8)
+        var i = 0
+        var depth = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            let next: UInt8 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            if depth > 0 {
+                if c == UInt8(ascii: "*") && next == UInt8(ascii: "/") {
+                    depth -= 1
+                    i += 2
+                } else if c == UInt8(ascii: "/") && next == UInt8(ascii: "*") {
+                    depth += 1
+                    i += 2
+                } else {
+                    i += 1
+                }
+            } else if c == UInt8(ascii: "/") && next == UInt8(ascii: "*") {
+                depth = 1
+                i += 2
+                code.append(UInt8(ascii: " "))
+            } else if c == UInt8(ascii: "-") && next == UInt8(ascii: "-") {
+                while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+            } else {
+                code.append(c)
+                i += 1
+            }
+        }
+        return String(decoding: code, as: UTF8.self).uppercased().split(whereSeparator: {
+            $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == ";"
+        })
     }
 
     static func isPlainTransactionControl(_ sql: String) -> Bool {
@@ -81,18 +108,31 @@ struct WorkloadPlan: Sendable {
     }
 
     /// Why a transaction cannot be pipelined, or nil. A pipelined transaction runs as
-    /// the implicit transaction between two syncs, so only a plain BEGIN/COMMIT (left
-    /// out) can mark it; transaction options or a ROLLBACK would need a round trip.
+    /// the implicit transaction between two syncs, so only a plain BEGIN first and a
+    /// plain COMMIT last (both left out) can mark it; transaction options, savepoints,
+    /// a ROLLBACK or a transaction boundary in the middle would need a round trip, and
+    /// COPY a data stream.
     static func pipelineProblem(_ text: String) -> String? {
-        for statement in SQLScript.statements(text) {
+        let statements = SQLScript.statements(text).filter { !words($0.text).isEmpty }
+        for (n, statement) in statements.enumerated() {
             let w = words(statement.text)
-            guard let first = w.first else { continue }
-            let control = ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "SET"]
-            if control.contains(String(first)), !isPlainTransactionControl(statement.text) {
-                if first == "SET" && !(w.count > 1 && w[1] == "TRANSACTION") { continue }
+            let first = String(w[0])
+            var allowed = true
+            if isPlainTransactionControl(statement.text) {
+                let opens = first == "BEGIN" || first == "START"
+                allowed = opens ? n == 0 : n == statements.count - 1
+            } else if ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "COPY"]
+                .contains(first)
+            {
+                allowed = false
+            } else if (first == "SET" || first == "PREPARE") && w.count > 1 && w[1] == "TRANSACTION" {
+                allowed = false
+            }
+            if !allowed {
                 return "with `pipeline` above 1 a transaction runs as the implicit transaction between two syncs; "
                     + "'\(statement.text.trimmingCharacters(in: .whitespacesAndNewlines))' cannot be pipelined "
-                    + "(plain BEGIN and COMMIT are fine; use pipeline: 1 for transaction options or savepoints)"
+                    + "(a plain BEGIN first and COMMIT last are fine; use pipeline: 1 for transaction options, "
+                    + "savepoints or COPY)"
             }
         }
         return nil
