@@ -87,17 +87,34 @@ struct ServerMemoryCap: Sendable {
         return 0
     }
 
+    /// Kills what still runs in the group (a capped command's orphans, a server process
+    /// that would not die) and removes it.
     func remove() {
         if let cgroupPath { Self.removeCgroup(path: cgroupPath) }
     }
 
-    static func removeCgroup(path: String) {
-        guard path.hasPrefix("/sys/fs/cgroup") else { return }
-        // Processes left in the group (a server that would not die) keep it; retry briefly.
-        for _ in 0..<50 {
-            if rmdir(path) == 0 || errno == ENOENT { return }
+    /// Whether `path` is the group that `prepare` makes for the run folder `runName`:
+    /// a run folder's `cgroup` file is trusted only that far.
+    static func isGroup(_ path: String, ofRun runName: String) -> Bool {
+        ["/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory"].contains { path == $0 + "/" + runName }
+    }
+
+    /// Empties the group (SIGKILL to every member, again until none is left, since a
+    /// member may fork meanwhile) and removes it. False when the group is still there.
+    @discardableResult
+    static func removeCgroup(path: String) -> Bool {
+        guard path.hasPrefix("/sys/fs/cgroup/") else { return false }
+        // cgroup v2 kills the whole group at once; v1 needs the members one by one.
+        _ = write("1", to: path + "/cgroup.kill")
+        for _ in 0..<100 {
+            if rmdir(path) == 0 || errno == ENOENT { return true }
+            let members = (try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)) ?? ""
+            for line in members.split(separator: "\n") {
+                if let pid = pid_t(line), pid > 1, pid != getpid() { kill(pid, SIGKILL) }
+            }
             usleep(20_000)
         }
+        return false
     }
 
     private static func write(_ text: String, to path: String) -> Bool {

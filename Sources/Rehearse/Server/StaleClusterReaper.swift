@@ -12,8 +12,16 @@ enum StaleClusterReaper {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: base.path) else { return [] }
         var reaped: [URL] = []
+        // Only folders this user made (or, as root, handed to the server account): the base
+        // is shared and world-writable.
+        var owners: Set<uid_t> = [geteuid()]
+        if geteuid() == 0, let account = try? ServerAccount.current() { owners.insert(account.uid) }
         for name in names where name.hasPrefix("rehearse-") {
             let dir = base.appendingPathComponent(name)
+            var info = stat()
+            guard lstat(dir.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, owners.contains(info.st_uid) else {
+                continue
+            }
             guard let owner = try? String(contentsOf: dir.appendingPathComponent("owner"), encoding: .utf8)
             else { continue }
             let parts = owner.split(whereSeparator: \.isWhitespace)
@@ -23,23 +31,14 @@ enum StaleClusterReaper {
             if let cgroup = try? String(contentsOf: dir.appendingPathComponent("cgroup"), encoding: .utf8) {
                 let path = cgroup.trimmingCharacters(in: .whitespacesAndNewlines)
                 // The group was made for that run alone: what still runs in it (a capped
-                // `run` step's command, orphaned) is that run's and goes with it.
-                killMembers(cgroup: path)
-                ServerMemoryCap.removeCgroup(path: path)
+                // `run` step's command, orphaned) is that run's and goes with it. A group
+                // that will not go keeps its folder, so a later run tries again.
+                if ServerMemoryCap.isGroup(path, ofRun: name), !ServerMemoryCap.removeCgroup(path: path) { continue }
             }
             try? fm.removeItem(at: dir)
             reaped.append(dir)
         }
         return reaped
-    }
-
-    private static func killMembers(cgroup path: String) {
-        guard path.hasPrefix("/sys/fs/cgroup/"),
-            let procs = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8)
-        else { return }
-        for line in procs.split(separator: "\n") {
-            if let pid = pid_t(line), pid > 1, pid != getpid() { kill(pid, SIGKILL) }
-        }
     }
 
     private static func isZombie(_ pid: pid_t) -> Bool {
