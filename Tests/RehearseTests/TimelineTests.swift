@@ -39,6 +39,27 @@ struct TimelineTests {
         #expect(s.latencyMicros == 1_234_567)
         #expect(s.failed)
         #expect(!TransactionSample(dueMicros: 0, latencyMicros: 0x7FFF_FFFF, failed: false).failed)
+        // Past its 35 minutes the latency saturates; it never spills into the failure bit.
+        let long = TransactionSample(dueMicros: 0, latencyMicros: 0x9000_0000, failed: false)
+        #expect(!long.failed)
+        #expect(long.latencyMicros == 0x7FFF_FFFF)
+        // Past 19 hours the due time saturates, and stays non-negative.
+        let late = TransactionSample(dueMicros: 80 * 3_600_000_000, latencyMicros: 1, failed: false)
+        #expect(late.dueMicros == Int64(UInt32.max) * 16)
+        #expect(TransactionSample(dueMicros: -5, latencyMicros: 1, failed: false).dueMicros == 0)
+    }
+
+    /// A step's window on the 16 µs grid of the due times: a transaction due a few µs
+    /// after the step began is in it, one due a few µs after it ended is not.
+    @Test func impactWindowsFollowTheSampleGrid() {
+        var lane = LaneResult(transactionCount: 1, origin: 0, open: true)
+        for dueMicros: UInt64 in [1_000_003, 1_000_020, 1_999_990, 2_000_005] {
+            lane.record(tx: 0, due: dueMicros * 1000, sent: dueMicros * 1000, end: dueMicros * 1000 + 1_000_000, rows: 1, error: nil)
+        }
+        var merged = WorkloadMeasurement(transactionNames: ["t"], open: true)
+        merged.merge(lane)
+        let (impact, _, _) = merged.impact(from: 1_000_001, to: 2_000_001, step: "s")
+        #expect(impact.batches == 3)
     }
 
     @Test func timelineMatchesBruteForce() {

@@ -5,7 +5,7 @@ import PostgresClient
 /// tens of thousands of transactions a second keeps every one of them.
 struct TransactionSample: Sendable {
     /// When the transaction was due, in 16 µs units since the repetition began
-    /// (19 hours of range; windows are cut at millisecond precision).
+    /// (19 hours of range; a step's window is cut on the same 16 µs grid).
     private var due16: UInt32
     /// The response time in µs (from due to done; up to 35 minutes), and in the
     /// top bit whether the transaction failed.
@@ -18,6 +18,8 @@ struct TransactionSample: Sendable {
 
     /// When the transaction was due, µs since the repetition began.
     var dueMicros: Int64 { Int64(due16) * 16 }
+    /// A time (µs since the repetition began) on the grid of `dueMicros`.
+    static func onGrid(_ micros: Int64) -> Int64 { max(micros, 0) / 16 * 16 }
     /// Response time: from due to done.
     var latencyMicros: UInt32 { latencyAndFailure & 0x7FFF_FFFF }
     var failed: Bool { latencyAndFailure & 0x8000_0000 != 0 }
@@ -164,8 +166,11 @@ struct WorkloadMeasurement: Sendable {
         var h = LatencyHistogram()
         var batches = 0
         var errors = 0
+        // Due times are kept on a 16 µs grid; the window's bounds go onto the same grid,
+        // so a transaction due within the step's first 16 µs is not left out.
+        let (first, last) = (TransactionSample.onGrid(start), TransactionSample.onGrid(end))
         // Failed transactions count too: the application waited that long, then got an error.
-        for s in samples where s.dueMicros >= start && s.dueMicros < end {
+        for s in samples where s.dueMicros >= first && s.dueMicros < last {
             batches += 1
             if s.failed { errors += 1 }
             h.record(micros: UInt64(s.latencyMicros))
