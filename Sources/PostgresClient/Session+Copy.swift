@@ -4,23 +4,31 @@ import CLibPQ
 public struct CopyWriter: ~Copyable {
     let conn: OpaquePointer
 
+    /// Sends `bytes` in CopyData messages of at most 64 KiB: the server reads a whole
+    /// message before it parses any of it, so smaller messages let it start sooner.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
-        guard bytes.count > 0 else { return }
-        let status = bytes.withMemoryRebound(to: CChar.self) { chars in
-            PQputCopyData(conn, chars.baseAddress, Int32(chars.count))
-        }
-        if status != 1 {
-            throw PostgresError(kind: .client, message: Session.trimmed(PQerrorMessage(conn)))
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+        let piece = 1 << 16
+        var offset = 0
+        while offset < bytes.count {
+            let length = min(piece, bytes.count - offset)
+            guard PQputCopyData(conn, base + offset, Int32(length)) == 1 else {
+                throw PostgresError(kind: .client, message: Session.trimmed(PQerrorMessage(conn)))
+            }
+            offset += length
         }
     }
 
     public func write(_ bytes: [UInt8]) throws(PostgresError) {
-        let status = bytes.withUnsafeBytes { raw in
-            raw.withMemoryRebound(to: CChar.self) { PQputCopyData(conn, $0.baseAddress, Int32($0.count)) }
+        let failure: PostgresError? = bytes.withUnsafeBytes { raw in
+            do throws(PostgresError) {
+                try write(raw)
+                return nil
+            } catch {
+                return error
+            }
         }
-        if status != 1 {
-            throw PostgresError(kind: .client, message: Session.trimmed(PQerrorMessage(conn)))
-        }
+        if let failure { throw failure }
     }
 }
 
@@ -70,21 +78,8 @@ extension Session {
             throw Session.serverError(start, statement: sql)
         }
         PQclear(start)
-        // In CopyData messages of 64 KiB: the server reads a whole message before it
-        // parses any of it, so smaller messages let it start on the chunk sooner.
-        let piece = 1 << 16
-        let status = data.withUnsafeBytes { raw in
-            raw.withMemoryRebound(to: CChar.self) { chars -> Int32 in
-                var offset = 0
-                while offset < chars.count {
-                    let length = min(piece, chars.count - offset)
-                    guard PQputCopyData(conn, chars.baseAddress! + offset, Int32(length)) == 1 else { return 0 }
-                    offset += length
-                }
-                return 1
-            }
-        }
-        guard status == 1, PQputCopyEnd(conn, nil) == 1 else { throw clientError(statement: sql) }
+        try CopyWriter(conn: conn).write(data)
+        guard PQputCopyEnd(conn, nil) == 1 else { throw clientError(statement: sql) }
     }
 
     /// Whether the result of a sent copy has arrived (reads what the socket has, never blocks).
