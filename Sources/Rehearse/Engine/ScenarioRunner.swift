@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import PostgresClient
 
 /// Runs scenarios end to end: a disposable server or database per scenario,

@@ -83,7 +83,7 @@ final class LockObserver: Sendable {
             state.withLock { obs in
                 obs.samples += 1
                 for row in rows {
-                    guard let pid = row[0].flatMap({ Int32($0 ?? "") }) else { continue }
+                    guard let pid = row[0].flatMap({ Int32($0) }) else { continue }
                     let relation = row[1] ?? "?"
                     let mode = row[2] ?? "?"
                     let granted = row[3] == "t"

@@ -2,7 +2,7 @@ import Foundation
 
 /// Masks credentials in text that leaves rehearse: connection strings, URLs, command output.
 public enum SecretMasker {
-    nonisolated(unsafe) private static let patterns: [NSRegularExpression] = [
+    private static let patterns: [NSRegularExpression] = [
         // scheme://user:password@host
         try! NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]+)(@)"#),
         // password=secret or password='secret'

@@ -2,7 +2,7 @@ import Foundation
 
 /// `REHEARSE_TRACE=1` prints where a run spends its time (milliseconds since start) on stderr.
 enum Trace {
-    nonisolated(unsafe) static let enabled = ProcessInfo.processInfo.environment["REHEARSE_TRACE"] != nil
+    static let enabled = ProcessInfo.processInfo.environment["REHEARSE_TRACE"] != nil
     static let start = monotonicNanos()
 
     static func mark(_ what: @autoclosure () -> String) {
