@@ -226,6 +226,48 @@ extension TimedSuites {
             #expect(files == 1)
         }
 
+        /// A server that asks for a password and gets the wrong one: exit 3 with libpq's
+        /// message, one connection attempt (no retry storm), and the password nowhere.
+        @Test func wrongPasswordIsInfrastructureFailure() async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            let admin = try await db.connect()
+            try await admin.execute("CREATE ROLE deployer LOGIN CREATEDB PASSWORD 'right-password-1'")
+            // The embedded server trusts every local connection; this role must give a password.
+            let hba = db.server.dataDirectory.appendingPathComponent("pg_hba.conf")
+            let rules = try String(contentsOf: hba, encoding: .utf8)
+            try ("local all deployer scram-sha-256\n" + rules).write(to: hba, atomically: false, encoding: .utf8)
+            try await admin.execute("SELECT pg_reload_conf()")
+            await admin.close()
+            let log = db.server.runDirectory.appendingPathComponent("server.log")
+            func failedLogins() -> Int {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                return text.components(separatedBy: "password authentication failed").count - 1
+            }
+
+            let file = try scenario("name: wrong-password\nsteps: [{sql: \"SELECT 1\"}]\n")
+            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+            let out = file.deletingLastPathComponent().appendingPathComponent("results")
+            let secret = "wrongSecret-\(UInt32.random(in: 100_000...999_999))"
+            let url = "postgresql://deployer:\(secret)@/postgres?host=\(db.server.socketDirectory.path)&port=5432"
+            let (code, output) = try await rehearse(["run", file.path, "--server", url, "--out", out.path])
+            #expect(code == 3, "\(output)")
+            #expect(output.contains("password authentication failed"), "\(output)")
+            #expect(!output.contains(secret), "the password leaked: \(output)")
+            #expect(failedLogins() == 1, "one attempt, no retries")
+            // The same with the password in PGPASSWORD instead of the URL.
+            let plain = "host=\(db.server.socketDirectory.path) port=5432 user=deployer dbname=postgres"
+            let (envCode, envOutput) = try await rehearse(
+                ["run", file.path, "--server", plain, "--out", out.path], environment: ["PGPASSWORD": secret])
+            #expect(envCode == 3, "\(envOutput)")
+            #expect(envOutput.contains("password authentication failed"), "\(envOutput)")
+            #expect(!envOutput.contains(secret), "the password leaked: \(envOutput)")
+            // And the right password gets through, so the failures above were the password's.
+            let (okCode, okOutput) = try await rehearse(
+                ["run", file.path, "--server", plain, "--out", out.path], environment: ["PGPASSWORD": "right-password-1"])
+            #expect(okCode == 0, "\(okOutput)")
+        }
+
         @Test func unreachableServerIsInfrastructureFailure() async throws {
             let file = try scenario("name: nowhere\nsteps: [{sql: \"SELECT 1\"}]\n")
             defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
