@@ -38,6 +38,13 @@ build_rehearse() {
   bin=$PWD/.build/release/rehearse
 }
 
+# The usual set-up of a driver comparison: rehearse built, a server, pgbench's tables.
+pgbench_setup() {
+  build_rehearse
+  start_server "$@"
+  pgbench_tables
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # pct P < values: the P-th percentile (nearest rank), values in µs, printed in ms.
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999999); if(i<1)i=1; print a[i]/1000}'; }

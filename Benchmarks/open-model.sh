@@ -13,9 +13,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 seconds=${2:-10}
 source Benchmarks/lib.sh
-build_rehearse
-start_server
-pgbench_tables
+pgbench_setup
 
 scenario() { # rate connections seconds [stall] -> scenario file
   local f="$work/open-$1-$2-$3${4:+-stall}.yaml"

@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 seconds=${2:-10}
 source Benchmarks/lib.sh
-build_rehearse
-start_server
-pgbench_tables
+pgbench_setup
 
 run_rehearse() { # scenario connections [pipeline] -> "tps p50 p95"
   local scenario=$1 conns=$2 pipeline=${3:-1} tmp="$work/scn"
