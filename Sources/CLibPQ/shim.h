@@ -5,9 +5,9 @@
 #include <time.h>
 
 /* Waits until `fd` is readable or `nanoseconds` have passed, at nanosecond resolution
-   (poll's timeout is in whole milliseconds). ppoll is declared only under _GNU_SOURCE,
-   which a module header cannot set, so it is reached through the system call's
-   portable twin: pselect would do as well, but ppoll needs no fd_set. */
+   (poll's timeout is in whole milliseconds). glibc declares ppoll only under
+   _GNU_SOURCE, which this header must not define for everything that includes it,
+   so it declares the function itself (the same signature as <poll.h>'s). */
 int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const void *sigmask);
 
 static inline int rehearse_wait_readable(int fd, unsigned long long nanoseconds) {
