@@ -32,10 +32,27 @@ pgbench_tables() {
   psql -qc 'VACUUM ANALYZE' bench
 }
 
-# The release build of rehearse, in $bin.
+# The release build of rehearse, in $bin ($REHEARSE_BIN instead, to measure another build).
 build_rehearse() {
+  if [ -n "${REHEARSE_BIN:-}" ]; then bin=$REHEARSE_BIN; return; fi
   swift build -c release >/dev/null
   bin=$PWD/.build/release/rehearse
+}
+
+# run_polled OUT ARGS...: runs rehearse with ARGS, its standard output to OUT, and
+# prints its own peak RSS in KB (VmHWM of its process, not of the server it talks
+# to), polled every 0.1 s while it runs.
+run_polled() {
+  local out=$1; shift
+  "$bin" "$@" > "$out" 2>/dev/null &
+  local pid=$! hwm=0 v
+  while kill -0 "$pid" 2>/dev/null; do
+    v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [ -n "$v" ] && hwm=$v
+    sleep 0.1
+  done
+  wait "$pid" || true
+  echo "$hwm"
 }
 
 # The usual set-up of a driver comparison: rehearse built, a server, pgbench's tables.

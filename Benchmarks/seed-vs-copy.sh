@@ -43,14 +43,8 @@ rh=$(median < "$work/rh"); pq=$(median < "$work/psql")
 # rehearse's own peak RSS (VmHWM of its process, not of the server it starts), polled
 # while it runs, and the heap peak jemalloc reports in the results.
 mem() {
-  "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" > "$work/mem.json" 2>/dev/null &
-  local pid=$! hwm=0 v
-  while kill -0 "$pid" 2>/dev/null; do
-    v=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    [ -n "$v" ] && hwm=$v
-    sleep 0.1
-  done
-  wait "$pid"
+  local hwm
+  hwm=$(run_polled "$work/mem.json" run "$work/$1.yaml" --server "$url" --json --out "$work/out")
   python3 -c "
 import json; d=json.load(open('$work/mem.json')); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
 print(s['rows'], s.get('client_memory_peak', 0), $hwm)"

@@ -44,5 +44,5 @@ public struct HotPathProbe {
     /// Drops the timeline samples kept so far (a long benchmark would otherwise measure array growth).
     public mutating func resetSamples() { lane.samples.removeAll(keepingCapacity: true) }
 
-    public var recorded: UInt64 { lane.latency.count }
+    public var recorded: UInt64 { lane.perTransaction.reduce(0) { $0 + $1.count } }
 }

@@ -1,8 +1,8 @@
 import PostgresClient
 
-/// One executed transaction, kept so that the timeline and each step's
-/// impact can be cut from the same data exactly. Eight bytes: a long soak at
-/// tens of thousands of transactions a second keeps every one of them.
+/// One executed transaction, kept by a background workload so that each step's
+/// impact on it can be cut exactly (and by any lane for a transaction that comes
+/// back after its second of the timeline was closed). Eight bytes.
 struct TransactionSample: Sendable {
     /// When the transaction was due, in 16 µs units since the repetition began
     /// (19 hours of range; a step's window is cut on the same 16 µs grid).
@@ -27,33 +27,40 @@ struct TransactionSample: Sendable {
 
 /// What one workload connection measured.
 struct LaneResult: Sendable {
-    var latency = LatencyHistogram()
+    /// The per-second timeline, and with it the latency of every successful transaction.
+    var timeline = TimelineRecorder()
     var service = LatencyHistogram()
     var lag = LatencyHistogram()
     var perTransaction: [LatencyHistogram]
     var perTransactionErrors: [[String: Int]]
     var errors: [String: Int] = [:]
+    /// Every transaction, for a background workload only (see `keepsSamples`).
     var samples: [TransactionSample] = []
     var rows = 0
     let origin: UInt64
     /// Open model: service time and lag differ from the response time and are recorded too.
     let open: Bool
+    /// A background workload keeps every transaction, for the impact of each step
+    /// beside it; a foreground one keeps only its timeline.
+    let keepsSamples: Bool
 
-    init(transactionCount: Int, origin: UInt64, open: Bool = true) {
+    init(transactionCount: Int, origin: UInt64, open: Bool = true, keepsSamples: Bool = false) {
         perTransaction = Array(repeating: LatencyHistogram(), count: transactionCount)
         perTransactionErrors = Array(repeating: [:], count: transactionCount)
         self.origin = origin
         self.open = open
-        samples.reserveCapacity(1 << 14)
+        self.keepsSamples = keepsSamples
+        if keepsSamples { samples.reserveCapacity(1 << 14) }
     }
 
     @inline(__always)
     mutating func record(tx: Int, due: UInt64, sent: UInt64, end: UInt64, rows: Int, error: PostgresError?) {
         let response = end &- due
-        let micros = UInt32(clamping: (response + 500) / 1000)
-        samples.append(
-            TransactionSample(
-                dueMicros: Int64(bitPattern: due &- origin) / 1000, latencyMicros: micros, failed: error != nil))
+        let sample = TransactionSample(
+            dueMicros: Int64(bitPattern: due &- origin) / 1000, latencyMicros: UInt32(clamping: (response + 500) / 1000),
+            failed: error != nil)
+        timeline.record(sample, micros: (response + 500) / 1000)
+        if keepsSamples { samples.append(sample) }
         if let error {
             let state = error.sqlstate ?? "client"
             errors[state, default: 0] += 1
@@ -61,7 +68,6 @@ struct LaneResult: Sendable {
             return
         }
         self.rows += rows
-        latency.record(nanoseconds: response)
         perTransaction[tx].record(nanoseconds: response)
         // In the closed model a transaction is due when it is sent: service time is the
         // response time and lag is zero, and neither is reported.
@@ -80,6 +86,10 @@ struct WorkloadMeasurement: Sendable {
     var perTransactionErrors: [[String: Int]]
     var transactionNames: [String]
     var errors: [String: Int] = [:]
+    /// The lanes' seconds of the timeline, and their transactions that came back late.
+    var seconds: [TimelineSecond] = []
+    var late: [TransactionSample] = []
+    /// Every transaction of a background workload (for impact), none of a foreground one.
     var samples: [TransactionSample] = []
     var rows = 0
     var open: Bool
@@ -92,7 +102,11 @@ struct WorkloadMeasurement: Sendable {
     }
 
     mutating func merge(_ lane: LaneResult) {
-        latency.merge(lane.latency)
+        var timeline = lane.timeline
+        timeline.close()
+        latency.merge(timeline.closed)
+        seconds.append(contentsOf: timeline.seconds)
+        late.append(contentsOf: timeline.late)
         service.merge(lane.service)
         lag.merge(lane.lag)
         for i in perTransaction.indices {
@@ -111,52 +125,6 @@ struct WorkloadMeasurement: Sendable {
             result[name] = TransactionResult(
                 batches: Int(perTransaction[i].count) + errs.values.reduce(0, +), errors: errs,
                 latencyMs: perTransaction[i].summary)
-        }
-        return result
-    }
-
-    /// Per-second buckets of the transactions due in each second since the repetition began.
-    func timeline() -> [TimelineBucket] {
-        guard !samples.isEmpty else { return [] }
-        // Counting sort by second, then exact percentiles from each second's sorted
-        // latencies: linear in the samples and 4 bytes each. (Building a histogram per
-        // second cost a copy of a 190 KB histogram per sample: 86% of a run's instructions.)
-        var first = Int.max
-        var last = 0
-        for s in samples {
-            let second = Int(max(0, s.dueMicros) / 1_000_000)
-            first = min(first, second)
-            last = max(last, second)
-        }
-        var batches = [Int](repeating: 0, count: last - first + 1)
-        var errors = [Int](repeating: 0, count: last - first + 1)
-        var offsets = [Int](repeating: 0, count: last - first + 2)
-        for s in samples {
-            let i = Int(max(0, s.dueMicros) / 1_000_000) - first
-            batches[i] += 1
-            if s.failed { errors[i] += 1 } else { offsets[i + 1] += 1 }
-        }
-        for i in 1..<offsets.count { offsets[i] += offsets[i - 1] }
-        var latencies = [UInt32](repeating: 0, count: offsets[offsets.count - 1])
-        var fill = offsets
-        for s in samples where !s.failed {
-            let i = Int(max(0, s.dueMicros) / 1_000_000) - first
-            latencies[fill[i]] = s.latencyMicros
-            fill[i] += 1
-        }
-        var result: [TimelineBucket] = []
-        for i in batches.indices where batches[i] > 0 {
-            let range = offsets[i]..<offsets[i + 1]
-            latencies[range].sort()
-            func millis(_ p: Double) -> Double {
-                guard !range.isEmpty else { return 0 }
-                let rank = max(Int((p / 100 * Double(range.count)).rounded(.up)), 1)
-                return Double(latencies[range.lowerBound + rank - 1]) / 1000
-            }
-            result.append(
-                TimelineBucket(
-                    second: first + i, batches: batches[i], errors: errors[i], p50: millis(50), p99: millis(99),
-                    max: millis(100)))
         }
         return result
     }

@@ -57,15 +57,7 @@ extension LatencyHistogram {
     /// microseconds, so the decoded histogram gives the same percentiles.
     public func encoded() -> String {
         var bytes: [UInt8] = Array("RH1".utf8)
-        var previous: UInt64 = 0
-        for item in histogram.recordedValues() {
-            // The top bucket carries the exact maximum, so `max` survives the round trip.
-            let exactMax = histogram.valuesAreEquivalent(item.value, histogram.max)
-            let value = Swift.min(exactMax ? histogram.max : item.value, Self.highestTrackableMicros)
-            Self.appendVarint(value - previous, to: &bytes)
-            Self.appendVarint(item.count, to: &bytes)
-            previous = value
-        }
+        appendPairs(to: &bytes)
         return Data(bytes).base64EncodedString()
     }
 
@@ -74,15 +66,42 @@ extension LatencyHistogram {
             Array(data.prefix(3)) == Array("RH1".utf8)
         else { return nil }
         self.init()
-        let bytes = [UInt8](data)
-        var index = 3
+        guard add(pairs: [UInt8](data), from: 3) else { return nil }
+    }
+
+    /// The encoding's body alone: the varint (value delta, count) pairs.
+    func pairs() -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendPairs(to: &bytes)
+        return bytes
+    }
+
+    /// Records the values of `pairs()` output (from `start`); false if it is malformed.
+    @discardableResult
+    mutating func add(pairs bytes: [UInt8], from start: Int = 0) -> Bool {
+        var index = start
         var value: UInt64 = 0
         while index < bytes.count {
             guard let delta = Self.readVarint(bytes, &index), let count = Self.readVarint(bytes, &index)
-            else { return nil }
+            else { return false }
             value += delta
-            guard value <= Self.highestTrackableMicros else { return nil }
+            guard value <= Self.highestTrackableMicros else { return false }
             _ = histogram.record(Swift.max(value, 1), count: count)
+        }
+        return true
+    }
+
+    mutating func reset() { histogram.reset() }
+
+    private func appendPairs(to bytes: inout [UInt8]) {
+        var previous: UInt64 = 0
+        for item in histogram.recordedValues() {
+            // The top bucket carries the exact maximum, so `max` survives the round trip.
+            let exactMax = histogram.valuesAreEquivalent(item.value, histogram.max)
+            let value = Swift.min(exactMax ? histogram.max : item.value, Self.highestTrackableMicros)
+            Self.appendVarint(value - previous, to: &bytes)
+            Self.appendVarint(item.count, to: &bytes)
+            previous = value
         }
     }
 

@@ -16,7 +16,9 @@ extension Workload {
         _ lane: Lane, plan: WorkloadPlan, statements: LaneStatements, session: Session, stop: StopSignal,
         cancel: () -> Void
     ) throws -> LaneResult {
-        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
+        var result = LaneResult(
+            transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
+            keepsSamples: lane.keepsSamples)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)

@@ -16,6 +16,8 @@ enum Workload {
         var origin: UInt64
         var seed: UInt64
         var pipeline: Int
+        /// A background workload: every transaction is kept, for the impact of the steps beside it.
+        var keepsSamples = false
         /// A `memory_cap` on this step: rehearse's own heap, checked every 1024 transactions.
         var memoryLimit: Int64?
         var progress: LiveCounter
@@ -94,7 +96,8 @@ enum Workload {
                 let lane = Lane(
                     index: index, connections: spec.connections, iterations: share, deadline: deadline,
                     rate: spec.rate, start: start, origin: context.origin, seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D,
-                    pipeline: spec.pipeline, memoryLimit: context.memoryLimit, progress: context.progress)
+                    pipeline: spec.pipeline, keepsSamples: context.step.background, memoryLimit: context.memoryLimit,
+                    progress: context.progress)
                 group.addTask {
                     do {
                         return .success(
@@ -123,7 +126,9 @@ enum Workload {
             return try runPipelinedLane(
                 lane, plan: plan, statements: statements, session: session, stop: stop, cancel: cancel)
         }
-        var result = LaneResult(transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil)
+        var result = LaneResult(
+            transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
+            keepsSamples: lane.keepsSamples)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)

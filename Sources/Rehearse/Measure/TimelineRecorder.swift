@@ -1,0 +1,115 @@
+/// One lane's transactions of one second of the timeline: how many, how many
+/// failed, the slowest, and the successful ones' latencies in compact form (the
+/// (value, count) pairs of `LatencyHistogram.pairs()`).
+struct TimelineSecond: Sendable {
+    var second: Int
+    var batches: Int
+    var errors: Int
+    var maxMicros: UInt32
+    var latencies: [UInt8]
+}
+
+/// A lane's per-second timeline, built while the lane runs: the current second in
+/// a histogram, each finished second in compact form (a few hundred bytes to a few
+/// KB, whatever the rate). A foreground workload keeps nothing per transaction, so
+/// an hour at tens of thousands of transactions a second costs megabytes, not
+/// gigabytes. Percentiles per second have the histogram's precision (3 significant
+/// digits); the count, the errors and the maximum are exact.
+struct TimelineRecorder: Sendable {
+    private(set) var seconds: [TimelineSecond] = []
+    /// Transactions due in a second already closed (a pipelined retry can come back
+    /// late): rare, and kept whole.
+    private(set) var late: [TransactionSample] = []
+    /// Every successful transaction of the closed seconds and of `late`.
+    private(set) var closed = LatencyHistogram()
+    private var current = -1
+    private var batches = 0
+    private var errors = 0
+    private var maxMicros: UInt32 = 0
+    private var histogram = LatencyHistogram()
+
+    /// `micros` is the latency unclamped (the sample keeps up to 35 minutes, the
+    /// histogram up to an hour).
+    @inline(__always)
+    mutating func record(_ sample: TransactionSample, micros: UInt64) {
+        let second = Int(sample.dueMicros / 1_000_000)
+        if second != current {
+            if second < current {
+                late.append(sample)
+                if !sample.failed { closed.record(micros: micros) }
+                return
+            }
+            close()
+            current = second
+        }
+        batches += 1
+        if sample.failed {
+            errors += 1
+        } else {
+            histogram.record(micros: micros)
+            maxMicros = max(maxMicros, sample.latencyMicros)
+        }
+    }
+
+    /// Puts the current second into compact form.
+    mutating func close() {
+        guard batches > 0 else { return }
+        seconds.append(
+            TimelineSecond(
+                second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs()))
+        if histogram.count > 0 {
+            closed.merge(histogram)
+            histogram.reset()
+        }
+        batches = 0
+        errors = 0
+        maxMicros = 0
+    }
+}
+
+extension WorkloadMeasurement {
+    /// Per-second buckets of the transactions due in each second since the repetition
+    /// began, merged over the lanes second by second (one histogram at a time).
+    func timeline() -> [TimelineBucket] {
+        let parts = seconds.sorted { $0.second < $1.second }
+        let stragglers = late.sorted { $0.dueMicros < $1.dueMicros }
+        var result: [TimelineBucket] = []
+        var histogram = LatencyHistogram()
+        var i = 0
+        var j = 0
+        while i < parts.count || j < stragglers.count {
+            let second = min(
+                i < parts.count ? parts[i].second : .max,
+                j < stragglers.count ? Int(stragglers[j].dueMicros / 1_000_000) : .max)
+            var batches = 0
+            var errors = 0
+            var maxMicros: UInt32 = 0
+            while i < parts.count && parts[i].second == second {
+                batches += parts[i].batches
+                errors += parts[i].errors
+                maxMicros = max(maxMicros, parts[i].maxMicros)
+                histogram.add(pairs: parts[i].latencies)
+                i += 1
+            }
+            while j < stragglers.count && Int(stragglers[j].dueMicros / 1_000_000) == second {
+                let s = stragglers[j]
+                batches += 1
+                if s.failed {
+                    errors += 1
+                } else {
+                    histogram.record(micros: UInt64(s.latencyMicros))
+                    maxMicros = max(maxMicros, s.latencyMicros)
+                }
+                j += 1
+            }
+            let ok = histogram.count > 0
+            result.append(
+                TimelineBucket(
+                    second: second, batches: batches, errors: errors,
+                    p50: ok ? histogram.millis(atPercentile: 50) : 0, p99: ok ? histogram.millis(atPercentile: 99) : 0,
+                    max: Double(maxMicros) / 1000))
+            if ok { histogram.reset() }
+        }
+        return result
+    }
+}
