@@ -63,27 +63,38 @@ public final class Connection: Sendable {
         try await withSession { try $0.query(sql, params) }
     }
 
-    /// Asks the server to cancel whatever this session is running now. Safe from any thread.
+    /// Asks the server to cancel whatever this session is running now. Safe from any
+    /// thread, but it waits for a connection to the server: off the cooperative pool,
+    /// use `cancelSoon`.
     public func cancel() {
-        canceller.withLock { handle in
-            guard let handle else { return }
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(handle.pointer, &buffer, Int32(buffer.count))
-        }
+        // The handle is taken under the lock and used outside it, so `close()` never
+        // waits for a cancel's round trip; the last reference frees it.
+        guard let handle = canceller.withLock({ $0 }) else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(handle.pointer, &buffer, Int32(buffer.count))
     }
 
-    /// Cancels what this session runs, from a thread of its own, now and every
-    /// `interval` until `finished` is set. One cancel reaches only the statement running
-    /// at that moment: one that lands between two statements of a transaction, or
-    /// ahead of a pipeline's next transaction, reaches nothing, so the cancel repeats
-    /// until the work that was cancelled has returned. Never on Swift's cooperative
-    /// pool: PQcancel opens a connection to the server and waits for it.
-    public func keepCancelling(until finished: CompletionFlag, interval: Duration = .milliseconds(50)) {
+    /// Cancels what this session runs, from a thread of its own (PQcancel opens a
+    /// connection to the server and waits for it: never on Swift's cooperative pool).
+    ///
+    /// With `until`, the cancel repeats every `interval` until that flag is set, for
+    /// at most `limit`. One cancel reaches only the statement running at that moment: one
+    /// that lands between two statements of a transaction, or ahead of a pipeline's next
+    /// transaction, reaches nothing. Only for work that ends its connection's use when
+    /// cancelled (a workload's lanes): a repeated cancel would also reach the cleanup
+    /// statements of work that goes on.
+    public func cancelSoon(
+        repeatingUntil finished: CompletionFlag? = nil, interval: Duration = .milliseconds(50),
+        limit: Duration = .seconds(10)
+    ) {
         let pause = useconds_t(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+        let rounds = finished == nil ? 1 : max(Int(limit / interval), 1)
         let thread = Thread { [self] in
-            while !finished.isSet {
+            for round in 0..<rounds {
+                if finished?.isSet == true { return }
+                if round > 0 { usleep(pause) }
+                if finished?.isSet == true { return }
                 cancel()
-                usleep(pause)
             }
         }
         thread.name = "rehearse-cancel"
@@ -93,10 +104,7 @@ public final class Connection: Sendable {
     /// Closes the session and ends its thread. Waits for the running job, so
     /// callers that must not wait should `cancel()` first.
     public func close() async {
-        canceller.withLock { handle in
-            if let handle { PQfreeCancel(handle.pointer) }
-            handle = nil
-        }
+        canceller.withLock { $0 = nil }
         let box = self.box
         _ = try? await thread.run { box.close() }
         thread.stop()
@@ -118,9 +126,12 @@ final class SessionBox: @unchecked Sendable {  // accessed only on the owning Se
     func close() { session = nil }
 }
 
-/// libpq's cancel object; PQcancel is documented as safe to call from another thread.
-struct CancelHandle: @unchecked Sendable {  // used only under the Connection's Mutex
+/// libpq's cancel object, freed with its last reference. PQcancel is documented as
+/// safe from any thread; the object is never changed after it is made.
+final class CancelHandle: @unchecked Sendable {  // immutable; PQcancel only reads it
     let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { PQfreeCancel(pointer) }
 }
 
 extension Connection {

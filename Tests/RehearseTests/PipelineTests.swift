@@ -87,10 +87,6 @@ extension TimedSuites {
             #expect(load.status == "ok")
             #expect(load.batches == 1000)
             #expect(load.errors.isEmpty)
-            // Sent on time: a lane waiting for results wakes for its next due transaction
-            // at microsecond, not millisecond, resolution. (A generous bound: the machine is noisy.)
-            let lag = try #require(load.lagMs)
-            #expect(lag.p50 < 0.5, "lag p50 \(lag.p50) ms")
         }
 
         /// At a step timeout a pipelined lane sends nothing more and cancels, one after
@@ -117,6 +113,9 @@ extension TimedSuites {
             #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
             let slow = try #require(doc.repetitions[0].steps.first { $0.name == "slow" })
             #expect(slow.durationMs < 3000, "the step took \(slow.durationMs) ms")
+            // The eight in flight, each cancelled on the server and counted as such.
+            #expect(slow.batches == 8)
+            #expect(slow.errors == ["57014": 8])
         }
 
         /// A column added under a running workload invalidates its prepared `SELECT *`
@@ -157,7 +156,6 @@ extension TimedSuites {
                     until: after
                     workload:
                       connections: 2
-                      rate: 400/s
                       pipeline: \(pipeline)
                       transactions:
                         - {name: read, sql: "SELECT * FROM t WHERE id = $1", params: [{random_int: [1, 100]}]}
@@ -168,7 +166,7 @@ extension TimedSuites {
             let reads = try #require(doc.repetitions[0].steps.first { $0.name == "reads" })
             #expect(reads.status == "ok", "\(String(describing: reads.error))")
             #expect(reads.errors.isEmpty, "\(reads.errors)")
-            #expect(reads.batches > 150)
+            #expect(reads.batches > 1000)
         }
     }
 }

@@ -59,15 +59,21 @@ struct StepContext: Sendable {
 }
 
 extension Connection {
-    /// Runs `body` on the session thread; cancelling the calling task cancels what the
-    /// session runs on the server, again and again until `body` has returned.
-    func cancellable<T: Sendable>(_ body: @escaping @Sendable (Session) throws -> T) async throws -> T {
+    /// Runs `body` on the session thread; cancelling the calling task cancels the
+    /// statement running on the server (from a thread of its own). With `repeating`,
+    /// the cancel goes again every 50 ms until `body` has returned: for a workload's
+    /// lanes, which stop when cancelled, so no cleanup statement of theirs is hit.
+    func cancellable<T: Sendable>(
+        repeating: Bool = false, _ body: @escaping @Sendable (Session) throws -> T
+    )
+        async throws -> T
+    {
         let finished = CompletionFlag()
         defer { finished.set() }
         return try await withTaskCancellationHandler {
             try await withSession(body)
         } onCancel: {
-            self.keepCancelling(until: finished)
+            self.cancelSoon(repeatingUntil: repeating ? finished : nil)
         }
     }
 }

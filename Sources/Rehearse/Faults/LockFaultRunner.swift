@@ -94,8 +94,8 @@ final class LockFaultRunner: Sendable {
 
     /// Ends the fault (if still holding) and closes the holder session.
     func finish(sessions: SessionDirectory) async -> FaultResult {
+        // Cancelling the holder's task cancels its statement on the server, if it runs one.
         holding.cancel()
-        connection.cancel()
         let result = await holding.value
         sessions.unregister(connection.backendPID)
         await connection.close()

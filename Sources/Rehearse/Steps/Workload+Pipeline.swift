@@ -29,14 +29,12 @@ extension Workload {
         // Transactions that failed with 0A000 on their first try, and the statements to prepare again.
         var retries: [InFlight] = []
         var reprepare: [PreparedHandle] = []
+        var abandonedAt: UInt64 = 0
 
         /// Sends one transaction; its parameters come from `random` and `sequence`,
         /// so a retry sends the same values again.
         func send(_ tx: Int, _ random: inout FastRandom, _ sequence: Int64) throws(PostgresError) {
-            params.removeAll()
-            for generator in plan.transactions[tx].params {
-                generator.generate(into: params, random: &random, sequence: sequence)
-            }
+            plan.bind(tx, into: params, random: &random, sequence: sequence)
             for handle in statements.pipelined[tx] { try session.sendPrepared(handle, params) }
             try session.pipelineSync()
         }
@@ -103,7 +101,14 @@ extension Workload {
                 if stop.isAbandoned {
                     // Cancel until the result is in: each cancel reaches the statement that
                     // runs at that moment, and the next transaction starts right after it.
+                    // A server that ignores cancels ends the lane after ten seconds.
+                    if abandonedAt == 0 { abandonedAt = monotonicNanos() }
                     while try !session.resultReady() {
+                        if monotonicNanos() - abandonedAt > 10_000_000_000 {
+                            throw PostgresError(
+                                kind: .client, sqlstate: "57014",
+                                message: "the server did not end the cancelled transactions within 10 s")
+                        }
                         cancel()
                         session.waitForInput(nanoseconds: 20_000_000)
                     }

@@ -101,7 +101,7 @@ enum Workload {
                 group.addTask {
                     do {
                         return .success(
-                            try await connection.cancellable { session in
+                            try await connection.cancellable(repeating: true) { session in
                                 try runLane(lane, plan: plan, session: session, stop: stop, cancel: connection.cancel)
                             })
                     } catch let error as PostgresError {
@@ -143,13 +143,7 @@ enum Workload {
             case .due(let at): due = at
             }
             let txIndex = plan.pick(random.next())
-            params.removeAll()
-            let sequence = Int64(done * lane.connections + lane.index)
-            plan.transactions.withUnsafeBufferPointer { transactions in
-                for generator in transactions[txIndex].params {
-                    generator.generate(into: params, random: &random, sequence: sequence)
-                }
-            }
+            plan.bind(txIndex, into: params, random: &random, sequence: Int64(done * lane.connections + lane.index))
             let wrapped = statements.wrapped[txIndex]
             // In the closed model a transaction is due when the lane is ready for it: now.
             let sent = schedule.isOpen ? monotonicNanos() : due
