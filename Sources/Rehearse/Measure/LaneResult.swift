@@ -27,7 +27,7 @@ struct TransactionSample: Sendable {
 
 /// What one workload connection measured.
 struct LaneResult: Sendable {
-    /// The per-second timeline, and with it the latency of every successful transaction.
+    /// The per-second timeline.
     var timeline = TimelineRecorder()
     var service = LatencyHistogram()
     var lag = LatencyHistogram()
@@ -104,12 +104,13 @@ struct WorkloadMeasurement: Sendable {
     mutating func merge(_ lane: LaneResult) {
         var timeline = lane.timeline
         timeline.close()
-        latency.merge(timeline.closed)
         seconds.append(contentsOf: timeline.seconds)
         late.append(contentsOf: timeline.late)
         service.merge(lane.service)
         lag.merge(lane.lag)
         for i in perTransaction.indices {
+            // Every successful transaction is in its transaction's histogram.
+            latency.merge(lane.perTransaction[i])
             perTransaction[i].merge(lane.perTransaction[i])
             perTransactionErrors[i].merge(lane.perTransactionErrors[i], uniquingKeysWith: +)
         }

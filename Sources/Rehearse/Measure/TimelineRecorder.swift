@@ -20,8 +20,6 @@ struct TimelineRecorder: Sendable {
     /// Transactions due in a second already closed (a pipelined retry can come back
     /// late): rare, and kept whole.
     private(set) var late: [TransactionSample] = []
-    /// Every successful transaction of the closed seconds and of `late`.
-    private(set) var closed = LatencyHistogram()
     private var current = -1
     private var batches = 0
     private var errors = 0
@@ -36,7 +34,6 @@ struct TimelineRecorder: Sendable {
         if second != current {
             if second < current {
                 late.append(sample)
-                if !sample.failed { closed.record(micros: micros) }
                 return
             }
             close()
@@ -57,10 +54,7 @@ struct TimelineRecorder: Sendable {
         seconds.append(
             TimelineSecond(
                 second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs()))
-        if histogram.count > 0 {
-            closed.merge(histogram)
-            histogram.reset()
-        }
+        if histogram.count > 0 { histogram.reset() }
         batches = 0
         errors = 0
         maxMicros = 0
