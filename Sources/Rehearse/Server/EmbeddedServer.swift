@@ -155,8 +155,10 @@ final class EmbeddedServer: Sendable {
             _ = await waited.value
         }
         CleanupRegistry.shared.unregister(cleanupToken)
+        // The group first: one that will not go keeps the run folder (and its `cgroup`
+        // file), so the next run's reaper tries again.
+        if memoryCap?.remove() == false { return }
         Self.removeDirectory(runDirectory)
-        memoryCap?.remove()
     }
 
     /// For signal handlers: immediate shutdown and a bounded wait.

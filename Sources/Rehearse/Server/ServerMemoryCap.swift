@@ -89,8 +89,11 @@ struct ServerMemoryCap: Sendable {
 
     /// Kills what still runs in the group (a capped command's orphans, a server process
     /// that would not die) and removes it.
-    func remove() {
-        if let cgroupPath { Self.removeCgroup(path: cgroupPath) }
+    /// False when the group is still there.
+    @discardableResult
+    func remove() -> Bool {
+        guard let cgroupPath else { return true }
+        return Self.removeCgroup(path: cgroupPath)
     }
 
     /// Whether `path` is the group that `prepare` makes for the run folder `runName`:

@@ -37,8 +37,8 @@ enum RunCommand {
             }
         }
         defer {
-            cgroup?.remove()
-            if let scratch { try? FileManager.default.removeItem(at: scratch) }
+            // A group that will not go keeps its run folder, for the next run's reaper.
+            if cgroup?.remove() != false, let scratch { try? FileManager.default.removeItem(at: scratch) }
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-run-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: output) }
