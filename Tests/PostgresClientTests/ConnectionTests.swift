@@ -127,6 +127,26 @@ struct ConnectionTests {
         }
     }
 
+    /// A pipelined lane that waits for results until its next transaction is due must
+    /// wake at that time, not at the next whole millisecond (poll's resolution): asked
+    /// for 300 µs with nothing to read, the median wait is well under a millisecond.
+    @Test func waitingForInputHasMicrosecondResolution() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let connection = try await db.connect()
+        let waits = try await connection.withSession { session -> [UInt64] in
+            (0..<21).map { _ in
+                let start = DispatchTime.now().uptimeNanoseconds
+                session.waitForInput(nanoseconds: 300_000)
+                return DispatchTime.now().uptimeNanoseconds - start
+            }
+        }
+        await connection.close()
+        let median = waits.sorted()[10]
+        #expect(median >= 300_000, "returned before its time: \(median) ns")
+        #expect(median < 900_000, "median wait \(median) ns for 300 µs")
+    }
+
     /// Pipeline mode: statements between two syncs are one implicit transaction; an
     /// error aborts the rest of it (rolled back), and the next one runs normally,
     /// also when the error only comes at the implicit commit (a deferred constraint).
