@@ -11,13 +11,11 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("workload hot path: pick, bind, record", configuration: .init(scalingFactor: .kilo)) { benchmark in
         var probe = HotPathProbe()
         for _ in 0..<1000 { probe.runOne() }  // warm the buffers
-        probe.resetSamples()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(probe.runOne())
         }
         benchmark.stopMeasurement()
-        probe.resetSamples()
     }
 
     Benchmark("histogram record", configuration: .init(scalingFactor: .kilo)) { benchmark in

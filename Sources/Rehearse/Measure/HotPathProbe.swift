@@ -32,17 +32,11 @@ public struct HotPathProbe {
     @discardableResult
     public mutating func runOne() -> Int {
         let index = plan.pick(random.next())
-        params.removeAll()
-        for generator in plan.transactions[index].params {
-            generator.generate(into: params, random: &random, sequence: Int64(tick))
-        }
+        plan.bind(index, into: params, random: &random, sequence: Int64(tick))
         tick &+= 250_000
         lane.record(tx: index, due: tick, sent: tick &+ 1_000, end: tick &+ 120_000 &+ (tick % 7_919), rows: 1, error: nil)
         return index
     }
-
-    /// Drops the timeline samples kept so far (a long benchmark would otherwise measure array growth).
-    public mutating func resetSamples() { lane.samples.removeAll(keepingCapacity: true) }
 
     public var recorded: UInt64 { lane.perTransaction.reduce(0) { $0 + $1.count } }
 }

@@ -138,6 +138,17 @@ struct WorkloadPlan: Sendable {
         return nil
     }
 
+    /// Writes transaction `tx`'s parameters into the (emptied) buffer.
+    @inline(__always)
+    func bind(_ tx: Int, into params: ParameterBuffer, random: inout FastRandom, sequence: Int64) {
+        params.removeAll()
+        transactions.withUnsafeBufferPointer { transactions in
+            for generator in transactions[tx].params {
+                generator.generate(into: params, random: &random, sequence: sequence)
+            }
+        }
+    }
+
     @inline(__always)
     func pick(_ random: UInt64) -> Int {
         let target = random % totalWeight
