@@ -262,6 +262,17 @@ extension TimedSuites {
             #expect(envCode == 3, "\(envOutput)")
             #expect(envOutput.contains("password authentication failed"), "\(envOutput)")
             #expect(!envOutput.contains(secret), "the password leaked: \(envOutput)")
+            #expect(failedLogins() == 2, "one attempt each, no retries")
+            // Nor in anything written to the results folder.
+            let written = FileManager.default.enumerator(atPath: out.path)
+            while let path = written?.nextObject() as? String {
+                var isDirectory: ObjCBool = false
+                let url = out.appendingPathComponent(path)
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
+                else { continue }
+                let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+                #expect(!text.contains(secret), "the password leaked to \(path)")
+            }
             // And the right password gets through, so the failures above were the password's.
             let (okCode, okOutput) = try await rehearse(
                 ["run", file.path, "--server", plain, "--out", out.path], environment: ["PGPASSWORD": "right-password-1"])
