@@ -119,6 +119,37 @@ extension TimedSuites {
             #expect(next.status == "ok")
         }
 
+        /// A lane whose session dies (here its own backend terminates it at the 301st
+        /// transaction) fails the step, but what it measured before still counts, beside
+        /// the other lane's work, pipelined or not.
+        @Test(arguments: [1, 4])
+        func aFailedLaneKeepsWhatItMeasured(pipeline: Int) async throws {
+            let doc = try await ScenarioSuiteTests.run(
+                yaml: """
+                    name: lane-dies
+                    steps:
+                      - name: load
+                        on_error: continue
+                        workload:
+                          connections: 2
+                          iterations: 2000
+                          pipeline: \(pipeline)
+                          transactions:
+                            - name: tick
+                              sql: "SELECT CASE WHEN $1 = 600 THEN pg_terminate_backend(pg_backend_pid()) END"
+                              params: [{sequence: 0}]
+                    """)
+            let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
+            #expect(load.status == "failed")
+            // Lane 0 runs the even sequence numbers: 300 before the one that ends it, that
+            // one, and (pipelined) up to three sent behind it, which fail with it; lane 1
+            // runs its 1000.
+            #expect(load.batches >= 1301 && load.batches <= 1300 + pipeline, "\(load.batches) batches")
+            let failures = load.errors.values.reduce(0, +)
+            #expect(failures >= 1 && failures <= pipeline, "\(load.errors)")
+            #expect(load.latencyMs != nil)
+        }
+
         @Test func stepTimeoutCancelsTheStatement() async throws {
             let file = try scenario(
                 """

@@ -30,8 +30,9 @@ struct StepMeasurement: Sendable {
         errors[error.sqlstate ?? "client", default: 0] += 1
     }
 
-    mutating func fail(_ error: PostgresError, migration: String? = nil) {
-        count(error)
+    /// `counted: false` when the error is already among `errors` (a workload's failed transactions).
+    mutating func fail(_ error: PostgresError, migration: String? = nil, counted: Bool = true) {
+        if counted { count(error) }
         failure = ErrorInfo(
             sqlstate: error.sqlstate, message: SecretMasker.mask(error.message), migration: migration,
             detail: error.detail.map(SecretMasker.mask), hint: error.hint)

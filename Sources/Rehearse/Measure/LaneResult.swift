@@ -37,6 +37,8 @@ struct LaneResult: Sendable {
     /// Every transaction, for a background workload only (see `keepsSamples`).
     var samples: [TransactionSample] = []
     var rows = 0
+    /// The error that ended the lane is already counted: the transactions it failed are recorded.
+    var endingErrorRecorded = false
     let origin: UInt64
     /// Open model: service time and lag differ from the response time and are recorded too.
     let open: Bool

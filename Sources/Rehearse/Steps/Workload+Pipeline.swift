@@ -14,11 +14,8 @@ extension Workload {
     /// cancelled on the server one transaction after the other.
     static func runPipelinedLane(
         _ lane: Lane, plan: WorkloadPlan, statements: LaneStatements, session: Session, stop: StopSignal,
-        cancel: () -> Void
-    ) throws -> LaneResult {
-        var result = LaneResult(
-            transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
-            keepsSamples: lane.keepsSamples)
+        cancel: () -> Void, into result: inout LaneResult
+    ) throws(PostgresError) {
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
@@ -40,100 +37,118 @@ extension Workload {
         }
 
         try session.enterPipelineMode()
-        while true {
-            if !finished && stop.isStopped { finished = true }
-            // Send while there is room and work is due.
-            if !finished && reprepare.isEmpty && inFlight.count < lane.pipeline {
-                let now = monotonicNanos()
-                switch schedule.next(now: now) {
-                case .finished:
-                    finished = true
-                case .wait(let until):
-                    if inFlight.count == 0 {
-                        sleepUntil(nanos: min(until, now + 50_000_000))
-                        continue
-                    }
-                    if try !session.resultReady() {
-                        session.waitForInput(nanoseconds: min(until - now, 50_000_000))
-                        if try !session.resultReady() { continue }
-                    }
-                case .due(let due):
-                    let tx = plan.pick(random.next())
-                    let sequence = Int64(issued * lane.connections + lane.index)
-                    issued += 1
-                    let state = random
-                    let sent = schedule.isOpen ? monotonicNanos() : due
-                    try send(tx, &random, sequence)
-                    inFlight.push(InFlight(tx: tx, due: due, sent: sent, random: state, sequence: sequence))
-                    continue
-                }
-            }
-            guard let entry = inFlight.pop() else {
-                if !reprepare.isEmpty {
-                    // Every result is in: leave pipeline mode to prepare again, then send the
-                    // failed transactions once more (unless the step was abandoned meanwhile).
-                    try session.exitPipelineMode()
-                    for handle in reprepare { try session.reprepare(handle) }
-                    reprepare.removeAll()
-                    try session.enterPipelineMode()
-                    for var retry in retries {
-                        if stop.isAbandoned {
-                            let error = PostgresError(kind: .client, sqlstate: "57014", message: "canceled before its retry")
-                            result.record(
-                                tx: retry.tx, due: retry.due, sent: retry.sent, end: monotonicNanos(), rows: 0, error: error)
+        // The transaction being read, so that a lane that fails accounts for it too.
+        var reading: InFlight?
+        do throws(PostgresError) {
+            while true {
+                if !finished && stop.isStopped { finished = true }
+                // Send while there is room and work is due.
+                if !finished && reprepare.isEmpty && inFlight.count < lane.pipeline {
+                    let now = monotonicNanos()
+                    switch schedule.next(now: now) {
+                    case .finished:
+                        finished = true
+                    case .wait(let until):
+                        if inFlight.count == 0 {
+                            sleepUntil(nanos: min(until, now + 50_000_000))
                             continue
                         }
-                        var state = retry.random
-                        try send(retry.tx, &state, retry.sequence)
-                        retry.retried = true
-                        inFlight.push(retry)
+                        if try !session.resultReady() {
+                            session.waitForInput(nanoseconds: min(until - now, 50_000_000))
+                            if try !session.resultReady() { continue }
+                        }
+                    case .due(let due):
+                        let tx = plan.pick(random.next())
+                        let sequence = Int64(issued * lane.connections + lane.index)
+                        issued += 1
+                        let state = random
+                        let sent = schedule.isOpen ? monotonicNanos() : due
+                        try send(tx, &random, sequence)
+                        inFlight.push(InFlight(tx: tx, due: due, sent: sent, random: state, sequence: sequence))
+                        continue
                     }
-                    retries.removeAll()
+                }
+                guard let entry = inFlight.pop() else {
+                    if !reprepare.isEmpty {
+                        // Every result is in: leave pipeline mode to prepare again, then send the
+                        // failed transactions once more (unless the step was abandoned meanwhile).
+                        try session.exitPipelineMode()
+                        for handle in reprepare { try session.reprepare(handle) }
+                        reprepare.removeAll()
+                        try session.enterPipelineMode()
+                        for var retry in retries {
+                            if stop.isAbandoned {
+                                let error = PostgresError(kind: .client, sqlstate: "57014", message: "canceled before its retry")
+                                result.record(
+                                    tx: retry.tx, due: retry.due, sent: retry.sent, end: monotonicNanos(), rows: 0, error: error)
+                                continue
+                            }
+                            var state = retry.random
+                            try send(retry.tx, &state, retry.sequence)
+                            retry.retried = true
+                            inFlight.push(retry)
+                        }
+                        retries.removeAll()
+                        continue
+                    }
+                    if finished { break }
                     continue
                 }
-                if finished { break }
-                continue
-            }
-            // Read one transaction: its statements' results, then its sync.
-            var rows = 0
-            var failed: PostgresError?
-            readResults: while true {
-                if stop.isAbandoned {
-                    // Cancel until the result is in: each cancel reaches the statement that
-                    // runs at that moment, and the next transaction starts right after it.
-                    // A server that ignores cancels ends the lane after ten seconds.
-                    if abandonedAt == 0 { abandonedAt = monotonicNanos() }
-                    while try !session.resultReady() {
-                        if monotonicNanos() - abandonedAt > 10_000_000_000 {
-                            throw PostgresError(
-                                kind: .client, sqlstate: "57014",
-                                message: "the server did not end the cancelled transactions within 10 s")
+                // Read one transaction: its statements' results, then its sync.
+                reading = entry
+                var rows = 0
+                var failed: PostgresError?
+                readResults: while true {
+                    if stop.isAbandoned {
+                        // Cancel until the result is in: each cancel reaches the statement that
+                        // runs at that moment, and the next transaction starts right after it.
+                        // A server that ignores cancels ends the lane after ten seconds.
+                        if abandonedAt == 0 { abandonedAt = monotonicNanos() }
+                        while try !session.resultReady() {
+                            if monotonicNanos() - abandonedAt > 10_000_000_000 {
+                                throw PostgresError(
+                                    kind: .client, sqlstate: "57014",
+                                    message: "the server did not end the cancelled transactions within 10 s")
+                            }
+                            cancel()
+                            session.waitForInput(nanoseconds: 20_000_000)
                         }
-                        cancel()
-                        session.waitForInput(nanoseconds: 20_000_000)
+                    }
+                    switch try session.nextPipelineEvent() {
+                    case .completed(let n): rows += n
+                    case .failed(let error): if failed == nil { failed = error }
+                    case .aborted: break
+                    case .sync: break readResults
                     }
                 }
-                switch try session.nextPipelineEvent() {
-                case .completed(let n): rows += n
-                case .failed(let error): if failed == nil { failed = error }
-                case .aborted: break
-                case .sync: break readResults
+                reading = nil
+                if let failed, failed.invalidatesCachedPlan, !entry.retried {
+                    for handle in statements.pipelined[entry.tx] where !reprepare.contains(handle) {
+                        reprepare.append(handle)
+                    }
+                    retries.append(entry)
+                    continue
                 }
+                let end = monotonicNanos()
+                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: rows, error: failed)
+                done += 1
+                try lane.afterTransaction(done)
             }
-            if let failed, failed.invalidatesCachedPlan, !entry.retried {
-                for handle in statements.pipelined[entry.tx] where !reprepare.contains(handle) {
-                    reprepare.append(handle)
-                }
-                retries.append(entry)
-                continue
-            }
+        } catch {
+            // The session failed under the lane: every transaction sent and not yet
+            // answered failed with it, as the application would have seen.
             let end = monotonicNanos()
-            result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: rows, error: failed)
-            done += 1
-            try lane.afterTransaction(done)
+            for entry in [reading].compactMap({ $0 }) + retries {
+                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: error)
+                result.endingErrorRecorded = true
+            }
+            while let entry = inFlight.pop() {
+                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: error)
+                result.endingErrorRecorded = true
+            }
+            throw error
         }
         try session.exitPipelineMode()
-        return result
     }
 }
 

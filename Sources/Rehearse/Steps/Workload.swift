@@ -66,12 +66,11 @@ enum Workload {
         }
         for c in connections { await context.release(c) }
         var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
-        for result in results {
-            switch result {
-            case .success(let lane):
-                merged.merge(lane)
-            case .failure(let error):
-                measurement.fail(error)
+        for outcome in results {
+            if let lane = outcome.result { merged.merge(lane) }
+            if let error = outcome.error {
+                // Counted once: with the transactions it failed, or here when it failed none.
+                measurement.fail(error, counted: outcome.result?.endingErrorRecorded != true)
             }
         }
         measurement.latency = merged.latency
@@ -86,8 +85,8 @@ enum Workload {
     private static func runLanes(
         _ spec: WorkloadSpec, plan: WorkloadPlan, connections: [Connection], context: StepContext, stop: StopSignal,
         start: UInt64, deadline: UInt64?, iterations: Int?
-    ) async -> [Result<LaneResult, PostgresError>] {
-        await withTaskGroup(of: Result<LaneResult, PostgresError>.self) { group in
+    ) async -> [LaneOutcome] {
+        await withTaskGroup(of: LaneOutcome.self) { group in
             for (index, connection) in connections.enumerated() {
                 var share: Int?
                 if let iterations {
@@ -100,18 +99,27 @@ enum Workload {
                     progress: context.progress)
                 group.addTask {
                     do {
-                        return .success(
-                            try await connection.cancellable(repeating: true) { session in
-                                try runLane(lane, plan: plan, session: session, stop: stop, cancel: connection.cancel)
-                            })
+                        return try await connection.cancellable(repeating: true) { session in
+                            // A lane that fails keeps what it measured until then.
+                            var result = LaneResult(
+                                transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
+                                keepsSamples: lane.keepsSamples)
+                            do throws(PostgresError) {
+                                try runLane(
+                                    lane, plan: plan, session: session, stop: stop, cancel: connection.cancel, into: &result)
+                                return LaneOutcome(result: result)
+                            } catch {
+                                return LaneOutcome(result: result, error: error)
+                            }
+                        }
                     } catch let error as PostgresError {
-                        return .failure(error)
+                        return LaneOutcome(error: error)
                     } catch {
-                        return .failure(PostgresError(kind: .client, message: "\(error)"))
+                        return LaneOutcome(error: PostgresError(kind: .client, message: "\(error)"))
                     }
                 }
             }
-            var all: [Result<LaneResult, PostgresError>] = []
+            var all: [LaneOutcome] = []
             for await r in group { all.append(r) }
             return all
         }
@@ -119,16 +127,14 @@ enum Workload {
 
     /// The hot loop. Runs on the connection's own thread; nothing here locks or awaits.
     static func runLane(
-        _ lane: Lane, plan: WorkloadPlan, session: Session, stop: StopSignal, cancel: () -> Void
-    ) throws -> LaneResult {
+        _ lane: Lane, plan: WorkloadPlan, session: Session, stop: StopSignal, cancel: () -> Void,
+        into result: inout LaneResult
+    ) throws(PostgresError) {
         let statements = try LaneStatements(plan: plan, session: session)
         if lane.pipeline > 1 {
             return try runPipelinedLane(
-                lane, plan: plan, statements: statements, session: session, stop: stop, cancel: cancel)
+                lane, plan: plan, statements: statements, session: session, stop: stop, cancel: cancel, into: &result)
         }
-        var result = LaneResult(
-            transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
-            keepsSamples: lane.keepsSamples)
         var random = FastRandom(seed: lane.seed)
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
@@ -136,7 +142,7 @@ enum Workload {
         while !stop.isStopped {
             let due: UInt64
             switch schedule.next(now: monotonicNanos()) {
-            case .finished: return result
+            case .finished: return
             case .wait(let until):
                 sleepUntil(nanos: min(until, monotonicNanos() + 50_000_000))
                 continue
@@ -159,7 +165,12 @@ enum Workload {
                 } catch {
                     failed = error
                     if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
-                    if session.isBroken { throw error }
+                    if session.isBroken {
+                        // The session is gone: this transaction failed, and so does the lane.
+                        result.record(tx: txIndex, due: due, sent: sent, end: monotonicNanos(), rows: 0, error: error)
+                        result.endingErrorRecorded = true
+                        throw error
+                    }
                     // A schema change invalidated a prepared plan's result type: re-prepare and
                     // retry once, as application drivers (pgx, JDBC) do transparently.
                     if attempt == 0, error.invalidatesCachedPlan {
@@ -174,8 +185,13 @@ enum Workload {
             done += 1
             try lane.afterTransaction(done)
         }
-        return result
     }
+}
+
+/// What a lane measured, and why it stopped early if it did.
+struct LaneOutcome: Sendable {
+    var result: LaneResult?
+    var error: PostgresError?
 }
 
 extension Workload.Lane {
