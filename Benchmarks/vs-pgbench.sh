@@ -7,6 +7,8 @@
 #               (--sampling-rate 0.1: a random tenth of the transactions, so that writing
 #               the log does not slow pgbench down; on 2 cores a full log cost it ~15%)
 # Usage: Benchmarks/vs-pgbench.sh [rounds=3] [seconds=10]
+#   ONLY=tpc-b-like CONNS=1 Benchmarks/vs-pgbench.sh 7 10   re-measures one row with more rounds
+# The last column lists every round's ratio, so a noisy row shows as one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -34,12 +36,13 @@ run_pgbench() { # mode connections -> "tps p50 p95"
   cd - >/dev/null
 }
 
-printf "\n%-26s %5s %12s %12s %7s %16s %16s\n" "workload" "conns" "rehearse tps" "pgbench tps" "ratio" "p50 ms rh/pgb" "p95 ms rh/pgb"
+printf "\n%-26s %5s %12s %12s %7s %16s %16s  %s\n" "workload" "conns" "rehearse tps" "pgbench tps" "ratio" "p50 ms rh/pgb" "p95 ms rh/pgb" "rounds"
 # The last row pipelines rehearse (pipeline: 8, libpq pipeline mode) against pgbench's
 # ordinary -S: pgbench has no equivalent, so its ratio shows what pipelining buys.
 for spec in "select-only:-S:pgbench-select:1" "tpc-b-like::pgbench-tpcb:1" "select-only, pipeline 8:-S:pgbench-select:8"; do
   IFS=: read -r label mode scenario pipeline <<< "$spec"
-  for conns in 1 2; do
+  [ -n "${ONLY:-}" ] && [ "$label" != "$ONLY" ] && continue
+  for conns in ${CONNS:-1 2}; do
     : > "$work/ratios"; : > "$work/rh"; : > "$work/pg"
     for r in $(seq "$rounds"); do
       rh=$(run_rehearse "$scenario" "$conns" "$pipeline"); pg=$(run_pgbench "$mode" "$conns")
@@ -49,8 +52,9 @@ for spec in "select-only:-S:pgbench-select:1" "tpc-b-like::pgbench-tpcb:1" "sele
     rtps=$(cut -d' ' -f1 "$work/rh" | median); ptps=$(cut -d' ' -f1 "$work/pg" | median)
     r50=$(cut -d' ' -f2 "$work/rh" | median); p50=$(cut -d' ' -f2 "$work/pg" | median)
     r95=$(cut -d' ' -f3 "$work/rh" | median); p95=$(cut -d' ' -f3 "$work/pg" | median)
-    printf "%-26s %5d %12.0f %12.0f %7.3f %16s %16s\n" "$label" "$conns" "$rtps" "$ptps" "$(median < "$work/ratios")" \
-      "$(printf '%.3f/%.3f' "$r50" "$p50")" "$(printf '%.3f/%.3f' "$r95" "$p95")"
+    printf "%-26s %5d %12.0f %12.0f %7.3f %16s %16s  %s\n" "$label" "$conns" "$rtps" "$ptps" "$(median < "$work/ratios")" \
+      "$(printf '%.3f/%.3f' "$r50" "$p50")" "$(printf '%.3f/%.3f' "$r95" "$p95")" \
+      "$(awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1}' "$work/ratios")"
   done
 done
 echo "(ratio: median over $rounds alternating rounds of rehearse tps / pgbench tps; ${seconds}s each)"
