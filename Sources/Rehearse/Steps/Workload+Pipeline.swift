@@ -63,8 +63,9 @@ extension Workload {
                         issued += 1
                         let state = random
                         let sent = schedule.isOpen ? monotonicNanos() : due
-                        try send(tx, &random, sequence)
+                        // In flight before it is sent, so that a failed send is accounted for.
                         inFlight.push(InFlight(tx: tx, due: due, sent: sent, random: state, sequence: sequence))
+                        try send(tx, &random, sequence)
                         continue
                     }
                 }
@@ -76,19 +77,19 @@ extension Workload {
                         for handle in reprepare { try session.reprepare(handle) }
                         reprepare.removeAll()
                         try session.enterPipelineMode()
-                        for var retry in retries {
+                        while !retries.isEmpty {
+                            var retry = retries.removeFirst()
                             if stop.isAbandoned {
-                                let error = PostgresError(kind: .client, sqlstate: "57014", message: "canceled before its retry")
+                                let error = PostgresError(kind: .client, sqlstate: "57014", message: "cancelled before its retry")
                                 result.record(
                                     tx: retry.tx, due: retry.due, sent: retry.sent, end: monotonicNanos(), rows: 0, error: error)
                                 continue
                             }
-                            var state = retry.random
-                            try send(retry.tx, &state, retry.sequence)
                             retry.retried = true
                             inFlight.push(retry)
+                            var state = retry.random
+                            try send(retry.tx, &state, retry.sequence)
                         }
-                        retries.removeAll()
                         continue
                     }
                     if finished { break }
