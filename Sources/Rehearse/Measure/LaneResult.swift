@@ -58,10 +58,11 @@ struct LaneResult: Sendable {
     @inline(__always)
     mutating func record(tx: Int, due: UInt64, sent: UInt64, end: UInt64, rows: Int, error: PostgresError?) {
         let response = end &- due
+        let micros = (response + 500) / 1000
         let sample = TransactionSample(
-            dueMicros: Int64(bitPattern: due &- origin) / 1000, latencyMicros: UInt32(clamping: (response + 500) / 1000),
+            dueMicros: Int64(bitPattern: due &- origin) / 1000, latencyMicros: UInt32(clamping: micros),
             failed: error != nil)
-        timeline.record(sample, micros: (response + 500) / 1000)
+        timeline.record(sample, micros: micros)
         if keepsSamples { samples.append(sample) }
         if let error {
             let state = error.sqlstate ?? "client"
@@ -70,7 +71,7 @@ struct LaneResult: Sendable {
             return
         }
         self.rows += rows
-        perTransaction[tx].record(nanoseconds: response)
+        perTransaction[tx].record(micros: micros)
         // In the closed model a transaction is due when it is sent: service time is the
         // response time and lag is zero, and neither is reported.
         guard open else { return }
