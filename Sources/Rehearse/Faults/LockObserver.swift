@@ -49,6 +49,10 @@ final class LockObserver: Sendable {
                     try Self.sample(session: session, sessions: sessions, origin: origin, stop: stop, state: state)
                 }
                 await connection.close()
+                // Closed under it: someone needs the database to itself (a snapshot copy,
+                // CREATE DATABASE … TEMPLATE, which fails if a session is back before it
+                // starts). Give them a moment rather than reconnecting at once.
+                if !stop.isStopped { try? await Task.sleep(for: .milliseconds(500)) }
             }
         }
     }
@@ -109,6 +113,7 @@ final class LockObserver: Sendable {
     /// Stops sampling and returns everything seen.
     func finish() async -> Observation {
         stopSignal.stop()
+        loop.cancel()  // ends a pause before reconnecting at once
         await loop.value
         return state.value
     }
