@@ -128,23 +128,27 @@ struct ConnectionTests {
     }
 
     /// A pipelined lane that waits for results until its next transaction is due must
-    /// wake at that time, not at the next whole millisecond (poll's resolution): asked
-    /// for 300 µs with nothing to read, the median wait is well under a millisecond.
+    /// wake at that time, not at a whole millisecond (poll's resolution). Asked for
+    /// 300 µs with nothing to read, no wait may end early (ppoll's guarantee), and the
+    /// shortest of 200 waits must be under 900 µs: a millisecond timer, rounding up,
+    /// never gets there; rounding down, it returns at once and fails the first check.
+    /// The shortest, not the median, because the test runs beside the other suites on
+    /// two cores and a busy scheduler only ever makes a wait longer.
     @Test func waitingForInputHasMicrosecondResolution() async throws {
         let db = try await TestServer.start()
         defer { Task { await db.stop() } }
         let connection = try await db.connect()
         let waits = try await connection.withSession { session -> [UInt64] in
-            (0..<21).map { _ in
+            (0..<200).map { _ in
                 let start = DispatchTime.now().uptimeNanoseconds
                 session.waitForInput(nanoseconds: 300_000)
                 return DispatchTime.now().uptimeNanoseconds - start
             }
         }
         await connection.close()
-        let median = waits.sorted()[10]
-        #expect(median >= 300_000, "returned before its time: \(median) ns")
-        #expect(median < 900_000, "median wait \(median) ns for 300 µs")
+        let shortest = waits.min() ?? 0
+        #expect(shortest >= 300_000, "a wait returned before its time: \(shortest) ns")
+        #expect(shortest < 900_000, "shortest wait \(shortest) ns for 300 µs")
     }
 
     /// Pipeline mode: statements between two syncs are one implicit transaction; an
