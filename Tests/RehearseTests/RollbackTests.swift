@@ -36,6 +36,40 @@ struct RollbackTests {
         #expect(before.differences(from: before, snapshotName: "x").isEmpty)
     }
 
+    /// A snapshot copy (`CREATE DATABASE … TEMPLATE`) fails with 55006 if any session is
+    /// on its template when it starts. The lock observer stays off the database while a
+    /// step keeps bystanders off, however long the copy is in coming (here 300 ms after
+    /// the sessions were closed, six times the observer's wait before reconnecting),
+    /// and comes back after it.
+    @Test func theLockObserverStaysOffWhileASnapshotIsCopied() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        let host = EmbeddedHost(server: db.server, runID: "obs")
+        try await host.createDatabase("live", template: nil)
+        let admin = try await db.connect()
+        func observerIsOn() async throws -> Bool {
+            try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rehearse:observer'").scalar == "1"
+        }
+        let sessions = SessionDirectory()
+        let observer = LockObserver.start(conninfo: host.conninfo(database: "live"), sessions: sessions, origin: monotonicNanos())
+        for copy in 0..<3 {
+            var waited = 0
+            while try await !observerIsOn() && waited < 500 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            #expect(try await observerIsOn(), "the observer is not on the database before copy \(copy)")
+            try await sessions.keepingBystandersOff {
+                try await DatabaseCloner.closeSessions(on: "live", admin: admin)
+                try await Task.sleep(for: .milliseconds(300))
+                try await host.createDatabase("copy\(copy)", template: "live")
+            }
+        }
+        let observation = await observer.finish()
+        #expect(observation.samples > 0)
+        await admin.close()
+    }
+
     @Test func dataChecksumIgnoresPhysicalOrderAndSeesChanges() async throws {
         let db = try await TestServer.start()
         defer { Task { await db.stop() } }

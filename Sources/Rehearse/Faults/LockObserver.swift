@@ -29,8 +29,8 @@ final class LockObserver: Sendable {
     private let origin: UInt64
     private let loop: Task<Void, Never>
 
-    /// Starts sampling. The observer reconnects when its session is closed under it
-    /// (a snapshot copy needs the database to itself for a moment).
+    /// Starts sampling. The observer leaves while a step needs the database to itself
+    /// (`SessionDirectory.keepingBystandersOff`: a snapshot copy) and comes back after.
     init(conninfo: String, sessions: SessionDirectory, origin: UInt64) {
         self.sessions = sessions
         self.origin = origin
@@ -38,6 +38,10 @@ final class LockObserver: Sendable {
         let state = self.state
         self.loop = Task {
             while !stop.isStopped {
+                if sessions.bystandersMustLeave {
+                    try? await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
                 guard
                     let connection = try? await Connection.connect(
                         conninfo, overrides: [("application_name", "rehearse:observer")], label: "rehearse-observer")
@@ -49,10 +53,9 @@ final class LockObserver: Sendable {
                     try Self.sample(session: session, sessions: sessions, origin: origin, stop: stop, state: state)
                 }
                 await connection.close()
-                // Closed under it: someone needs the database to itself (a snapshot copy,
-                // CREATE DATABASE … TEMPLATE, which fails if a session is back before it
-                // starts). Give them a moment rather than reconnecting at once.
-                if !stop.isStopped { try? await Task.sleep(for: .milliseconds(500)) }
+                // Closed under it (the server went away, or a snapshot copy closed every
+                // session before the observer saw that it must leave): try again soon.
+                if !stop.isStopped && !sessions.bystandersMustLeave { try? await Task.sleep(for: .milliseconds(50)) }
             }
         }
     }
@@ -80,7 +83,9 @@ final class LockObserver: Sendable {
     ) throws {
         try session.prepare("observe", query)
         let none = ParameterBuffer(capacity: 1)
-        while !stop.isStopped {
+        // Checked after connecting too: a copy that closed the database's sessions waits
+        // for the count to reach zero, so a connection made just before it must go.
+        while !stop.isStopped && !sessions.bystandersMustLeave {
             let now = monotonicNanos() &- origin
             let rows = try session.queryPrepared("observe", none).rows
             let owners = sessions.snapshot()
@@ -113,7 +118,7 @@ final class LockObserver: Sendable {
     /// Stops sampling and returns everything seen.
     func finish() async -> Observation {
         stopSignal.stop()
-        loop.cancel()  // ends a pause before reconnecting at once
+        loop.cancel()  // ends a pause before reconnecting
         await loop.value
         return state.value
     }

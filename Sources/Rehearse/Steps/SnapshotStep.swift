@@ -15,10 +15,17 @@ enum SnapshotStep {
             var copy: String?
             if keepCopy {
                 let copyName = "\(context.database)_snap_\(name.replacingOccurrences(of: "-", with: "_"))"
-                let admin = try await Connection.connect(context.host.conninfo(database: context.host.maintenanceDatabase))
-                try await DatabaseCloner.closeSessions(on: context.database, admin: admin)
-                await admin.close()
-                try await context.host.createDatabase(copyName, template: context.database)
+                try await context.sessions.keepingBystandersOff {
+                    let admin = try await Connection.connect(context.host.conninfo(database: context.host.maintenanceDatabase))
+                    do {
+                        try await DatabaseCloner.closeSessions(on: context.database, admin: admin)
+                    } catch {
+                        await admin.close()
+                        throw error
+                    }
+                    await admin.close()
+                    try await context.host.createDatabase(copyName, template: context.database)
+                }
                 copy = copyName
             }
             context.snapshots.add(
