@@ -35,10 +35,23 @@ enum StaleClusterReaper {
                 // that will not go keeps its folder, so a later run tries again.
                 if ServerMemoryCap.isGroup(path, ofRun: name), !ServerMemoryCap.removeCgroup(path: path) { continue }
             }
-            try? fm.removeItem(at: dir)
-            reaped.append(dir)
+            if removeTree(dir) { reaped.append(dir) }
         }
         return reaped
+    }
+
+    /// Removes a dead run's folder. Its server's last processes can still be exiting and
+    /// removing their own files while the tree is walked (seen once in about a hundred
+    /// runs on a loaded machine: the walk failed and the folder stayed), so try again
+    /// for up to two seconds; a folder that will not go is left for a later run.
+    private static func removeTree(_ dir: URL) -> Bool {
+        for _ in 0..<100 {
+            try? FileManager.default.removeItem(at: dir)
+            var info = stat()
+            if lstat(dir.path, &info) != 0 { return true }
+            usleep(20_000)
+        }
+        return false
     }
 
     private static func isZombie(_ pid: pid_t) -> Bool {
