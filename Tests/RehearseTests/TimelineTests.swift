@@ -3,21 +3,22 @@ import Testing
 
 @testable import Rehearse
 
-/// The per-second timeline and the per-step impact, cut from the kept samples,
-/// against a brute-force computation over the same transactions.
+/// The per-second timeline and the per-step impact, cut from the timeline and the
+/// kept transactions, against a brute-force computation over the same transactions.
 @Suite("Workload timeline and impact")
 struct TimelineTests {
     static let serializationFailure = PostgresError(kind: .server, sqlstate: "40001", message: "could not serialize access")
 
     /// Random transactions over ten seconds on three lanes, some failed: each lane's in
     /// the order they were due, then a few that come back late (as a pipelined retry can).
-    func measurement(keepsSamples: Bool = true) -> (WorkloadMeasurement, [(due: Int64, latency: UInt32, failed: Bool)]) {
+    /// With `boundaries`, the lanes are a background workload's.
+    func measurement(boundaries: StepBoundaries? = nil) -> (WorkloadMeasurement, [(due: Int64, latency: UInt32, failed: Bool)]) {
         var random = FastRandom(seed: 11)
         var all: [(due: Int64, latency: UInt32, failed: Bool)] = []
         var merged = WorkloadMeasurement(transactionNames: ["t"], open: true)
         let origin: UInt64 = 5_000_000_000
         for _ in 0..<3 {
-            var lane = LaneResult(transactionCount: 1, origin: origin, open: true, keepsSamples: keepsSamples)
+            var lane = LaneResult(transactionCount: 1, origin: origin, open: true, boundaries: boundaries)
             let inOrder = (0..<4000).map { _ in Int64(random.next(in: 0, 9_999_999)) }.sorted()
             let late = (0..<50).map { _ in Int64(random.next(in: 0, 8_999_999)) }
             for due in inOrder + late {
@@ -31,7 +32,6 @@ struct TimelineTests {
                     error: failed ? Self.serializationFailure : nil)
                 all.append((dueMicros, latency, failed))
             }
-            #expect(lane.samples.count == (keepsSamples ? 4050 : 0))
             merged.merge(lane)
         }
         return (merged, all)
@@ -57,7 +57,10 @@ struct TimelineTests {
     /// A step's window on the 16 µs grid of the due times: a transaction due a few µs
     /// after the step began is in it, one due a few µs after it ended is not.
     @Test func impactWindowsFollowTheSampleGrid() {
-        var lane = LaneResult(transactionCount: 1, origin: 0, open: true, keepsSamples: true)
+        let boundaries = StepBoundaries()
+        boundaries.mark(nanos: 1_000_001_000)
+        boundaries.mark(nanos: 2_000_001_000)
+        var lane = LaneResult(transactionCount: 1, origin: 0, open: true, boundaries: boundaries)
         for dueMicros: UInt64 in [1_000_003, 1_000_020, 1_999_990, 2_000_005] {
             lane.record(tx: 0, due: dueMicros * 1000, sent: dueMicros * 1000, end: dueMicros * 1000 + 1_000_000, rows: 1, error: nil)
         }
@@ -70,8 +73,10 @@ struct TimelineTests {
     /// Counts, errors and maxima exact; p50 and p99 at the histogram's precision (the
     /// exact value or at most one part in 1024 above it).
     @Test(arguments: [true, false])
-    func timelineMatchesBruteForce(keepsSamples: Bool) {
-        let (measurement, all) = measurement(keepsSamples: keepsSamples)
+    func timelineMatchesBruteForce(background: Bool) {
+        let boundaries = StepBoundaries()
+        boundaries.mark(nanos: 3_500_000_000)
+        let (measurement, all) = measurement(boundaries: background ? boundaries : nil)
         let timeline = measurement.timeline()
         #expect(timeline.map(\.second) == Array(0..<10))
         #expect(timeline.map(\.batches).reduce(0, +) == all.count)
@@ -102,8 +107,8 @@ struct TimelineTests {
             lane.record(tx: 0, due: due, sent: due, end: due + UInt64(random.next(in: 20_000, 900_000)), rows: 1, error: nil)
         }
         var timeline = lane.timeline
-        timeline.close()
-        #expect(lane.samples.isEmpty)
+        timeline.finish()
+        #expect(timeline.kept.isEmpty)
         #expect(timeline.seconds.count == 5)
         let bytes = timeline.seconds.map(\.latencies.count).reduce(0, +)
         #expect(bytes < 5 * 8_192, "\(bytes) bytes for five seconds")
@@ -113,19 +118,59 @@ struct TimelineTests {
         #expect(merged.latency.count == 1_000_000)
     }
 
+    /// Step windows of every shape (across seconds, on whole seconds, inside one second,
+    /// the whole run): the impact counts every transaction due in the window, failed
+    /// ones too (the application waited for them), and its histogram is the one that
+    /// recording each of them would give.
     @Test func impactCountsEveryTransactionDueInTheWindow() throws {
-        let (measurement, all) = measurement()
-        let (impact, histogram, batches) = measurement.impact(from: 2_500_000, to: 4_000_000, step: "deploy")
-        let inWindow = all.filter { $0.due >= 2_500_000 && $0.due < 4_000_000 }
-        #expect(batches == inWindow.count)
-        #expect(impact.batches == inWindow.count)
-        #expect(impact.errors == inWindow.filter(\.failed).count)
-        // Failed transactions count in the impact: the application waited for them too.
-        #expect(histogram.count == UInt64(inWindow.count))
-        // The impact's percentiles come from a histogram: its max is the slowest
-        // transaction's value at 3 significant digits.
-        let slowest = Double(inWindow.map(\.latency).max()!) / 1000
-        let max = try #require(impact.latencyMs?.max)
-        #expect(max >= slowest && max <= slowest * (1 + 1.0 / 1024) + 0.001, "\(max) vs \(slowest)")
+        let windows: [(Int64, Int64)] = [
+            (2_500_000, 4_000_000), (3_000_000, 5_000_000), (7_250_003, 7_750_011), (4_000_000, 4_500_000),
+            (0, 10_000_000), (1_999_999, 9_000_017),
+        ]
+        let boundaries = StepBoundaries()
+        for (start, end) in windows {
+            boundaries.mark(nanos: UInt64(start) * 1000)
+            boundaries.mark(nanos: UInt64(end) * 1000)
+        }
+        let (measurement, all) = measurement(boundaries: boundaries)
+        // Kept whole: the failed transactions, and the successful ones of the seconds a window cuts through.
+        let cutSeconds = Set(windows.flatMap { [StepBoundaries.second(ofMicros: $0.0), StepBoundaries.second(ofMicros: $0.1)] })
+        let keptWhole = { (failed: Bool, due: Int64) in failed || cutSeconds.contains(Int(due / 1_000_000)) }
+        #expect(!measurement.late.isEmpty)
+        #expect(
+            measurement.kept.count
+                == all.filter { keptWhole($0.failed, $0.due) }.count - measurement.late.filter { keptWhole($0.failed, $0.dueMicros) }.count)
+        for (start, end) in windows {
+            let (impact, histogram, batches) = measurement.impact(from: start, to: end, step: "deploy")
+            let inWindow = all.filter { $0.due >= start / 16 * 16 && $0.due < end / 16 * 16 }
+            #expect(batches == inWindow.count, "\(start)..<\(end)")
+            #expect(impact.batches == inWindow.count)
+            #expect(impact.errors == inWindow.filter(\.failed).count)
+            #expect(histogram.count == UInt64(inWindow.count))
+            var exact = LatencyHistogram()
+            for t in inWindow { exact.record(micros: UInt64(t.latency)) }
+            #expect(impact.latencyMs == exact.summary, "\(start)..<\(end)")
+        }
+    }
+
+    /// A background lane keeps whole only the seconds a step began or ended in: here
+    /// 200,000 transactions a second for five seconds and a step from 1.5 s to 3.2 s keep
+    /// seconds 1 and 3, not all five. A step's end published after its second closed
+    /// (under a second late, as a busy engine can be) is still seen.
+    @Test func aBackgroundLaneKeepsOnlyTheSecondsAStepCutsThrough() {
+        let boundaries = StepBoundaries()
+        boundaries.mark(nanos: 1_500_000_000)
+        var lane = LaneResult(transactionCount: 1, origin: 0, open: false, boundaries: boundaries)
+        var random = FastRandom(seed: 5)
+        for k in 0..<1_000_000 {
+            let due = UInt64(k) * 5_000
+            if due == 4_100_000_000 { boundaries.mark(nanos: 3_200_000_000) }
+            lane.record(tx: 0, due: due, sent: due, end: due + UInt64(random.next(in: 20_000, 900_000)), rows: 1, error: nil)
+        }
+        var merged = WorkloadMeasurement(transactionNames: ["t"], open: false)
+        merged.merge(lane)
+        #expect(merged.kept.count == 400_000)
+        let (impact, _, _) = merged.impact(from: 1_500_000, to: 3_200_000, step: "s")
+        #expect(impact.batches == 340_000)
     }
 }

@@ -38,6 +38,7 @@ struct RepetitionRunner: Sendable {
     func run() async -> Outcome {
         let sessions = SessionDirectory()
         let snapshots = SnapshotStore()
+        let boundaries = StepBoundaries()
         let origin = monotonicNanos()
         var finished: [String: Finished] = [:]
         var faultResults: [FaultResult] = []
@@ -55,7 +56,8 @@ struct RepetitionRunner: Sendable {
                 finished[step.name] = Finished(measurement: StepMeasurement(), started: 0, ended: 0, status: "skipped")
                 continue
             }
-            let context = makeContext(step: step, sessions: sessions, snapshots: snapshots, origin: origin)
+            let context = makeContext(
+                step: step, sessions: sessions, snapshots: snapshots, boundaries: boundaries, origin: origin)
             if step.background, case .workload(let spec) = step.kind {
                 let stop = StopSignal()
                 let task = Task { await Workload.run(spec, context: context, stop: stop) }
@@ -82,11 +84,13 @@ struct RepetitionRunner: Sendable {
             }
             progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
             let started = monotonicNanos() - origin
+            boundaries.mark(nanos: started)
             let ticker = progress?.live(step: step.name, counter: context.progress)
             let measurement = await runWithTimeout(step, context: context, keepCopy: restoreSnapshots)
             ticker?.cancel()
             await ticker?.value
             let ended = monotonicNanos() - origin
+            boundaries.mark(nanos: ended)
             for runner in lockRunners {
                 var result = await runner.finish(sessions: sessions)
                 result.observed["holder_pid"] = .number(Double(runner.pid))
@@ -201,7 +205,9 @@ struct RepetitionRunner: Sendable {
             metrics: metrics, impacts: impacts)
     }
 
-    private func makeContext(step: Step, sessions: SessionDirectory, snapshots: SnapshotStore, origin: UInt64) -> StepContext {
+    private func makeContext(
+        step: Step, sessions: SessionDirectory, snapshots: SnapshotStore, boundaries: StepBoundaries, origin: UInt64
+    ) -> StepContext {
         var missing: [MissingSeedFault] = []
         var limit: Int64?
         for fault in scenario.faults {
@@ -213,7 +219,7 @@ struct RepetitionRunner: Sendable {
         }
         return StepContext(
             scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
-            memoryLimit: limit, snapshots: snapshots, origin: origin)
+            memoryLimit: limit, snapshots: snapshots, origin: origin, boundaries: boundaries)
     }
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {

@@ -16,6 +16,8 @@ struct StepContext: Sendable {
     var snapshots: SnapshotStore
     /// The repetition's start, for times relative to it.
     var origin: UInt64
+    /// When steps began and ended, for background workloads (see `StepBoundaries`).
+    var boundaries: StepBoundaries
     /// Batches done so far, for the live progress line.
     var progress = LiveCounter()
 

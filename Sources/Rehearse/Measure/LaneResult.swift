@@ -1,8 +1,9 @@
 import PostgresClient
 
-/// One executed transaction, kept by a background workload so that each step's
-/// impact on it can be cut exactly (and by any lane for a transaction that comes
-/// back after its second of the timeline was closed). Eight bytes.
+/// One executed transaction, kept whole where the compact timeline is not enough:
+/// by a background workload for the seconds a step's impact window cuts through and
+/// for its failed transactions, and by any lane for a transaction that comes back
+/// after its second of the timeline was closed. Eight bytes.
 struct TransactionSample: Sendable {
     /// When the transaction was due, in 16 µs units since the repetition began
     /// (19 hours of range; a step's window is cut on the same 16 µs grid).
@@ -27,32 +28,28 @@ struct TransactionSample: Sendable {
 
 /// What one workload connection measured.
 struct LaneResult: Sendable {
-    /// The per-second timeline.
-    var timeline = TimelineRecorder()
+    /// The per-second timeline (with a background workload's kept transactions).
+    var timeline: TimelineRecorder
     var service = LatencyHistogram()
     var lag = LatencyHistogram()
     var perTransaction: [LatencyHistogram]
     var perTransactionErrors: [[String: Int]]
     var errors: [String: Int] = [:]
-    /// Every transaction, for a background workload only (see `keepsSamples`).
-    var samples: [TransactionSample] = []
     var rows = 0
     /// The error that ended the lane is already counted: the transactions it failed are recorded.
     var endingErrorRecorded = false
     let origin: UInt64
     /// Open model: service time and lag differ from the response time and are recorded too.
     let open: Bool
-    /// A background workload keeps every transaction, for the impact of each step
-    /// beside it; a foreground one keeps only its timeline.
-    let keepsSamples: Bool
 
-    init(transactionCount: Int, origin: UInt64, open: Bool = true, keepsSamples: Bool = false) {
+    /// `boundaries`: a background workload's, for the impact of each step beside it
+    /// (see `TimelineRecorder`); nil for a foreground one.
+    init(transactionCount: Int, origin: UInt64, open: Bool = true, boundaries: StepBoundaries? = nil) {
+        timeline = TimelineRecorder(boundaries: boundaries)
         perTransaction = Array(repeating: LatencyHistogram(), count: transactionCount)
         perTransactionErrors = Array(repeating: [:], count: transactionCount)
         self.origin = origin
         self.open = open
-        self.keepsSamples = keepsSamples
-        if keepsSamples { samples.reserveCapacity(1 << 14) }
     }
 
     @inline(__always)
@@ -63,7 +60,6 @@ struct LaneResult: Sendable {
             dueMicros: Int64(bitPattern: due &- origin) / 1000, latencyMicros: UInt32(clamping: micros),
             failed: error != nil)
         timeline.record(sample, micros: micros)
-        if keepsSamples { samples.append(sample) }
         if let error {
             let state = error.sqlstate ?? "client"
             errors[state, default: 0] += 1
@@ -92,8 +88,9 @@ struct WorkloadMeasurement: Sendable {
     /// The lanes' seconds of the timeline, and their transactions that came back late.
     var seconds: [TimelineSecond] = []
     var late: [TransactionSample] = []
-    /// Every transaction of a background workload (for impact), none of a foreground one.
-    var samples: [TransactionSample] = []
+    /// A background workload's failed transactions, and its successful ones of the
+    /// seconds a step began or ended in (see `TimelineRecorder`).
+    var kept: [TransactionSample] = []
     var rows = 0
     var open: Bool
 
@@ -106,9 +103,10 @@ struct WorkloadMeasurement: Sendable {
 
     mutating func merge(_ lane: LaneResult) {
         var timeline = lane.timeline
-        timeline.close()
+        timeline.finish()
         seconds.append(contentsOf: timeline.seconds)
         late.append(contentsOf: timeline.late)
+        kept.append(contentsOf: timeline.kept)
         service.merge(lane.service)
         lag.merge(lane.lag)
         for i in perTransaction.indices {
@@ -118,7 +116,6 @@ struct WorkloadMeasurement: Sendable {
             perTransactionErrors[i].merge(lane.perTransactionErrors[i], uniquingKeysWith: +)
         }
         errors.merge(lane.errors, uniquingKeysWith: +)
-        samples.append(contentsOf: lane.samples)
         rows += lane.rows
     }
 
@@ -133,7 +130,10 @@ struct WorkloadMeasurement: Sendable {
         return result
     }
 
-    /// The transactions due while a step ran (µs since the repetition began).
+    /// The transactions due while a step ran (µs since the repetition began): the
+    /// seconds wholly inside the window from the timeline, the rest one by one. The
+    /// histogram is the one recording every transaction would give (the timeline's
+    /// pairs land in the same buckets), and the count and errors are exact.
     func impact(from start: Int64, to end: Int64, step: String) -> (Impact, LatencyHistogram, Int) {
         var h = LatencyHistogram()
         var batches = 0
@@ -141,12 +141,22 @@ struct WorkloadMeasurement: Sendable {
         // Due times are kept on a 16 µs grid; the window's bounds go onto the same grid,
         // so a transaction due within the step's first 16 µs is not left out.
         let (first, last) = (TransactionSample.onGrid(start), TransactionSample.onGrid(end))
-        // Failed transactions count too: the application waited that long, then got an error.
-        for s in samples where s.dueMicros >= first && s.dueMicros < last {
+        func whole(_ second: Int) -> Bool { Int64(second) * 1_000_000 >= first && Int64(second + 1) * 1_000_000 <= last }
+        for part in seconds where whole(part.second) {
+            batches += part.batches - part.errors
+            h.add(pairs: part.latencies)
+        }
+        // Failed transactions count too: the application waited that long, then got an
+        // error. They, and late ones, are never in the timeline's histograms.
+        func count(_ s: TransactionSample) {
             batches += 1
             if s.failed { errors += 1 }
             h.record(micros: UInt64(s.latencyMicros))
         }
+        for s in kept where s.dueMicros >= first && s.dueMicros < last {
+            if s.failed || !whole(Int(s.dueMicros / 1_000_000)) { count(s) }
+        }
+        for s in late where s.dueMicros >= first && s.dueMicros < last { count(s) }
         return (Impact(step: step, batches: batches, errors: errors, latencyMs: h.summary), h, batches)
     }
 }

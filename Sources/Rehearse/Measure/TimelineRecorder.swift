@@ -15,16 +15,35 @@ struct TimelineSecond: Sendable {
 /// an hour at tens of thousands of transactions a second costs megabytes, not
 /// gigabytes. Percentiles per second have the histogram's precision (3 significant
 /// digits); the count, the errors and the maximum are exact.
+///
+/// A background workload also keeps, for the impact of the steps beside it, every
+/// failed transaction and the successful ones of the seconds a step began or ended
+/// in (`StepBoundaries`); the seconds between are whole in the timeline. Whether a
+/// second is a boundary is decided a second after it closed, so a step's start or
+/// end published a moment after its timestamp was taken is still seen.
 struct TimelineRecorder: Sendable {
     private(set) var seconds: [TimelineSecond] = []
     /// Transactions due in a second already closed (a pipelined retry can come back
     /// late): rare, and kept whole.
     private(set) var late: [TransactionSample] = []
+    /// A background workload's: its failed transactions, and the successful ones of
+    /// the seconds a step began or ended in.
+    private(set) var kept: [TransactionSample] = []
+    private let boundaries: StepBoundaries?
     private var current = -1
     private var batches = 0
     private var errors = 0
     private var maxMicros: UInt32 = 0
     private var histogram = LatencyHistogram()
+    /// A background workload's successful transactions of the current second, and of
+    /// the second closed before it, until it is known whether a step cut through them.
+    private var pending: [TransactionSample] = []
+    private var previous: [TransactionSample] = []
+    private var previousSecond = -1
+
+    init(boundaries: StepBoundaries? = nil) {
+        self.boundaries = boundaries
+    }
 
     /// `micros` is the latency unclamped (the sample keeps up to 35 minutes, the
     /// histogram up to an hour).
@@ -42,9 +61,11 @@ struct TimelineRecorder: Sendable {
         batches += 1
         if sample.failed {
             errors += 1
+            if boundaries != nil { kept.append(sample) }
         } else {
             histogram.record(micros: micros)
             maxMicros = max(maxMicros, sample.latencyMicros)
+            if boundaries != nil { pending.append(sample) }
         }
     }
 
@@ -58,6 +79,25 @@ struct TimelineRecorder: Sendable {
         batches = 0
         errors = 0
         maxMicros = 0
+        if boundaries != nil {
+            settlePrevious()
+            swap(&previous, &pending)
+            previousSecond = current
+        }
+    }
+
+    /// Closes the current second and settles what is pending: at the end of the lane,
+    /// when every step beside it has published its bounds.
+    mutating func finish() {
+        close()
+        settlePrevious()
+    }
+
+    /// Keeps the previous second's successful transactions if a step began or ended in it.
+    private mutating func settlePrevious() {
+        guard let boundaries, !previous.isEmpty else { return }
+        if boundaries.contains(second: previousSecond) { kept.append(contentsOf: previous) }
+        previous.removeAll(keepingCapacity: true)
     }
 }
 

@@ -16,8 +16,9 @@ enum Workload {
         var origin: UInt64
         var seed: UInt64
         var pipeline: Int
-        /// A background workload: every transaction is kept, for the impact of the steps beside it.
-        var keepsSamples = false
+        /// A background workload's: the seconds steps began and ended in, whose
+        /// transactions it keeps for the impact of those steps (see `TimelineRecorder`).
+        var boundaries: StepBoundaries?
         /// A `memory_cap` on this step: rehearse's own heap, checked every 1024 transactions.
         var memoryLimit: Int64?
         var progress: LiveCounter
@@ -95,7 +96,8 @@ enum Workload {
                 let lane = Lane(
                     index: index, connections: spec.connections, iterations: share, deadline: deadline,
                     rate: spec.rate, start: start, origin: context.origin, seed: UInt64(index + 1) &* 0x2545_F491_4F6C_DD1D,
-                    pipeline: spec.pipeline, keepsSamples: context.step.background, memoryLimit: context.memoryLimit,
+                    pipeline: spec.pipeline, boundaries: context.step.background ? context.boundaries : nil,
+                    memoryLimit: context.memoryLimit,
                     progress: context.progress)
                 group.addTask {
                     do {
@@ -103,7 +105,7 @@ enum Workload {
                             // A lane that fails keeps what it measured until then.
                             var result = LaneResult(
                                 transactionCount: plan.transactions.count, origin: lane.origin, open: lane.rate != nil,
-                                keepsSamples: lane.keepsSamples)
+                                boundaries: lane.boundaries)
                             do throws(PostgresError) {
                                 try runLane(
                                     lane, plan: plan, session: session, stop: stop, cancel: connection.cancel, into: &result)
