@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Reads results documents from a file or a folder (recursively), with errors a user can act on.
 public enum ResultsLoader {
