@@ -73,6 +73,21 @@ struct ScenarioValidator {
             if rollback.via == .restore && rollback.to == nil {
                 reader.fail(path: "rollback.via", "restore needs `to:` naming a snapshot step")
             }
+            // A restore snapshot is copied with CREATE DATABASE … TEMPLATE, which needs the
+            // database to itself: every other session is closed for it, and background
+            // traffic would lose its connections.
+            if rollback.via == .restore, let to = rollback.to,
+                let k = scenario.steps.firstIndex(where: { if case .snapshot(to) = $0.kind { true } else { false } })
+            {
+                for (i, step) in scenario.steps.enumerated() where step.background && i < k {
+                    let j = step.until.flatMap { stepIndex[$0] } ?? scenario.steps.count - 1
+                    guard k <= j else { continue }
+                    reader.fail(
+                        path: "rollback.to",
+                        "snapshot '\(to)' is copied for the restore, which needs the database to itself, but background "
+                            + "workload '\(step.name)' runs beside it: take the snapshot before '\(step.name)' starts")
+                }
+            }
             if rollback.to == nil && (rollback.verify.contains(.schema) || rollback.verify.contains(.data)) {
                 reader.fail(path: "rollback", "verifying schema or data needs `to:` naming a snapshot step")
             }
