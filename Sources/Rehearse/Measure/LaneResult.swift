@@ -88,8 +88,8 @@ struct WorkloadMeasurement: Sendable {
     /// The lanes' seconds of the timeline, and their transactions that came back late.
     var seconds: [TimelineSecond] = []
     var late: [TransactionSample] = []
-    /// A background workload's failed transactions, and its successful ones of the
-    /// seconds a step began or ended in (see `TimelineRecorder`).
+    /// A background workload's transactions of the seconds a step began or ended in
+    /// (see `TimelineRecorder`).
     var kept: [TransactionSample] = []
     var rows = 0
     var open: Bool
@@ -131,9 +131,10 @@ struct WorkloadMeasurement: Sendable {
     }
 
     /// The transactions due while a step ran (µs since the repetition began): the
-    /// seconds wholly inside the window from the timeline, the rest one by one. The
-    /// histogram is the one recording every transaction would give (the timeline's
-    /// pairs land in the same buckets), and the count and errors are exact.
+    /// seconds wholly inside the window from the timeline, the rest one by one. Failed
+    /// transactions count too: the application waited that long, then got an error.
+    /// The histogram is the one recording every transaction would give (the
+    /// timeline's pairs land in the same buckets), and the count and errors are exact.
     func impact(from start: Int64, to end: Int64, step: String) -> (Impact, LatencyHistogram, Int) {
         var h = LatencyHistogram()
         var batches = 0
@@ -143,19 +144,20 @@ struct WorkloadMeasurement: Sendable {
         let (first, last) = (TransactionSample.onGrid(start), TransactionSample.onGrid(end))
         func whole(_ second: Int) -> Bool { Int64(second) * 1_000_000 >= first && Int64(second + 1) * 1_000_000 <= last }
         for part in seconds where whole(part.second) {
-            batches += part.batches - part.errors
+            batches += part.batches
+            errors += part.errors
             h.add(pairs: part.latencies)
+            h.add(pairs: part.failedLatencies)
         }
-        // Failed transactions count too: the application waited that long, then got an
-        // error. They, and late ones, are never in the timeline's histograms.
         func count(_ s: TransactionSample) {
             batches += 1
             if s.failed { errors += 1 }
             h.record(micros: UInt64(s.latencyMicros))
         }
-        for s in kept where s.dueMicros >= first && s.dueMicros < last {
-            if s.failed || !whole(Int(s.dueMicros / 1_000_000)) { count(s) }
+        for s in kept where s.dueMicros >= first && s.dueMicros < last && !whole(Int(s.dueMicros / 1_000_000)) {
+            count(s)
         }
+        // Late transactions are in no second's histograms.
         for s in late where s.dueMicros >= first && s.dueMicros < last { count(s) }
         return (Impact(step: step, batches: batches, errors: errors, latencyMs: h.summary), h, batches)
     }

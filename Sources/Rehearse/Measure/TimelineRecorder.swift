@@ -1,12 +1,14 @@
 /// One lane's transactions of one second of the timeline: how many, how many
 /// failed, the slowest, and the successful ones' latencies in compact form (the
-/// (value, count) pairs of `LatencyHistogram.pairs()`).
+/// (value, count) pairs of `LatencyHistogram.pairs()`); for a background workload,
+/// the failed ones' latencies too, for the impact of the steps beside it.
 struct TimelineSecond: Sendable {
     var second: Int
     var batches: Int
     var errors: Int
     var maxMicros: UInt32
     var latencies: [UInt8]
+    var failedLatencies: [UInt8] = []
 }
 
 /// A lane's per-second timeline, built while the lane runs: the current second in
@@ -16,18 +18,19 @@ struct TimelineSecond: Sendable {
 /// gigabytes. Percentiles per second have the histogram's precision (3 significant
 /// digits); the count, the errors and the maximum are exact.
 ///
-/// A background workload also keeps, for the impact of the steps beside it, every
-/// failed transaction and the successful ones of the seconds a step began or ended
-/// in (`StepBoundaries`); the seconds between are whole in the timeline. Whether a
-/// second is a boundary is decided a second after it closed, so a step's start or
-/// end published a moment after its timestamp was taken is still seen.
+/// A background workload also keeps, for the impact of the steps beside it, its
+/// failed transactions' latencies per second, and whole the transactions of the
+/// seconds a step began or ended in (`StepBoundaries`): a step's impact takes the
+/// seconds wholly inside its window from the histograms and cuts the two at its
+/// edges transaction by transaction. Whether a second is a boundary is decided a
+/// second after it closed, so a step's start or end published a moment after its
+/// timestamp was taken is still seen; a lane's last two seconds are kept whole.
 struct TimelineRecorder: Sendable {
     private(set) var seconds: [TimelineSecond] = []
     /// Transactions due in a second already closed (a pipelined retry can come back
     /// late): rare, and kept whole.
     private(set) var late: [TransactionSample] = []
-    /// A background workload's: its failed transactions, and the successful ones of
-    /// the seconds a step began or ended in.
+    /// A background workload's transactions of the seconds a step began or ended in.
     private(set) var kept: [TransactionSample] = []
     private let boundaries: StepBoundaries?
     private var current = -1
@@ -35,8 +38,9 @@ struct TimelineRecorder: Sendable {
     private var errors = 0
     private var maxMicros: UInt32 = 0
     private var histogram = LatencyHistogram()
-    /// A background workload's successful transactions of the current second, and of
-    /// the second closed before it, until it is known whether a step cut through them.
+    private var failedHistogram = LatencyHistogram()
+    /// A background workload's transactions of the current second, and of the second
+    /// closed before it, until it is known whether a step cut through them.
     private var pending: [TransactionSample] = []
     private var previous: [TransactionSample] = []
     private var previousSecond = -1
@@ -61,20 +65,26 @@ struct TimelineRecorder: Sendable {
         batches += 1
         if sample.failed {
             errors += 1
-            if boundaries != nil { kept.append(sample) }
+            if boundaries != nil { failedHistogram.record(micros: UInt64(sample.latencyMicros)) }
         } else {
             histogram.record(micros: micros)
             maxMicros = max(maxMicros, sample.latencyMicros)
-            if boundaries != nil { pending.append(sample) }
         }
+        if boundaries != nil { pending.append(sample) }
     }
 
     /// Puts the current second into compact form.
     mutating func close() {
         guard batches > 0 else { return }
+        var failed: [UInt8] = []
+        if failedHistogram.count > 0 {
+            failed = failedHistogram.pairs()
+            failedHistogram.reset()
+        }
         seconds.append(
             TimelineSecond(
-                second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs()))
+                second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs(),
+                failedLatencies: failed))
         if histogram.count > 0 { histogram.reset() }
         batches = 0
         errors = 0
@@ -86,14 +96,18 @@ struct TimelineRecorder: Sendable {
         }
     }
 
-    /// Closes the current second and settles what is pending: at the end of the lane,
-    /// when every step beside it has published its bounds.
+    /// Closes the current second and keeps the last two whole: a lane that ended by
+    /// itself (its duration over, its session gone) can end before the step beside it
+    /// publishes its end.
     mutating func finish() {
+        kept.append(contentsOf: previous)
+        previous.removeAll()
         close()
-        settlePrevious()
+        kept.append(contentsOf: previous)
+        previous.removeAll()
     }
 
-    /// Keeps the previous second's successful transactions if a step began or ended in it.
+    /// Keeps the previous second's transactions if a step began or ended in it.
     private mutating func settlePrevious() {
         guard let boundaries, !previous.isEmpty else { return }
         if boundaries.contains(second: previousSecond) { kept.append(contentsOf: previous) }
