@@ -45,6 +45,37 @@ extension TimedSuites {
             #expect(decoded.repetitions.count == document.repetitions.count)
         }
 
+        /// `until` may name another background step: the workload stops when that one
+        /// does (it has finished then), here at the end of `deploy`, not at the last step.
+        @Test func untilABackgroundStepStopsWithIt() async throws {
+            let document = try await Self.run(
+                yaml: """
+                    name: chained-traffic
+                    steps:
+                      - name: traffic
+                        background: true
+                        until: side
+                        workload: {rate: 50/s, transactions: [{sql: "SELECT 1"}]}
+                      - name: side
+                        background: true
+                        until: deploy
+                        workload: {rate: 50/s, transactions: [{sql: "SELECT 1"}]}
+                      - {name: deploy, sql: "SELECT pg_sleep(0.3)"}
+                      - {name: after, sql: "SELECT pg_sleep(1)"}
+                    """)
+            let steps = Dictionary(uniqueKeysWithValues: try #require(document.repetitions.first).steps.map { ($0.name, $0) })
+            let deploy = try #require(steps["deploy"])
+            let deployEnd = try #require(deploy.startedMs) + deploy.durationMs
+            let after = try #require(steps["after"])
+            #expect(after.impact == nil, "nothing runs beside `after`")
+            #expect(deploy.impact != nil)
+            for name in ["traffic", "side"] {
+                let bg = try #require(steps[name])
+                let end = try #require(bg.startedMs) + bg.durationMs
+                #expect(end >= deployEnd && end < deployEnd + 500, "\(name) ended at \(end) ms, deploy at \(deployEnd) ms")
+            }
+        }
+
         @Test func suiteCoversEveryStepKindAndIncident() throws {
             var kinds = Set<String>()
             for name in Self.files {

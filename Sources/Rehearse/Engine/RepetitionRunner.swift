@@ -64,7 +64,7 @@ struct RepetitionRunner: Sendable {
                 backgrounds.append(
                     Background(
                         step: step, index: index, stop: stop, task: task,
-                        until: step.until ?? scenario.steps.last?.name ?? step.name, started: monotonicNanos() - origin))
+                        until: scenario.stoppingStep(of: step) ?? step.name, started: monotonicNanos() - origin))
                 progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
                 continue
             }

@@ -22,6 +22,20 @@ public struct Scenario: Sendable {
     public var sha256: String
 
     public var directory: URL { file.deletingLastPathComponent() }
+
+    /// The foreground step whose end stops a background step: the one its `until`
+    /// names, followed through background steps (which finish when theirs stops),
+    /// else the last step.
+    func stoppingStep(of step: Step) -> String? {
+        var name = step.until
+        var seen: Set<String> = []
+        while let current = name, let next = steps.first(where: { $0.name == current }), next.background,
+            seen.insert(current).inserted
+        {
+            name = next.until
+        }
+        return name ?? steps.last?.name
+    }
 }
 
 /// Where something was written in a scenario file (1-based line and column).

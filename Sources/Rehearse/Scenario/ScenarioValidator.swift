@@ -30,6 +30,11 @@ struct ScenarioValidator {
         let snapshots = scenario.steps.compactMap { step -> String? in
             if case .snapshot(let name) = step.kind { return name } else { return nil }
         }
+        var snapshotNames = Set<String>()
+        for (i, step) in scenario.steps.enumerated() {
+            guard case .snapshot(let name) = step.kind, !snapshotNames.insert(name).inserted else { continue }
+            reader.fail(at: step.location, "steps[\(i + 1)].snapshot", "duplicate snapshot name '\(name)'")
+        }
         let seeded = Set(
             scenario.steps.flatMap { step -> [String] in
                 if case .seed(let spec) = step.kind { return spec.tables.map(\.table) } else { return [] }
@@ -80,7 +85,7 @@ struct ScenarioValidator {
                 let k = scenario.steps.firstIndex(where: { if case .snapshot(to) = $0.kind { true } else { false } })
             {
                 for (i, step) in scenario.steps.enumerated() where step.background && i < k {
-                    let j = step.until.flatMap { stepIndex[$0] } ?? scenario.steps.count - 1
+                    let j = scenario.stoppingStep(of: step).flatMap { stepIndex[$0] } ?? scenario.steps.count - 1
                     guard k <= j else { continue }
                     reader.fail(
                         path: "rollback.to",
