@@ -48,7 +48,7 @@ enum StaleClusterReaper {
         for _ in 0..<100 {
             try? FileManager.default.removeItem(at: dir)
             var info = stat()
-            if lstat(dir.path, &info) != 0 { return true }
+            if lstat(dir.path, &info) != 0 && errno == ENOENT { return true }
             usleep(20_000)
         }
         return false
