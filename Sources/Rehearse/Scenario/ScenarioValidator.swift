@@ -92,6 +92,13 @@ struct ScenarioValidator {
                         "snapshot '\(to)' is copied for the restore, which needs the database to itself, but background "
                             + "workload '\(step.name)' runs beside it: take the snapshot before '\(step.name)' starts")
                 }
+                for (i, fault) in scenario.faults.enumerated() {
+                    guard case .lock(let lock) = fault.kind, lock.during == scenario.steps[k].name else { continue }
+                    reader.fail(
+                        path: "faults[\(i + 1)].lock.during",
+                        "step '\(lock.during)' copies snapshot '\(to)' for the restore, which closes every other session, "
+                            + "the lock's holder too")
+                }
             }
             if rollback.to == nil && (rollback.verify.contains(.schema) || rollback.verify.contains(.data)) {
                 reader.fail(path: "rollback", "verifying schema or data needs `to:` naming a snapshot step")
