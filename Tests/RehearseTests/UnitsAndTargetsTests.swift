@@ -54,6 +54,27 @@ struct UnitsAndTargetsTests {
         #expect(results[1].actual == 0.02)
     }
 
+    /// With `repeat` above 1 a target judges the merged measurements: errors and
+    /// batches add up over the repetitions; duration is their median.
+    @Test func targetsJudgeTheRepetitionsMerged() {
+        var merged = StepMetrics()
+        for duration in [900.0, 1000, 5000] {
+            var one = StepMetrics()
+            one.batches = 100
+            one.errors = 10
+            one.durationsMs = [duration]
+            merged.merge(one)
+        }
+        let group = TargetGroup(
+            step: "s", impact: false,
+            targets: ["errors < 11", "errors <= 30", "batches >= 300", "duration < 2s"].map {
+                try! TargetParser.parse($0, location: here).get()
+            })
+        let results = TargetEvaluator.evaluate([group], metrics: ["s": merged], impacts: [:])
+        #expect(results.map(\.passed) == [false, true, true, true])
+        #expect(results[0].actual == 30)
+    }
+
     @Test func histogramPercentilesAndEncodingRoundTrip() throws {
         var h = LatencyHistogram()
         for v in 1...10_000 { h.record(micros: UInt64(v)) }

@@ -37,8 +37,11 @@ struct StepMetrics: Sendable {
         case .mean: latency.count > 0 ? latency.meanMillis : nil
         case .duration: medianDurationMs
         case .errorRate: errorRate
-        case .errors: Double(errors) / Double(max(durationsMs.count, 1))
-        case .batches: Double(batches) / Double(max(durationsMs.count, 1))
+        // Merged over the repetitions, as the format says: errors and batches add up. A
+        // duration or a row count does not (each repetition does the same work), so those
+        // are the repetitions' median.
+        case .errors: Double(errors)
+        case .batches: Double(batches)
         case .throughput:
             durationsMs.reduce(0, +) > 0 ? Double(batches) / (durationsMs.reduce(0, +) / 1000) : nil
         case .rows: rows.isEmpty ? nil : Double(rows.sorted()[rows.count / 2])
