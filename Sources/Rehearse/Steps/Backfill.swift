@@ -8,10 +8,19 @@ import PostgresClient
 enum Backfill {
     static func run(_ spec: BackfillSpec, context: StepContext) async -> StepMeasurement {
         await context.withConnection { connection in
+            // A step timeout or an interrupt cancels the running statement (57014, as a
+            // statement_timeout does); this says it was not a timeout to retry.
+            let cancelled = StopSignal()
             do {
                 let key = try await primaryKey(of: spec.table, on: connection)
-                return try await connection.cancellable { session in
-                    try runBatches(spec, key: key, session: session, memoryLimit: context.memoryLimit)
+                return try await withTaskCancellationHandler {
+                    try await connection.cancellable { session in
+                        try runBatches(
+                            spec, key: key, session: session, memoryLimit: context.memoryLimit,
+                            continueOnError: context.step.onError == .continue, cancelled: cancelled)
+                    }
+                } onCancel: {
+                    cancelled.abandon()
                 }
             } catch {
                 var measurement = StepMeasurement()
@@ -49,8 +58,13 @@ enum Backfill {
         return PrimaryKey(columns: result.rows.map { $0[0] ?? "" }, types: result.rows.map { $0[1] ?? "text" })
     }
 
+    /// Runs the batches. A batch is retried on lock and timeout errors (`retries`); one
+    /// that fails after its retries counts as an error, with its latency from its first
+    /// attempt, and fails the step, or with `on_error: continue` is stepped over (its rows
+    /// stay, and show in `rows_remaining`). A retried attempt is not an error.
     static func runBatches(
-        _ spec: BackfillSpec, key: PrimaryKey, session: Session, memoryLimit: Int64?
+        _ spec: BackfillSpec, key: PrimaryKey, session: Session, memoryLimit: Int64?, continueOnError: Bool = false,
+        cancelled: StopSignal = StopSignal()
     ) throws
         -> StepMeasurement
     {
@@ -85,23 +99,31 @@ enum Backfill {
             settings.append("SET idle_in_transaction_session_timeout = '\(Int(t.milliseconds))ms'")
         }
         if !settings.isEmpty { try session.execute(settings.joined(separator: "; ")) }
-        try session.prepare("bf_first", statement(first: true), parameterCount: 0)
-        try session.prepare("bf_next", statement(first: false), parameterCount: key.columns.count)
+        // Prepared inside the retry loop: preparing an UPDATE takes a lock on the table,
+        // and a lock fault may hold it from the step's first moment.
+        var prepared: Set<String> = []
+        func prepare(_ name: String) throws(PostgresError) {
+            guard !prepared.contains(name) else { return }
+            try session.prepare(name, statement(first: name == "bf_first"), parameterCount: name == "bf_first" ? 0 : key.columns.count)
+            prepared.insert(name)
+        }
 
         var last: [String]?
         let params = ParameterBuffer(capacity: key.columns.count)
         batches: while true {
             var attempt = 0
+            let batchStart = monotonicNanos()
             while true {
-                let start = monotonicNanos()
                 do {
+                    let name = last == nil ? "bf_first" : "bf_next"
+                    try prepare(name)
                     params.removeAll()
                     if let last { for v in last { params.append(v) } }
                     try session.execute("BEGIN")
-                    let result = try session.queryPrepared(last == nil ? "bf_first" : "bf_next", params)
+                    let result = try session.queryPrepared(name, params)
                     try session.execute("COMMIT")
                     let updated = Int(result.scalar ?? "0") ?? 0
-                    measurement.record(batchNanos: monotonicNanos() - start, rows: updated)
+                    measurement.record(batchNanos: monotonicNanos() - batchStart, rows: updated)
                     if updated == 0 { break batches }
                     last = Array(result.rows[0].dropFirst()).map { $0 ?? "" }
                     if let limit = memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
@@ -113,22 +135,61 @@ enum Backfill {
                     break
                 } catch {
                     if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
-                    measurement.count(error)
-                    measurement.batches += 1
                     attempt += 1
-                    if error.isLockOrTimeout && attempt <= spec.retries && !session.isBroken {
+                    let stopped = cancelled.isStopped || session.isBroken
+                    if error.isLockOrTimeout && attempt <= spec.retries && !stopped {
                         sleepUntil(nanos: monotonicNanos() + min(UInt64(attempt) * 100_000_000, 1_000_000_000))
                         continue
                     }
-                    measurement.fail(error)
+                    // Failed after its retries: an error, and a batch whose latency counts.
+                    measurement.record(batchNanos: monotonicNanos() - batchStart)
+                    measurement.count(error)
+                    if continueOnError && !stopped {
+                        // Step over the failed batch; if even that fails, the step fails.
+                        do {
+                            guard let next = try keysAfter(last, spec, key: key, session: session) else { break batches }
+                            last = next
+                            break
+                        } catch {}
+                    }
+                    measurement.fail(error, counted: false)
                     measurement.rowsRemaining = remaining(spec, session: session)
                     return measurement
                 }
+            }
+            if cancelled.isStopped {
+                measurement.fail(asPostgres(CancellationError()))
+                return measurement
             }
             if spec.pause > .zero { sleepUntil(nanos: monotonicNanos() + spec.pause.nanoseconds) }
         }
         measurement.rowsRemaining = remaining(spec, session: session)
         return measurement
+    }
+
+    /// The last key of the batch after `last`, without locking it: where the walk goes on
+    /// after a batch that failed (nil when no row is left after `last`).
+    private static func keysAfter(
+        _ last: [String]?, _ spec: BackfillSpec, key: PrimaryKey, session: Session
+    )
+        throws(PostgresError) -> [String]?
+    {
+        let keyList = key.columns.map(quoteIdentifier).joined(separator: ", ")
+        var after = ""
+        if last != nil {
+            let tuple = key.columns.count == 1 ? keyList : "(\(keyList))"
+            let values = key.types.indices.map { "$\($0 + 1)::\(key.types[$0])" }.joined(separator: ", ")
+            after = " AND \(tuple) > " + (key.columns.count == 1 ? values : "(\(values))")
+        }
+        let result = try session.query(
+            """
+            SELECT \(key.columns.map { "\(quoteIdentifier($0))::text" }.joined(separator: ", "))
+            FROM (SELECT \(keyList) FROM \(spec.table) WHERE (\(spec.whereClause))\(after)
+                  ORDER BY \(keyList) LIMIT \(spec.batchSize)) AS b
+            ORDER BY \(keyList) DESC LIMIT 1
+            """, last ?? [])
+        guard let row = result.rows.first else { return nil }
+        return row.map { $0 ?? "" }
     }
 
     private static func remaining(_ spec: BackfillSpec, session: Session) -> Int? {

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import Rehearse
+
+extension TimedSuites {
+    /// The backfill's batches against the format: retried batches are not errors, a
+    /// batch that fails after its retries is one (with its latency), and `on_error`
+    /// decides whether it fails the step.
+    @Suite("Backfill batches")
+    struct BackfillTests {
+        static func scenario(onError: String, set: String = "v = 1", extra: String = "") -> String {
+            """
+            name: backfill-\(onError)
+            steps:
+              - name: schema
+                sql: "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, NULL FROM generate_series(1, 500) g"
+              - name: fill
+                on_error: \(onError)
+                backfill:
+                  table: t
+                  set: "\(set)"
+                  where: "v IS NULL"
+                  batch_size: 100
+                  lock_timeout: 150ms
+                  retries: 8
+              - {name: after, sql: "SELECT 1"}
+            \(extra)
+            """
+        }
+
+        func step(_ document: ResultsDocument, _ name: String) throws -> StepResult {
+            try #require(document.repetitions.first?.steps.first { $0.name == name })
+        }
+
+        /// A table locked from the step's first moment: preparing the batch's UPDATE waits
+        /// for the lock too, and is retried like the batch, so the step gets through with
+        /// no error once the holder lets go.
+        @Test func aLockHeldFromTheStartIsWaitedOutByRetries() async throws {
+            let document = try await ScenarioSuiteTests.run(
+                yaml: Self.scenario(
+                    onError: "stop",
+                    extra: """
+                        faults:
+                          - lock: {table: t, mode: access_exclusive, during: fill, hold: 500ms}
+                        """))
+            let fill = try step(document, "fill")
+            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.errors.isEmpty, "retried attempts are not errors: \(fill.errors)")
+            #expect(fill.rows == 500)
+            #expect(fill.rowsRemaining == 0)
+            #expect(document.repetitions.first?.faults.first?.applied == true)
+        }
+
+        /// Batch 2 (ids 101-200) divides by zero at id 150. Stopping, the step fails with
+        /// 22012 and one error; continuing, it steps over that batch and leaves its rows.
+        @Test(arguments: ["stop", "continue"])
+        func aBatchThatFailsFollowsOnError(_ onError: String) async throws {
+            let document = try await ScenarioSuiteTests.run(
+                yaml: Self.scenario(onError: onError, set: "v = 1 / (t.id - 150)"))
+            let fill = try step(document, "fill")
+            #expect(fill.errors == ["22012": 1])
+            if onError == "stop" {
+                #expect(fill.status == "failed")
+                #expect(fill.error?.sqlstate == "22012")
+                #expect(fill.rows == 100)
+                #expect(fill.rowsRemaining == 400)
+                #expect(try step(document, "after").status == "skipped")
+            } else {
+                #expect(fill.status == "ok", "\(String(describing: fill.error))")
+                #expect(fill.rows == 400)
+                #expect(fill.rowsRemaining == 100)
+                #expect(try step(document, "after").status == "ok")
+            }
+            // The failed batch is a batch with a latency, like the others.
+            let latency = try #require(fill.latencyMs)
+            #expect(latency.max > 0)
+            #expect(fill.batches == (onError == "stop" ? 2 : 6))
+        }
+    }
+}
