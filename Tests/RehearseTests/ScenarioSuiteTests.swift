@@ -76,6 +76,31 @@ extension TimedSuites {
             }
         }
 
+        /// A transaction that waits 300 ms and then fails is a 300 ms batch: failed
+        /// transactions are in the latencies, so a `max` target sees the stall.
+        @Test func failedTransactionsCountInTheLatencies() async throws {
+            let document = try await Self.run(
+                yaml: """
+                    name: slow-failures
+                    steps:
+                      - name: work
+                        workload:
+                          connections: 1
+                          iterations: 4
+                          transactions:
+                            - {name: stall, sql: "SELECT 1 / (extract(epoch FROM clock_timestamp()) * 0)::int FROM pg_sleep(0.3)"}
+                    targets:
+                      work: ["max < 200ms", "batches >= 4"]
+                    """)
+            let work = try #require(document.repetitions.first?.steps.first { $0.name == "work" })
+            #expect(work.batches == 4)
+            #expect(work.errors == ["22012": 4])
+            #expect(try #require(work.latencyMs?.p50) >= 300)
+            #expect(try #require(work.transactions?["stall"]?.latencyMs?.max) >= 300)
+            let targets = try #require(document.repetitions.first?.targets)
+            #expect(targets.map(\.passed) == [false, true])
+        }
+
         @Test func suiteCoversEveryStepKindAndIncident() throws {
             var kinds = Set<String>()
             for name in Self.files {

@@ -1,14 +1,12 @@
 /// One lane's transactions of one second of the timeline: how many, how many
-/// failed, the slowest, and the successful ones' latencies in compact form (the
-/// (value, count) pairs of `LatencyHistogram.pairs()`); for a background workload,
-/// the failed ones' latencies too, for the impact of the steps beside it.
+/// failed, the slowest, and their latencies in compact form (the (value, count)
+/// pairs of `LatencyHistogram.pairs()`), failed ones included.
 struct TimelineSecond: Sendable {
     var second: Int
     var batches: Int
     var errors: Int
     var maxMicros: UInt32
     var latencies: [UInt8]
-    var failedLatencies: [UInt8] = []
 }
 
 /// A lane's per-second timeline, built while the lane runs: the current second in
@@ -18,9 +16,8 @@ struct TimelineSecond: Sendable {
 /// gigabytes. Percentiles per second have the histogram's precision (3 significant
 /// digits); the count, the errors and the maximum are exact.
 ///
-/// A background workload also keeps, for the impact of the steps beside it, its
-/// failed transactions' latencies per second, and whole the transactions of the
-/// seconds a step began or ended in (`StepBoundaries`): a step's impact takes the
+/// A background workload also keeps, for the impact of the steps beside it, whole
+/// the transactions of the seconds a step began or ended in (`StepBoundaries`): a step's impact takes the
 /// seconds wholly inside its window from the histograms and cuts the two at its
 /// edges transaction by transaction. Whether a second is a boundary is decided a
 /// second after it closed, so a step's start or end published a moment after its
@@ -38,7 +35,6 @@ struct TimelineRecorder: Sendable {
     private var errors = 0
     private var maxMicros: UInt32 = 0
     private var histogram = LatencyHistogram()
-    private var failedHistogram = LatencyHistogram()
     /// A background workload's transactions of the current second, and of the second
     /// closed before it, until it is known whether a step cut through them.
     private var pending: [TransactionSample] = []
@@ -63,29 +59,19 @@ struct TimelineRecorder: Sendable {
             current = second
         }
         batches += 1
-        if sample.failed {
-            errors += 1
-            if boundaries != nil { failedHistogram.record(micros: UInt64(sample.latencyMicros)) }
-        } else {
-            histogram.record(micros: micros)
-            maxMicros = max(maxMicros, sample.latencyMicros)
-        }
+        if sample.failed { errors += 1 }
+        histogram.record(micros: micros)
+        maxMicros = max(maxMicros, sample.latencyMicros)
         if boundaries != nil { pending.append(sample) }
     }
 
     /// Puts the current second into compact form.
     mutating func close() {
         guard batches > 0 else { return }
-        var failed: [UInt8] = []
-        if failedHistogram.count > 0 {
-            failed = failedHistogram.pairs()
-            failedHistogram.reset()
-        }
         seconds.append(
             TimelineSecond(
-                second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs(),
-                failedLatencies: failed))
-        if histogram.count > 0 { histogram.reset() }
+                second: current, batches: batches, errors: errors, maxMicros: maxMicros, latencies: histogram.pairs()))
+        histogram.reset()
         batches = 0
         errors = 0
         maxMicros = 0
@@ -142,12 +128,9 @@ extension WorkloadMeasurement {
             while j < stragglers.count && Int(stragglers[j].dueMicros / 1_000_000) == second {
                 let s = stragglers[j]
                 batches += 1
-                if s.failed {
-                    errors += 1
-                } else {
-                    histogram.record(micros: UInt64(s.latencyMicros))
-                    maxMicros = max(maxMicros, s.latencyMicros)
-                }
+                if s.failed { errors += 1 }
+                histogram.record(micros: UInt64(s.latencyMicros))
+                maxMicros = max(maxMicros, s.latencyMicros)
                 j += 1
             }
             let ok = histogram.count > 0
