@@ -101,6 +101,37 @@ extension TimedSuites {
             #expect(targets.map(\.passed) == [false, true])
         }
 
+        /// Every fault appears in the results: a lock `during` a background workload is
+        /// held while the workload runs (and its transactions wait on it); a lock tied to a
+        /// step that never ran is there as not applied, with the reason.
+        @Test func lockFaultsOnBackgroundAndSkippedSteps() async throws {
+            let document = try await Self.run(
+                yaml: """
+                    name: fault-placement
+                    steps:
+                      - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
+                      - name: traffic
+                        background: true
+                        until: wait
+                        workload: {connections: 1, rate: 50/s, transactions: [{sql: "SELECT count(*) FROM t"}]}
+                      - {name: wait, sql: "SELECT pg_sleep(1)"}
+                      - {name: boom, sql: "SELECT 1 / 0"}
+                      - {name: never, sql: "SELECT 1"}
+                    faults:
+                      - lock: {table: t, mode: access_exclusive, during: traffic, after: 200ms, hold: 300ms}
+                      - lock: {table: t, mode: share, during: never}
+                    expect: {verdict: blocked}
+                    """)
+            let faults = try #require(document.repetitions.first?.faults)
+            let onTraffic = try #require(faults.first { $0.during == "traffic" })
+            #expect(onTraffic.applied)
+            let waited = try #require(onTraffic.observed["sessions_waited"])
+            #expect(waited != .number(0), "the workload's session waited on the lock: \(onTraffic.observed)")
+            let onNever = try #require(faults.first { $0.during == "never" })
+            #expect(!onNever.applied)
+            #expect(onNever.reason?.contains("did not run") == true)
+        }
+
         @Test func suiteCoversEveryStepKindAndIncident() throws {
             var kinds = Set<String>()
             for name in Self.files {

@@ -26,6 +26,8 @@ struct RepetitionRunner: Sendable {
         var task: Task<StepMeasurement, Never>
         var until: String
         var started: UInt64
+        /// Lock faults `during` this step: held while it runs, released when it stops.
+        var lockRunners: [LockFaultRunner]
     }
 
     private struct Finished {
@@ -54,33 +56,28 @@ struct RepetitionRunner: Sendable {
         for (index, step) in scenario.steps.enumerated() {
             if stopped || Task.isCancelled {
                 finished[step.name] = Finished(measurement: StepMeasurement(), started: 0, ended: 0, status: "skipped")
+                // A fault tied to a step that did not run was not applied, and says why.
+                for lock in lockFaults(during: step) {
+                    faultResults.append(
+                        notApplied(lock, reason: "step '\(step.name)' did not run: an earlier step failed and stopped the run"))
+                }
                 continue
             }
             let context = makeContext(
                 step: step, sessions: sessions, snapshots: snapshots, boundaries: boundaries, origin: origin)
+            // Faults tied to this step start now; with `after: 0` the lock is held before the step begins.
+            let (lockRunners, notStarted) = await startLockFaults(during: step, context: context)
+            faultResults += notStarted
             if step.background, case .workload(let spec) = step.kind {
                 let stop = StopSignal()
                 let task = Task { await Workload.run(spec, context: context, stop: stop) }
                 backgrounds.append(
                     Background(
                         step: step, index: index, stop: stop, task: task,
-                        until: scenario.stoppingStep(of: step) ?? step.name, started: monotonicNanos() - origin))
+                        until: scenario.stoppingStep(of: step) ?? step.name, started: monotonicNanos() - origin,
+                        lockRunners: lockRunners))
                 progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
                 continue
-            }
-            // Faults tied to this step start now; with `after: 0` the lock is held before the step begins.
-            var lockRunners: [LockFaultRunner] = []
-            for (faultIndex, fault) in scenario.faults.enumerated() {
-                guard case .lock(let lock) = fault.kind, lock.during == step.name else { continue }
-                do {
-                    lockRunners.append(try await LockFaultRunner.start(lock, id: faultIndex, context: context))
-                } catch {
-                    faultResults.append(
-                        FaultResult(
-                            kind: "lock", target: LockFaultRunner.describe(lock).target, during: lock.during, applied: false,
-                            reason: "could not connect the holder: \(asPostgres(error).message)", startedMs: nil, endedMs: nil,
-                            enforcement: nil, observed: [:]))
-                }
             }
             progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
             let started = monotonicNanos() - origin
@@ -91,11 +88,9 @@ struct RepetitionRunner: Sendable {
             await ticker?.value
             let ended = monotonicNanos() - origin
             boundaries.mark(nanos: ended)
-            for runner in lockRunners {
-                var result = await runner.finish(sessions: sessions)
-                result.observed["holder_pid"] = .number(Double(runner.pid))
+            for (result, pid) in await finishLockFaults(lockRunners, sessions: sessions) {
                 faultResults.append(result)
-                pendingLockObservations.append((faultResults.count - 1, runner.pid))
+                pendingLockObservations.append((faultResults.count - 1, pid))
             }
             let failed = measurement.failure != nil
             finished[step.name] = Finished(measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok")
@@ -105,6 +100,10 @@ struct RepetitionRunner: Sendable {
             for bg in backgrounds where bg.until == step.name {
                 bg.stop.stop()
                 finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
+                for (result, pid) in await finishLockFaults(bg.lockRunners, sessions: sessions) {
+                    faultResults.append(result)
+                    pendingLockObservations.append((faultResults.count - 1, pid))
+                }
             }
             backgrounds.removeAll { $0.until == step.name }
             if failed && step.onError == .stop { stopped = true }
@@ -112,6 +111,10 @@ struct RepetitionRunner: Sendable {
         for bg in backgrounds {
             bg.stop.stop()
             finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
+            for (result, pid) in await finishLockFaults(bg.lockRunners, sessions: sessions) {
+                faultResults.append(result)
+                pendingLockObservations.append((faultResults.count - 1, pid))
+            }
         }
         let observation = await observer?.finish()
         let memory = sampler.finish()
@@ -242,6 +245,43 @@ struct RepetitionRunner: Sendable {
             return m
         }
         return measurement
+    }
+
+    private func lockFaults(during step: Step) -> [(id: Int, fault: LockFault)] {
+        scenario.faults.enumerated().compactMap { i, fault in
+            if case .lock(let lock) = fault.kind, lock.during == step.name { (i, lock) } else { nil }
+        }
+    }
+
+    private func notApplied(_ lock: (id: Int, fault: LockFault), reason: String) -> FaultResult {
+        FaultResult(
+            kind: "lock", target: LockFaultRunner.describe(lock.fault).target, during: lock.fault.during, applied: false,
+            reason: reason, startedMs: nil, endedMs: nil, enforcement: nil, observed: [:])
+    }
+
+    /// Starts the lock faults tied to a step; those whose holder cannot connect are results already.
+    private func startLockFaults(during step: Step, context: StepContext) async -> ([LockFaultRunner], [FaultResult]) {
+        var runners: [LockFaultRunner] = []
+        var failed: [FaultResult] = []
+        for lock in lockFaults(during: step) {
+            do {
+                runners.append(try await LockFaultRunner.start(lock.fault, id: lock.id, context: context))
+            } catch {
+                failed.append(notApplied(lock, reason: "could not connect the holder: \(asPostgres(error).message)"))
+            }
+        }
+        return (runners, failed)
+    }
+
+    /// Releases a step's lock faults: their results, with each holder's pid for the lock observation.
+    private func finishLockFaults(_ runners: [LockFaultRunner], sessions: SessionDirectory) async -> [(FaultResult, Int32)] {
+        var results: [(FaultResult, Int32)] = []
+        for runner in runners {
+            var result = await runner.finish(sessions: sessions)
+            result.observed["holder_pid"] = .number(Double(runner.pid))
+            results.append((result, runner.pid))
+        }
+        return results
     }
 
     private func finish(background bg: Background, origin: UInt64, finished measurement: StepMeasurement) -> Finished {
