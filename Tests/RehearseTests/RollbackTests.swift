@@ -91,6 +91,12 @@ struct RollbackTests {
         let diff = third.differences(from: first, snapshotName: "s")
         #expect(diff.count == 1)
         #expect(diff.first?.detail.contains("same row count (5000)") == true)
+        // A table on one side only is a data difference as well: `verify: [data]` alone sees it.
+        try await c.execute("CREATE TABLE extra (id int); INSERT INTO extra VALUES (1), (2)")
+        let fourth = try await c.withSession { try DataChecksum.take($0) }
+        let both = fourth.differences(from: first, snapshotName: "s") + first.differences(from: fourth, snapshotName: "s")
+        #expect(both.contains { $0.object == "data public.extra" && $0.change == "added" && $0.detail.hasPrefix("2 rows") })
+        #expect(both.contains { $0.object == "data public.extra" && $0.change == "removed" })
         await c.close()
     }
 

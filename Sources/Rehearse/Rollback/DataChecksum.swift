@@ -51,7 +51,22 @@ struct DataChecksum: Sendable, Equatable, Codable {
         for name in Set(tables.keys).union(snapshot.tables.keys).sorted() {
             let then = snapshot.tables[name]
             let now = tables[name]
-            guard then != now, let then, let now else { continue }  // missing tables show in the schema diff
+            guard then != now else { continue }
+            // A table on one side only is a data difference too (`verify: [data]` alone must see it).
+            guard let then else {
+                result.append(
+                    Difference(
+                        object: "data \(name)", kind: "data", change: "added",
+                        detail: "\(now?.rows ?? 0) rows after rollback, no such table at snapshot \(snapshotName)"))
+                continue
+            }
+            guard let now else {
+                result.append(
+                    Difference(
+                        object: "data \(name)", kind: "data", change: "removed",
+                        detail: "no such table after rollback, \(then.rows) rows at snapshot \(snapshotName)"))
+                continue
+            }
             let detail =
                 then.rows != now.rows
                 ? "\(now.rows) rows after rollback, \(then.rows) at snapshot \(snapshotName)"
