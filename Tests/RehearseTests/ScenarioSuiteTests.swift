@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Rehearse
@@ -23,13 +24,13 @@ extension TimedSuites {
         }
 
         /// Writes `yaml` to a scenario file of its own, runs it on an embedded server, and removes the file.
-        static func run(yaml: String) async throws -> ResultsDocument {
+        static func run(yaml: String, options: RunOptions = options()) async throws -> ResultsDocument {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-yaml-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent("scenario.yaml")
             try yaml.write(to: file, atomically: false, encoding: .utf8)
-            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options())
+            return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
         }
 
         @Test(arguments: files)
@@ -130,6 +131,31 @@ extension TimedSuites {
             let onNever = try #require(faults.first { $0.during == "never" })
             #expect(!onNever.applied)
             #expect(onNever.reason?.contains("did not run") == true)
+        }
+
+        /// With `--server` there is no server to configure: `database.settings` go on each
+        /// repetition's database, and one only a server takes is left out with a note.
+        @Test func externalModeSetsDatabaseSettingsOnItsDatabases() async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            var options = Self.options()
+            options.server = db.server.conninfo(database: "postgres")
+            let document = try await Self.run(
+                yaml: """
+                    name: external-settings
+                    repeat: 2
+                    database:
+                      settings: {work_mem: 12MB, shared_buffers: 64MB}
+                    steps:
+                      - {name: one, sql: "SELECT 1"}
+                    checks:
+                      - {name: work-mem, query: "SELECT current_setting('work_mem')", expect: 12MB}
+                    """, options: options)
+            #expect(document.environment.server == "external")
+            #expect(document.repetitions.count == 2)
+            for repetition in document.repetitions {
+                #expect(repetition.checks.map(\.passed) == [true], "\(repetition.checks)")
+            }
         }
 
         @Test func suiteCoversEveryStepKindAndIncident() throws {

@@ -39,6 +39,15 @@ public enum ScenarioRunner {
                 let database = "rehearse_\(runID)_\(n)"
                 let creating = ContinuousClock.now
                 try await host.createDatabase(database, template: template)
+                if host.kind == "external" {
+                    let refused = await applySettings(scenario.database.settings, to: database, host: host)
+                    if n == 1 {
+                        for (name, reason) in refused {
+                            FileHandle.standardError.write(
+                                Data("note: database.settings \(name) is not applied with --server: \(reason)\n".utf8))
+                        }
+                    }
+                }
                 let databaseMs = (ContinuousClock.now - creating).milliseconds
                 Trace.mark("repetition \(n) database ready")
                 var outcome = await RepetitionRunner(
@@ -98,6 +107,29 @@ public enum ScenarioRunner {
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
         let server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
         return EmbeddedHost(server: server, runID: runID)
+    }
+
+    /// With `--server` there is no disposable server to configure: `database.settings`
+    /// go on each repetition's database (`ALTER DATABASE … SET`), which every session on
+    /// it starts with. Those only a server takes (`shared_buffers`, …) are returned, with
+    /// PostgreSQL's reason, and left out.
+    static func applySettings(
+        _ settings: [(name: String, value: String)], to database: String, host: any DatabaseHost
+    ) async -> [(String, String)] {
+        guard !settings.isEmpty else { return [] }
+        let refused: [(String, String)]? = try? await host.withAdmin { admin in
+            var refused: [(String, String)] = []
+            for (name, value) in settings {
+                do {
+                    try await admin.execute(
+                        "ALTER DATABASE \(quoteIdentifier(database)) SET \(quoteIdentifier(name)) = \(quoteLiteral(value))")
+                } catch {
+                    refused.append((name, asPostgres(error).message))
+                }
+            }
+            return refused
+        }
+        return refused ?? settings.map { ($0.name, "the server could not be reached to set it") }
     }
 
     static func prepareTemplate(_ template: String, scenario: Scenario, host: any DatabaseHost) async throws {
