@@ -90,15 +90,27 @@ struct UnitsAndTargetsTests {
         #expect(LatencyHistogram(encoded: "not base64!") == nil)
     }
 
-    @Test func missingSeedFractionIsReproducible() {
-        let fault = MissingSeedFault(table: "t", selection: .fraction(0.05, randomSeed: 7))
-        let filter = try! MissingSeedFilter(fault: fault, header: ["id"])
-        let first = (0..<10_000).filter { filter.removes(rowIndex: $0, fields: { [] }) }
-        let second = (0..<10_000).filter { filter.removes(rowIndex: $0, fields: { [] }) }
-        #expect(first == second)
-        #expect(first.count > 400 && first.count < 600)
-        let other = try! MissingSeedFilter(fault: MissingSeedFault(table: "t", selection: .fraction(0.05, randomSeed: 8)), header: ["id"])
-        #expect((0..<10_000).filter { other.removes(rowIndex: $0, fields: { [] }) } != first)
+    /// A fraction of the rows is exactly that fraction (rounded, at least one row), the
+    /// same rows every time for the same seed, other rows for another seed.
+    @Test func missingSeedFractionIsExactAndReproducible() {
+        func removed(_ fraction: Double, seed: UInt64, of rows: Int) -> [Int] {
+            let fault = MissingSeedFault(table: "t", selection: .fraction(fraction, randomSeed: seed))
+            let filter = try! MissingSeedFilter(fault: fault, header: ["id"], rowCount: rows)
+            return (0..<rows).filter { filter.removes(rowIndex: $0, fields: { [] }) }
+        }
+        let first = removed(0.05, seed: 7, of: 10_000)
+        #expect(first.count == 500)
+        #expect(removed(0.05, seed: 7, of: 10_000) == first)
+        #expect(removed(0.05, seed: 8, of: 10_000) != first)
+        #expect(removed(0.05, seed: 7, of: 121).count == 6)
+        for seed: UInt64 in 0..<20 { #expect(removed(0.05, seed: seed, of: 20).count == 1) }
+        #expect(removed(0.01, seed: 3, of: 5).count == 1)
+        #expect(removed(1, seed: 3, of: 5).count == 5)
+        #expect(removed(0.3, seed: 3, of: 0).isEmpty)
+        // Every bucket edge: a cut that falls on the first or last hash of its bucket.
+        for k in [1, 2, 999, 1000] {
+            #expect(removed(Double(k) / 1000, seed: 11, of: 1000).count == k)
+        }
     }
 
     @Test func secretsAreMasked() {

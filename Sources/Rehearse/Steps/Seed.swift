@@ -57,7 +57,15 @@ enum Seed {
         var measurement = StepMeasurement()
         var reader = try CSVReader(url: table.csv)
         let header = reader.header
-        let filters = try faults.map { fault throws(SeedError) in try MissingSeedFilter(fault: fault, header: header) }
+        // A fraction of the rows needs their number: a first pass counts them.
+        var rowCount = 0
+        if faults.contains(where: { if case .fraction = $0.selection { true } else { false } }) {
+            var counter = try CSVReader(url: table.csv)
+            while try counter.nextRecord() != nil { rowCount += 1 }
+        }
+        let filters = try faults.map { fault throws(SeedError) in
+            try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
+        }
         var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
         let copy = "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)"
