@@ -248,3 +248,51 @@ struct ComparatorTests {
         #expect(throws: RehearseError.self) { try Comparator.loadDocuments(at: dir.appendingPathComponent("missing")) }
     }
 }
+
+/// A results file that cannot be read says where: the line and column of the value at
+/// fault (not the first key of that name), with the key spelled as in the file.
+@Suite("Results file errors")
+struct ResultsFileErrorTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+
+    func error(loading bytes: [UInt8]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.json")
+        try Data(bytes).write(to: file)
+        do {
+            _ = try ResultsLoader.load(file.path)
+        } catch {
+            return "\(error)"
+        }
+        Issue.record("expected an error")
+        return ""
+    }
+
+    @Test func errorsNameTheLineAndColumnOfTheValue() throws {
+        let text = try String(
+            contentsOf: Self.root.appendingPathComponent("results/baselines/quickstart.json"), encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        // The third "p50" of the file (line 145, not line 96 where the first one is).
+        let index = try #require(lines.indices.filter { lines[$0].contains("\"p50\"") }.dropFirst(2).first)
+        lines[index] = lines[index].replacingOccurrences(of: #": [0-9.]+"#, with: ": \"fast\"", options: .regularExpression)
+        let column = lines[index].distance(from: lines[index].startIndex, to: lines[index].range(of: "\"p50\"")!.lowerBound) + 1
+        let wrongType = try error(loading: Array(lines.joined(separator: "\n").utf8))
+        #expect(wrongType.contains("bad.json:\(index + 1):\(column): wrong type at "), "\(wrongType)")
+        #expect(wrongType.contains(".repetitions[0].steps[1].timeline[0].p50"), "\(wrongType)")
+
+        // Cut off in the middle: the position is where the text stops.
+        let cut = Array(text.utf8.prefix(2000))
+        let truncated = try error(loading: cut)
+        let lastLine = String(decoding: cut, as: UTF8.self).components(separatedBy: "\n").count
+        #expect(truncated.contains("bad.json:\(lastLine):"), "\(truncated)")
+
+        // A byte that is not UTF-8, on line 3.
+        let binary = try error(loading: Array("{\n  \"schema_version\": 1,\n  ".utf8) + [0xFF, 0xFE] + Array("\n}".utf8))
+        #expect(binary.contains("bad.json:3:3: not a valid results document: not UTF-8 text"), "\(binary)")
+        // A key the file lacks: where the object that lacks it begins.
+        let missing = try error(loading: Array("{\n  \"schema_version\": 1\n}".utf8))
+        #expect(missing.contains("bad.json:1:1: missing key .scenario"), "\(missing)")
+    }
+}

@@ -41,30 +41,180 @@ public enum ResultsLoader {
 
     /// `line:column: message` for a decoding error, pointing at the key where possible.
     static func describe(_ error: DecodingError, data: Data) -> String {
+        let bytes = [UInt8](data)
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\(JSONLocator.snakeCase($0.stringValue))" }.joined()
         }
-        func position(of key: String?) -> String {
-            guard let key, let text = String(data: data, encoding: .utf8),
-                let range = text.range(of: "\"\(key)\"")
-            else { return "1:1" }
-            let before = text[..<range.lowerBound]
-            let line = before.filter { $0 == "\n" }.count + 1
-            let column =
-                before.distance(from: before.lastIndex(of: "\n").map { before.index(after: $0) } ?? before.startIndex, to: before.endIndex)
-                + 1
-            return "\(line):\(column)"
+        func position(_ context: DecodingError.Context) -> String {
+            JSONLocator.lineAndColumn(of: JSONLocator.locate(context.codingPath, in: bytes), in: bytes)
         }
         switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            let (offset, reason) = JSONLocator.syntaxError(in: data)
+            return "\(JSONLocator.lineAndColumn(of: offset, in: bytes)): not a valid results document: \(reason)"
         case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "1:1: not a valid results document: \(underlying ?? context.debugDescription)"
+            return "\(position(context)): invalid value at \(path(context)): \(context.debugDescription)"
         case .keyNotFound(let key, let context):
-            return "\(position(of: context.codingPath.last?.stringValue)): missing key \(path(context)).\(key.stringValue)"
+            return "\(position(context)): missing key \(path(context)).\(JSONLocator.snakeCase(key.stringValue))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "\(position(of: context.codingPath.last?.stringValue)): wrong type at \(path(context)): \(context.debugDescription)"
+            return "\(position(context)): wrong type at \(path(context)): \(context.debugDescription)"
         @unknown default:
             return "1:1: \(error)"
+        }
+    }
+}
+
+/// Finds where a decoding error is in a JSON text: the value at a coding path (keys
+/// as the file spells them), or where the text stops being JSON.
+enum JSONLocator {
+    /// A Swift property name as the results file spells it (`latencyMs` → `latency_ms`).
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase {
+                out += "_" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// The byte offset of the deepest part of `path` found: a member's key, an array's element.
+    static func locate(_ path: [any CodingKey], in bytes: [UInt8]) -> Int {
+        var i = skipSpace(bytes, 0)
+        var found = i
+        for key in path {
+            guard i < bytes.count else { break }
+            if let index = key.intValue, bytes[i] == UInt8(ascii: "[") {
+                i = skipSpace(bytes, i + 1)
+                var n = 0
+                while n < index, i < bytes.count, bytes[i] != UInt8(ascii: "]") {
+                    i = skipSpace(bytes, skipValue(bytes, i))
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipSpace(bytes, i + 1) }
+                    n += 1
+                }
+                guard n == index, i < bytes.count, bytes[i] != UInt8(ascii: "]") else { return found }
+                found = i
+            } else if bytes[i] == UInt8(ascii: "{") {
+                let names = Set([key.stringValue, snakeCase(key.stringValue)].map { Array($0.utf8) })
+                i = skipSpace(bytes, i + 1)
+                var matched = false
+                while i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                    let keyStart = i
+                    let keyEnd = skipValue(bytes, i)
+                    let name = Array(bytes[min(keyStart + 1, keyEnd)..<max(keyStart + 1, keyEnd - 1)])
+                    i = skipSpace(bytes, keyEnd)
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return found }
+                    i = skipSpace(bytes, i + 1)
+                    if names.contains(name) {
+                        found = keyStart
+                        matched = true
+                        break
+                    }
+                    i = skipSpace(bytes, skipValue(bytes, i))
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipSpace(bytes, i + 1) }
+                }
+                if !matched { return found }
+            } else {
+                return found
+            }
+        }
+        return found
+    }
+
+    /// Where the text stops being JSON (its first byte that is not UTF-8, or the
+    /// parser's reported position) and why.
+    static func syntaxError(in data: Data) -> (Int, String) {
+        let bytes = [UInt8](data)
+        if let offset = firstInvalidUTF8(bytes) { return (offset, "not UTF-8 text") }
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let description = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "not valid JSON"
+            // "… around character 17." (or "line 3, column 5"): a character offset into the text.
+            if let range = description.range(of: #"character (\d+)"#, options: .regularExpression),
+                let n = Int(description[range].dropFirst("character ".count))
+            {
+                let text = String(decoding: bytes, as: UTF8.self)
+                let index = text.index(text.startIndex, offsetBy: min(n, text.count))
+                return (text.utf8.distance(from: text.startIndex, to: index), description)
+            }
+            return (bytes.count, description)
+        }
+        return (0, "not a results document")
+    }
+
+    /// The offset of the first byte that does not belong to a well-formed UTF-8 sequence.
+    static func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
+        var i = 0
+        while i < b.count {
+            let lead = b[i]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return i
+            }
+            guard i + length <= b.count else { return i }
+            for k in 1..<length where b[i + k] & 0xC0 != 0x80 { return i }
+            if length > 1, String(validating: b[i..<(i + length)], as: UTF8.self) == nil { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// `line:column` (1-based, columns in characters) of a byte offset.
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> String {
+        let end = min(max(offset, 0), bytes.count)
+        var line = 1
+        var lineStart = 0
+        for i in 0..<end where bytes[i] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = i + 1
+        }
+        let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
+        return "\(line):\(column)"
+    }
+
+    private static func skipSpace(_ b: [UInt8], _ start: Int) -> Int {
+        var i = start
+        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    /// The end of the JSON value starting at `start` (just past it).
+    private static func skipValue(_ b: [UInt8], _ start: Int) -> Int {
+        guard start < b.count else { return start }
+        var i = start
+        switch b[i] {
+        case UInt8(ascii: "\""):
+            i += 1
+            while i < b.count, b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            return min(i + 1, b.count)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < b.count {
+                switch b[i] {
+                case UInt8(ascii: "\""):
+                    i = skipValue(b, i)
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return i + 1 }
+                default: break
+                }
+                i += 1
+            }
+            return i
+        default:
+            while i < b.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09].contains(b[i]) {
+                i += 1
+            }
+            return i
         }
     }
 }
