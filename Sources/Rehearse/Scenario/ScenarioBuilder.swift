@@ -9,6 +9,7 @@ struct ScenarioBuilder {
     static let topKeys = ["name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect"]
     static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"]
     static let stepCommon = ["name", "on_error", "background", "until", "timeout"]
+    static let maxNameLength = 100
 
     func build(_ root: Node, file: URL, sha256: String) -> Scenario? {
         guard let top = reader.mapping(root, "", allowed: Self.topKeys) else { return nil }
@@ -24,6 +25,11 @@ struct ScenarioBuilder {
                 if let name = reader.string(node, "name") {
                     if name.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
                         reader.fail(node, "name", "'\(name)' must match [a-z0-9-]+ (lowercase letters, digits, dashes)")
+                    } else if name.count > Self.maxNameLength {
+                        // The name is a folder of the results (and a baseline's file name): past 255 bytes
+                        // the file system refuses it, and only after the whole run.
+                        reader.fail(
+                            node, "name", "'\(name.prefix(20))…' is \(name.count) characters; a name has at most \(Self.maxNameLength)")
                     }
                     scenario.name = name
                 }
