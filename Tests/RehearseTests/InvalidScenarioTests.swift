@@ -3,6 +3,10 @@ import Testing
 
 @testable import Rehearse
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The corpus of invalid scenarios: each file's first line says where the error is
 /// (`# expect: LINE:COLUMN message fragment`), and lint must say exactly that.
 @Suite("Invalid scenario corpus")
@@ -51,6 +55,22 @@ struct InvalidScenarioTests {
         #expect(errors.count == 1)
         #expect(errors.first?.line == 3)
         #expect(errors.first?.message.contains("UTF-8") == true)
+    }
+
+    /// A FIFO passed the existence check, and a run blocked or failed reading it; lint must refuse it
+    /// without opening it (opening a FIFO with no writer would block lint too).
+    @Test func sqlFileThatIsAFIFOIsInvalid() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #require(mkfifo(dir.appendingPathComponent("pipe.sql").path, 0o600) == 0)
+        let file = dir.appendingPathComponent("fifo.yaml")
+        try "name: fifo\nsteps: [{sql: {file: pipe.sql}}]\n".write(to: file, atomically: false, encoding: .utf8)
+        let errors = ScenarioLinter.lint(file: file)
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 2)
+        #expect(errors.first?.column == 22)
+        #expect(errors.first?.message.contains("'pipe.sql' is not a regular file (a FIFO)") == true, "\(errors)")
     }
 
     @Test func deepNestingIsRejected() throws {

@@ -316,8 +316,9 @@ extension ScenarioBuilder {
             return nil
         }
         if first.hasPrefix("./") || first.hasPrefix("../") {
+            let before = reader.errors.count
             let url = requireFile(first, node, key)
-            if FileManager.default.fileExists(atPath: url.path) && !FileManager.default.isExecutableFile(atPath: url.path) {
+            if reader.errors.count == before && !FileManager.default.isExecutableFile(atPath: url.path) {
                 reader.fail(node, key, "'\(first)' is not executable (chmod +x it)")
             }
         }

@@ -1,6 +1,12 @@
 import Foundation
 import Yams
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Turns the YAML tree into the model; problems go to the reader.
 struct ScenarioBuilder {
     let reader: YAMLReader
@@ -56,17 +62,57 @@ struct ScenarioBuilder {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path).standardizedFileURL
     }
 
-    func requireFile(_ path: String, _ node: Node, _ key: String, folder: Bool = false) -> URL {
+    /// A file or folder the scenario names, checked now so that `lint` finds what `run` would trip over.
+    /// Files must be regular files (a FIFO would block the run); with `utf8Text` (SQL) the file is read
+    /// and must be UTF-8 text. CSV files are not read here: they can be large, and their reader checks them.
+    func requireFile(_ path: String, _ node: Node, _ key: String, folder: Bool = false, utf8Text: Bool = false) -> URL {
         let url = resolve(path)
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        if !exists {
-            reader.fail(node, key, "\(folder ? "folder" : "file") '\(path)' does not exist (looked in \(url.path))")
-        } else if isDirectory.boolValue != folder {
-            reader.fail(
-                node, key, "'\(path)' is \(isDirectory.boolValue ? "a folder" : "a file"), expected \(folder ? "a folder" : "a file")")
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR {
+                reader.fail(node, key, "\(folder ? "folder" : "file") '\(path)' does not exist (looked in \(url.path))")
+            } else {
+                reader.fail(node, key, "cannot read '\(path)' (\(url.path)): \(String(cString: strerror(errno)))")
+            }
+            return url
+        }
+        let type = info.st_mode & S_IFMT
+        if folder {
+            if type != S_IFDIR { reader.fail(node, key, "'\(path)' is a file, expected a folder") }
+        } else if type == S_IFDIR {
+            reader.fail(node, key, "'\(path)' is a folder, expected a file")
+        } else if type != S_IFREG {
+            reader.fail(node, key, "'\(path)' is not a regular file (\(Self.describe(fileType: type))), expected a file")
+        } else if utf8Text {
+            requireUTF8Text(url, path, node, key)
         }
         return url
+    }
+
+    private func requireUTF8Text(_ url: URL, _ path: String, _ node: Node, _ key: String) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            reader.fail(node, key, "cannot read '\(path)': \(error.localizedDescription)")
+            return
+        }
+        if String(data: data, encoding: .utf8) == nil {
+            let (line, column) = ScenarioLoader.firstInvalidUTF8(data)
+            reader.fail(node, key, "'\(path)' is not valid UTF-8 text (its line \(line), column \(column))")
+        } else if let nul = data.firstIndex(of: 0) {
+            // libpq sends a query as a C string: everything after a NUL would be dropped silently.
+            let (line, column) = ScenarioLoader.position(of: nul - data.startIndex, in: data)
+            reader.fail(node, key, "'\(path)' contains a NUL byte (its line \(line), column \(column)); it is not a text file")
+        }
+    }
+
+    static func describe(fileType: mode_t) -> String {
+        switch fileType {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "not a plain file"
+        }
     }
 
     func database(_ node: Node) -> DatabaseSettings {
@@ -95,7 +141,7 @@ struct ScenarioBuilder {
                 return nil
             }
             guard let path = reader.string(file.node, "\(key).file") else { return nil }
-            return .file(requireFile(path, file.node, "\(key).file"))
+            return .file(requireFile(path, file.node, "\(key).file", utf8Text: true))
         }
         return reader.string(node, key).map { .inline($0) }
     }
