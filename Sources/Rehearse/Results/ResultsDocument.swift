@@ -86,7 +86,9 @@ public struct LatencySummary: Codable, Sendable, Equatable {
 }
 
 public struct ErrorInfo: Codable, Sendable, Equatable {
-    public var sqlstate: String?
+    /// Written as `null` when the error has none (a client-side failure): the format gives an error
+    /// as `{"sqlstate", "message"}`. Documents written without the key still decode.
+    @EncodedAsNull public var sqlstate: String?
     public var message: String
     /// The migration file, for a migrate step or a rollback through down scripts.
     public var migration: String?
