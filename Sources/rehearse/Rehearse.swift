@@ -66,7 +66,8 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
-/// Expands folders into their `*.yaml`/`*.yml` files, in name order.
+/// Expands folders into their `*.yaml`/`*.yml` files, in name order; none at all is invalid
+/// input for `lint` as for `run` (a lint that passes on nothing proves nothing).
 func scenarioFiles(_ paths: [String]) throws -> [URL] {
     var files: [URL] = []
     for path in paths {
@@ -82,5 +83,6 @@ func scenarioFiles(_ paths: [String]) throws -> [URL] {
             files.append(URL(fileURLWithPath: path))
         }
     }
+    guard !files.isEmpty else { throw ValidationError("no scenario files in \(paths.joined(separator: " "))") }
     return files
 }

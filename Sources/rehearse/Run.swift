@@ -53,10 +53,6 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        guard !files.isEmpty else {
-            printError("rehearse: no scenario files in \(paths.joined(separator: " "))")
-            throw ExitCode(ExitStatus.invalid)
-        }
         // Everything is validated before anything runs.
         var scenarios: [Scenario] = []
         var invalid = false

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@testable import Rehearse
+
+/// Invalid input that `run` must refuse before anything runs (exit 2), naming what is wrong.
+/// The runs point at a server that cannot be reached: had the input been taken, the run
+/// would have ended in an infrastructure failure (exit 3) instead, so no PostgreSQL is
+/// ever started here and nothing depends on time.
+@Suite("Command line input")
+struct CommandLineTests {
+    static let binary = TimedSuites.ScenarioSuiteTests.root.appendingPathComponent(".build/debug/rehearse")
+    static let nowhere = ["--server", "host=/nonexistent-dir port=5 user=x dbname=y connect_timeout=2"]
+
+    /// A fresh folder holding the given scenario files (name → YAML).
+    func folder(_ files: [String: String] = [:]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, yaml) in files {
+            try yaml.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8)
+        }
+        return dir
+    }
+
+    /// Runs the rehearse binary; returns its exit code and everything it printed.
+    func rehearse(_ arguments: [String]) async throws -> (Int32, String) {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the executable first")
+        let (termination, output) = try await ChildProcess.run([Self.binary.path] + arguments)
+        return (termination.exitCode, output)
+    }
+
+    static let scenario = "name: one\nsteps: [{sql: \"SELECT 1\"}]\n"
+
+    @Test func lintOfAFolderWithoutScenariosIsInvalidAsRunIs() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "not a scenario".write(to: dir.appendingPathComponent("notes.txt"), atomically: false, encoding: .utf8)
+        for command in ["lint", "run"] {
+            let (code, output) = try await rehearse([command, dir.path] + (command == "run" ? Self.nowhere : []))
+            #expect(code == 2, "\(command): \(output)")
+            #expect(output.contains("no scenario files in \(dir.path)"), "\(command): \(output)")
+        }
+    }
+}
