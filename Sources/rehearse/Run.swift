@@ -54,18 +54,10 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         // Everything is validated before anything runs.
-        var scenarios: [Scenario] = []
-        var invalid = false
-        for file in files {
-            let errors = ScenarioLinter.lint(file: file)
-            if errors.isEmpty, let scenario = try? ScenarioLoader.load(file: file) {
-                scenarios.append(scenario)
-            } else {
-                for e in errors { printError("\(e)") }
-                invalid = true
-            }
-        }
-        if invalid { throw ExitCode(ExitStatus.invalid) }
+        let suite = ScenarioSuite.load(files: files)
+        for error in suite.errors { printError("\(error)") }
+        if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
+        let scenarios = suite.scenarios
         if let sig = SignalTrap.shared.signalReceived { throw ExitCode(128 + sig) }
 
         var options = RunOptions()

@@ -41,4 +41,15 @@ struct CommandLineTests {
             #expect(output.contains("no scenario files in \(dir.path)"), "\(command): \(output)")
         }
     }
+
+    @Test func runRefusesTwoScenariosOfOneNameAsLintDoes() async throws {
+        let dir = try folder(["a.yaml": Self.scenario, "b.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for command in ["lint", "run"] {
+            let (code, output) = try await rehearse([command, dir.path] + (command == "run" ? Self.nowhere : []))
+            #expect(code == 2, "\(command): \(output)")
+            #expect(output.contains("b.yaml:1:1: error: name: 'one' is also the name of"), "\(command): \(output)")
+            #expect(!output.contains("cannot reach the server"), "\(command): \(output)")
+        }
+    }
 }
