@@ -30,7 +30,7 @@ struct Compare: AsyncParsableCommand {
             printError("rehearse: --format: '\(format)' is not one of text, markdown, json, junit")
             throw ExitCode(ExitStatus.invalid)
         }
-        let status = try compareAndPrint(baseline: baseline, current: current, threshold: fraction, format: output, strict: strict)
+        let status = compareAndPrint(baseline: baseline, current: current, threshold: fraction, format: output, strict: strict)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
 }
@@ -41,20 +41,27 @@ func parseFraction(_ text: String) -> Double? {
     return Double(t).flatMap { $0 >= 0 ? $0 : nil }
 }
 
-/// Shared by `compare` and `run --baseline`: returns the exit status.
+/// `compare`: loads both sides, then compares as `run --baseline` does; returns the exit status.
 func compareAndPrint(
-    baseline: String, current: String? = nil, documents: [ResultsDocument]? = nil, threshold: Double,
-    format: ComparisonFormatter.Format, strict: Bool, toStandardError: Bool = false
-) throws -> Int32 {
+    baseline: String, current: String, threshold: Double, format: ComparisonFormatter.Format, strict: Bool
+) -> Int32 {
     let base: [ResultsDocument]
     let cur: [ResultsDocument]
     do {
         base = try ResultsLoader.load(baseline)
-        cur = try documents ?? ResultsLoader.load(current ?? "")
+        cur = try ResultsLoader.load(current)
     } catch {
         printError("rehearse: \(error)")
         return ExitStatus.invalid
     }
+    return compareAndPrint(baselines: base, currents: cur, threshold: threshold, format: format, strict: strict)
+}
+
+/// Shared by `compare` and `run --baseline` (which loads its baseline before it runs): returns the exit status.
+func compareAndPrint(
+    baselines base: [ResultsDocument], currents cur: [ResultsDocument], threshold: Double,
+    format: ComparisonFormatter.Format, strict: Bool, toStandardError: Bool = false
+) -> Int32 {
     let report = Comparator(threshold: threshold, strict: strict).compare(baselines: base, currents: cur)
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)

@@ -44,6 +44,9 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         if let r = `repeat`, r < 1 { throw ValidationError("--repeat must be at least 1") }
         if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
+        if parseFraction(threshold) == nil {
+            throw ValidationError("--threshold: '\(threshold)' is not a fraction (write 10% or 0.1)")
+        }
     }
 
     func run() async throws {
@@ -53,11 +56,17 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        // Everything is validated before anything runs.
+        // Everything is validated before anything runs: the scenarios, the baseline.
         let suite = ScenarioSuite.load(files: files)
         for error in suite.errors { printError("\(error)") }
         if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
         let scenarios = suite.scenarios
+        // Loaded now, also so that --save-baseline into the same folder cannot replace it before the comparison.
+        let baselines: [ResultsDocument]?
+        do { baselines = try baseline.map(ResultsLoader.load) } catch {
+            printError("rehearse: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
         if let sig = SignalTrap.shared.signalReceived { throw ExitCode(128 + sig) }
 
         var options = RunOptions()
@@ -117,13 +126,9 @@ struct Run: AsyncParsableCommand {
                 try ResultsWriter.write(doc, to: folder.appendingPathComponent("\(doc.scenario.name).json"))
             }
         }
-        if let baseline {
-            guard let fraction = parseFraction(threshold) else {
-                printError("rehearse: --threshold: '\(threshold)' is not a fraction")
-                throw ExitCode(ExitStatus.invalid)
-            }
-            let compared = try compareAndPrint(
-                baseline: baseline, documents: documents, threshold: fraction, format: .text, strict: false, toStandardError: json)
+        if let baselines, let fraction = parseFraction(threshold) {
+            let compared = compareAndPrint(
+                baselines: baselines, currents: documents, threshold: fraction, format: .text, strict: false, toStandardError: json)
             status = max(status, compared)
         }
         if status != ExitStatus.ok { throw ExitCode(status) }

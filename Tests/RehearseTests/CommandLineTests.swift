@@ -52,4 +52,28 @@ struct CommandLineTests {
             #expect(!output.contains("cannot reach the server"), "\(command): \(output)")
         }
     }
+
+    @Test func runChecksThresholdAndBaselineBeforeItRuns() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("one.yaml").path
+        let out = ["--out", dir.appendingPathComponent("results").path]
+
+        var (code, output) = try await rehearse(["run", file, "--threshold", "abc"] + out + Self.nowhere)
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("--threshold: 'abc' is not a fraction"), "\(output)")
+
+        let missing = dir.appendingPathComponent("nonexistent.json").path
+        (code, output) = try await rehearse(["run", file, "--baseline", missing] + out + Self.nowhere)
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("\(missing): no such file or folder"), "\(output)")
+        #expect(!output.contains("cannot reach the server"), "\(output)")
+
+        let garbled = dir.appendingPathComponent("garbled.json")
+        try "{\"schema_version\": 1".write(to: garbled, atomically: false, encoding: .utf8)
+        (code, output) = try await rehearse(["run", file, "--baseline", garbled.path] + out + Self.nowhere)
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("not a valid results document"), "\(output)")
+        #expect(!output.contains("cannot reach the server"), "\(output)")
+    }
 }
