@@ -56,14 +56,22 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        // Everything is validated before anything runs: the scenarios, the baseline.
+        // Everything is validated before anything runs: the scenarios, the baseline, where results go.
         let suite = ScenarioSuite.load(files: files)
         for error in suite.errors { printError("\(error)") }
         if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
         let scenarios = suite.scenarios
+        let names = scenarios.map(\.name)
         // Loaded now, also so that --save-baseline into the same folder cannot replace it before the comparison.
         let baselines: [ResultsDocument]?
-        do { baselines = try baseline.map(ResultsLoader.load) } catch {
+        do {
+            baselines = try baseline.map(ResultsLoader.load)
+            try ResultsWriter.checkWritable(folder: out, option: "--out", entries: names.map { ($0, true) })
+            if let saveBaseline {
+                try ResultsWriter.checkWritable(
+                    folder: saveBaseline, option: "--save-baseline", entries: names.map { ("\($0).json", false) })
+            }
+        } catch {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }

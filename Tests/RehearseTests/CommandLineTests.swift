@@ -76,4 +76,42 @@ struct CommandLineTests {
         #expect(output.contains("not a valid results document"), "\(output)")
         #expect(!output.contains("cannot reach the server"), "\(output)")
     }
+
+    @Test func runChecksWhereResultsGoBeforeItRuns() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("one.yaml").path
+        let aFile = dir.appendingPathComponent("one.yaml").path
+        let results = dir.appendingPathComponent("results").path
+        let cases: [(arguments: [String], message: String)] = [
+            (["--out", aFile], "--out: \(aFile) is a file, not a folder"),
+            (["--out", aFile + "/deeper"], "--out: cannot create the folder \(aFile)/deeper: \(aFile) is a file"),
+            (["--out", results, "--save-baseline", aFile], "--save-baseline: \(aFile) is a file, not a folder"),
+            (["--out", results, "--save-baseline", aFile + "/baselines"], "\(aFile) is a file"),
+        ]
+        for (arguments, message) in cases {
+            let (code, output) = try await rehearse(["run", file] + arguments + Self.nowhere)
+            #expect(code == 2, "\(arguments): \(output)")
+            #expect(output.contains(message), "\(arguments): \(output)")
+            #expect(!output.contains("cannot reach the server"), "\(arguments): \(output)")
+        }
+
+        // What run creates inside: a folder per scenario under --out, a file per scenario under --save-baseline.
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        try "".write(toFile: results + "/one", atomically: false, encoding: .utf8)
+        var (code, output) = try await rehearse(["run", file, "--out", results] + Self.nowhere)
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("\(results)/one is in the way"), "\(output)")
+        let baselines = dir.appendingPathComponent("baselines").path
+        try FileManager.default.createDirectory(atPath: baselines + "/one.json", withIntermediateDirectories: true)
+        (code, output) = try await rehearse(
+            ["run", file, "--out", dir.appendingPathComponent("fresh").path, "--save-baseline", baselines] + Self.nowhere)
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("\(baselines)/one.json is in the way"), "\(output)")
+
+        // A folder that does not exist yet is fine: the run goes on (and fails to reach the server).
+        (code, output) = try await rehearse(["run", file, "--out", dir.appendingPathComponent("new/results").path] + Self.nowhere)
+        #expect(code == 3, "\(output)")
+        #expect(output.contains("cannot reach the server"), "\(output)")
+    }
 }
