@@ -42,6 +42,18 @@ struct CommandLineTests {
         }
     }
 
+    /// `--pg-bin` names the server programs' folder: a wrong one is an error, not a
+    /// search that quietly finds others (no server starts either way).
+    @Test func aWrongPgBinIsInvalidInput() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (code, output) = try await rehearse([
+            "run", dir.appendingPathComponent("one.yaml").path, "--pg-bin", dir.path, "--out", dir.appendingPathComponent("r").path,
+        ])
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("--pg-bin \(dir.path): no initdb and postgres programs"), "\(output)")
+    }
+
     @Test func runRefusesTwoScenariosOfOneNameAsLintDoes() async throws {
         let dir = try folder(["a.yaml": Self.scenario, "b.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }

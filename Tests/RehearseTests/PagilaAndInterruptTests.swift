@@ -54,7 +54,8 @@ extension TimedSuites {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-meta-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            try "CREATE TABLE a (id int);\n\\set x 1\n".write(to: dir.appendingPathComponent("meta.sql"), atomically: false, encoding: .utf8)
+            try "CREATE TABLE a (id int);\n\\set x 1\n".write(
+                to: dir.appendingPathComponent("meta.sql"), atomically: false, encoding: .utf8)
             try "name: meta\nsteps: [{name: load, sql: {file: meta.sql}}]\nexpect: {verdict: blocked}\n".write(
                 to: dir.appendingPathComponent("s.yaml"), atomically: false, encoding: .utf8)
             let doc = try await ScenarioRunner.run(
@@ -118,6 +119,9 @@ extension TimedSuites {
                     ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
                 #expect(doc.interrupted == true)
                 #expect(doc.expectation.met == false)
+                // The step says it was interrupted, not that it ran past its timeout.
+                let wait = doc.repetitions.first?.steps.first { $0.name == "wait" }
+                #expect(wait?.error?.message.contains("the run was interrupted") == true, "\(String(describing: wait?.error))")
             }
         }
     }

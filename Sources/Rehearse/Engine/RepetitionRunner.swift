@@ -228,23 +228,28 @@ struct RepetitionRunner: Sendable {
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
         let timeout = step.timeout ?? stepTimeout
         let work = Task { await StepDispatcher.run(step, context: context, keepCopy: keepCopy) }
+        let fired = CompletionFlag()
         let timer = Task {
             try await Task.sleep(for: timeout)
+            fired.set()
             work.cancel()
         }
+        let interrupted = CompletionFlag()
         let measurement = await withTaskCancellationHandler {
             await work.value
         } onCancel: {
+            interrupted.set()
             work.cancel()
         }
-        let timedOut = timer.isCancelled == false && work.isCancelled
         timer.cancel()
-        if timedOut, measurement.failure?.sqlstate == "57014" || measurement.failure == nil {
-            var m = measurement
+        guard measurement.failure?.sqlstate == "57014" || measurement.failure == nil else { return measurement }
+        var m = measurement
+        if fired.isSet {
             m.fail(message: "step \(step.name) ran past its timeout of \(timeout) and was canceled", sqlstate: "57014")
-            return m
+        } else if interrupted.isSet {
+            m.fail(message: "step \(step.name) was canceled: the run was interrupted", sqlstate: "57014")
         }
-        return measurement
+        return m
     }
 
     private func lockFaults(during step: Step) -> [(id: Int, fault: LockFault)] {

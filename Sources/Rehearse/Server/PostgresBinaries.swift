@@ -12,7 +12,16 @@ struct PostgresBinaries: Sendable {
     /// Searches `explicit`, PATH, `pg_config --bindir`, then `/usr/lib/postgresql/*/bin` (newest first).
     static func locate(explicit: String? = nil) async throws -> PostgresBinaries {
         var candidates: [URL] = []
-        if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
+        if let explicit {
+            // Named on the command line: it is that folder or an error, never a search.
+            let dir = URL(fileURLWithPath: explicit)
+            guard FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("postgres").path),
+                FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("initdb").path)
+            else {
+                throw RehearseError.invalidInput("--pg-bin \(explicit): no initdb and postgres programs in this folder")
+            }
+            candidates.append(dir)
+        }
         if let env = ProcessInfo.processInfo.environment["REHEARSE_PG_BIN"] {
             candidates.append(URL(fileURLWithPath: env))
         }
