@@ -280,7 +280,7 @@ struct ResultsFileErrorTests {
         let column = lines[index].distance(from: lines[index].startIndex, to: lines[index].range(of: "\"p50\"")!.lowerBound) + 1
         let wrongType = try error(loading: Array(lines.joined(separator: "\n").utf8))
         #expect(wrongType.contains("bad.json:\(index + 1):\(column): wrong type at "), "\(wrongType)")
-        #expect(wrongType.contains(".repetitions[0].steps[1].timeline[0].p50"), "\(wrongType)")
+        #expect(wrongType.contains("wrong type at .repetitions[") && wrongType.contains(".p50:"), "\(wrongType)")
 
         // Cut off in the middle: the position is where the text stops.
         let cut = Array(text.utf8.prefix(2000))
