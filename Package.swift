@@ -31,6 +31,12 @@ let package = Package(
             pkgConfig: "jemalloc",
             providers: [.apt(["libjemalloc-dev"])]
         ),
+        // zlib deflates the HdrHistogram's standard compressed encoding in results documents.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "PostgresClient",
             dependencies: ["CLibPQ"],
@@ -41,6 +47,7 @@ let package = Package(
             dependencies: [
                 "PostgresClient",
                 "CJemalloc",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
