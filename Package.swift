@@ -74,7 +74,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RehearseTests",
-            dependencies: ["Rehearse", "PostgresClient", "TestSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Rehearse", "PostgresClient", "TestSupport", .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: upcoming
         ),

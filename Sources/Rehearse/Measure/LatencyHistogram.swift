@@ -6,7 +6,7 @@ public import Histogram
 public struct LatencyHistogram: Sendable {
     public static let highestTrackableMicros: UInt64 = 3_600_000_000
 
-    public private(set) var histogram: Histogram<UInt64>
+    public internal(set) var histogram: Histogram<UInt64>
 
     public init() {
         histogram = Histogram(
@@ -51,22 +51,25 @@ public struct LatencyHistogram: Sendable {
 }
 
 extension LatencyHistogram {
-    /// A compact, portable encoding: base64 of a varint stream
-    /// `"RH1"`, then (value, count) pairs for every recorded value's bucket.
-    /// Values are each bucket's value as the histogram reports it, in
-    /// microseconds, so the decoded histogram gives the same percentiles.
-    public func encoded() -> String {
-        var bytes: [UInt8] = Array("RH1".utf8)
-        appendPairs(to: &bytes)
-        return Data(bytes).base64EncodedString()
-    }
+    /// The encoding results documents held before the standard one: base64 of `"RH1"`,
+    /// then the varint (value delta, count) pairs of `pairs()`.
+    static let legacyMagic = Array("RH1".utf8)
 
-    public init?(encoded text: String) {
-        guard let data = Data(base64Encoded: text), data.count >= 3,
-            Array(data.prefix(3)) == Array("RH1".utf8)
-        else { return nil }
-        self.init()
-        guard add(pairs: [UInt8](data), from: 3) else { return nil }
+    /// Records a legacy `"RH1"` encoding's values (`bytes` without its magic); false if
+    /// it is malformed. Checked whole before anything is recorded: the input is untrusted,
+    /// and `add(pairs:)` trusts its own output.
+    mutating func add(legacyPairs bytes: [UInt8]) -> Bool {
+        var index = 0
+        var value: UInt64 = 0
+        var sum = DecodedSum()
+        while index < bytes.count {
+            guard let delta = Self.readVarint(bytes, &index), let count = Self.readVarint(bytes, &index) else { return false }
+            let (next, overflow) = value.addingReportingOverflow(delta)
+            guard !overflow, next <= Self.highestTrackableMicros, sum.admit(Swift.max(next, 1), count: count, in: histogram)
+            else { return false }
+            value = next
+        }
+        return add(pairs: bytes)
     }
 
     /// The encoding's body alone: the varint (value delta, count) pairs.
