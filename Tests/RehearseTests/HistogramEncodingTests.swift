@@ -107,6 +107,22 @@ struct HistogramEncodingTests {
         }
     }
 
+    /// The encoding holds buckets, not the exact maximum, so a percentile that falls in
+    /// the maximum's bucket is that bucket's highest value, before and after, as every
+    /// HdrHistogram library reports it (Python: 550, 990 and 5001215 for p50, p90 and p99
+    /// here).
+    @Test func aPercentileInTheMaximumsBucketSurvivesTheRoundTrip() throws {
+        var h = LatencyHistogram()
+        for v in 1...1000 { h.record(micros: UInt64(v)) }
+        for _ in 0..<100 { h.record(micros: 5_000_000) }
+        let decoded = try #require(LatencyHistogram(encoded: h.encoded()))
+        for p in [50.0, 90, 95, 99, 99.9, 100] {
+            #expect(decoded.millis(atPercentile: p) == h.millis(atPercentile: p), "p\(p)")
+        }
+        #expect([50.0, 90, 99].map { h.millis(atPercentile: $0) } == [0.55, 0.99, 5001.215])
+        #expect(h.millis(atPercentile: 99) == h.maxMillis)
+    }
+
     /// Baselines in results/ and in users' CI hold the encoding rehearse wrote before;
     /// this one is `reseed`'s in results/baselines/reseed-complete.json, with its
     /// latency_ms beside it.

@@ -30,11 +30,15 @@ public struct LatencyHistogram: Sendable {
         histogram.add(other.histogram)
     }
 
-    /// The value at a percentile (0...100), in milliseconds.
+    /// The value at a percentile (0...100), in milliseconds: the highest value of its
+    /// bucket, as HdrHistogram's Java, C and Python libraries report it from the encoded
+    /// histogram. (hdrhistogram-swift stops at the exact maximum instead, which the
+    /// encoding does not carry, so a percentile in the maximum's bucket would change on
+    /// the way through a results document.)
     public func millis(atPercentile p: Double) -> Double {
         guard count > 0 else { return 0 }
         if p >= 100 { return maxMillis }
-        return Double(histogram.valueAtPercentile(p)) / 1000
+        return Double(histogram.highestEquivalentForValue(histogram.valueAtPercentile(p))) / 1000
     }
 
     public var maxMillis: Double { count > 0 ? Double(histogram.max) / 1000 : 0 }
