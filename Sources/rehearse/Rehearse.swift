@@ -84,5 +84,7 @@ func scenarioFiles(_ paths: [String]) throws -> [URL] {
         }
     }
     guard !files.isEmpty else { throw ValidationError("no scenario files in \(paths.joined(separator: " "))") }
-    return files
+    // A file named twice (`scenarios/ scenarios/quickstart.yaml`) is one scenario, not two of one name.
+    var seen = Set<String>()
+    return files.filter { seen.insert($0.resolvingSymlinksInPath().standardizedFileURL.path).inserted }
 }

@@ -54,6 +54,15 @@ struct CommandLineTests {
         #expect(output.contains("--pg-bin \(dir.path): no initdb and postgres programs"), "\(output)")
     }
 
+    /// The same file named twice, directly and through its folder, is one scenario.
+    @Test func aFileNamedTwiceIsOneScenario() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (code, output) = try await rehearse(["lint", dir.path, dir.appendingPathComponent("one.yaml").path])
+        #expect(code == 0, "\(output)")
+        #expect(output.contains("1 scenario file valid"), "\(output)")
+    }
+
     @Test func runRefusesTwoScenariosOfOneNameAsLintDoes() async throws {
         let dir = try folder(["a.yaml": Self.scenario, "b.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }
