@@ -53,18 +53,12 @@ struct DataChecksum: Sendable, Equatable, Codable {
             let now = tables[name]
             guard then != now else { continue }
             // A table on one side only is a data difference too (`verify: [data]` alone must see it).
-            guard let then else {
-                result.append(
-                    Difference(
-                        object: "data \(name)", kind: "data", change: "added",
-                        detail: "\(now?.rows ?? 0) rows after rollback, no such table at snapshot \(snapshotName)"))
-                continue
-            }
-            guard let now else {
-                result.append(
-                    Difference(
-                        object: "data \(name)", kind: "data", change: "removed",
-                        detail: "no such table after rollback, \(then.rows) rows at snapshot \(snapshotName)"))
+            guard let then, let now else {
+                let (change, detail) =
+                    then == nil
+                    ? ("added", "\(now?.rows ?? 0) rows after rollback, no such table at snapshot \(snapshotName)")
+                    : ("removed", "no such table after rollback, \(then?.rows ?? 0) rows at snapshot \(snapshotName)")
+                result.append(Difference(object: "data \(name)", kind: "data", change: change, detail: detail))
                 continue
             }
             let detail =
