@@ -89,7 +89,11 @@ enum Backfill {
                   UPDATE \(spec.table) AS t SET \(spec.set) FROM b WHERE \(match)
                   RETURNING \(batchKeys.joined(separator: ", "))
                 )
-                SELECT count(*), \(key.columns.map { "max(\(quoteIdentifier($0)))::text" }.joined(separator: ", ")) FROM u
+                SELECT n.count, l.* FROM (SELECT count(*) FROM u) AS n
+                LEFT JOIN LATERAL (
+                  SELECT \(key.columns.map { "u.\(quoteIdentifier($0))::text" }.joined(separator: ", ")) FROM u
+                  ORDER BY \(key.columns.map { "u.\(quoteIdentifier($0)) DESC" }.joined(separator: ", ")) LIMIT 1
+                ) AS l ON true
                 """
         }
         var settings: [String] = []
@@ -114,6 +118,8 @@ enum Backfill {
             var attempt = 0
             let batchStart = monotonicNanos()
             while true {
+                // A cancel that came while this session was idle (in a pause or a backoff) hit nothing.
+                if cancelled.isStopped { return canceled(measurement) }
                 do {
                     let name = last == nil ? "bf_first" : "bf_next"
                     try prepare(name)
@@ -150,21 +156,27 @@ enum Backfill {
                             guard let next = try keysAfter(last, spec, key: key, session: session) else { break batches }
                             last = next
                             break
-                        } catch {}
+                        } catch {
+                            if cancelled.isStopped { return canceled(measurement) }
+                        }
                     }
                     measurement.fail(error, counted: false)
                     measurement.rowsRemaining = remaining(spec, session: session)
                     return measurement
                 }
             }
-            if cancelled.isStopped {
-                measurement.fail(asPostgres(CancellationError()))
-                return measurement
-            }
+            if cancelled.isStopped { return canceled(measurement) }
             if spec.pause > .zero { sleepUntil(nanos: monotonicNanos() + spec.pause.nanoseconds) }
         }
         measurement.rowsRemaining = remaining(spec, session: session)
         return measurement
+    }
+
+    /// The step cut short by its timeout or an interrupt: not an error of a batch.
+    private static func canceled(_ measurement: StepMeasurement) -> StepMeasurement {
+        var m = measurement
+        m.fail(asPostgres(CancellationError()), counted: false)
+        return m
     }
 
     /// The last key of the batch after `last`, without locking it: where the walk goes on
@@ -183,10 +195,10 @@ enum Backfill {
         }
         let result = try session.query(
             """
-            SELECT \(key.columns.map { "\(quoteIdentifier($0))::text" }.joined(separator: ", "))
+            SELECT \(key.columns.map { "b.\(quoteIdentifier($0))::text" }.joined(separator: ", "))
             FROM (SELECT \(keyList) FROM \(spec.table) WHERE (\(spec.whereClause))\(after)
                   ORDER BY \(keyList) LIMIT \(spec.batchSize)) AS b
-            ORDER BY \(keyList) DESC LIMIT 1
+            ORDER BY \(key.columns.map { "b.\(quoteIdentifier($0)) DESC" }.joined(separator: ", ")) LIMIT 1
             """, last ?? [])
         guard let row = result.rows.first else { return nil }
         return row.map { $0 ?? "" }
