@@ -158,6 +158,29 @@ extension TimedSuites {
             }
         }
 
+        /// A lock `during` a background workload lasts as long as the workload: when it
+        /// ends by itself (its iterations done) before its `until` step, the lock goes too,
+        /// and the steps after it do not wait for a holder of a workload that is over.
+        @Test func aBackgroundWorkloadsLockEndsWithIt() async throws {
+            let document = try await Self.run(
+                yaml: """
+                    name: lock-ends-with-workload
+                    steps:
+                      - {name: schema, sql: "CREATE TABLE t (id int)"}
+                      - name: traffic
+                        background: true
+                        until: deploy
+                        workload: {connections: 1, rate: 100/s, iterations: 20, transactions: [{sql: "SELECT 1"}]}
+                      - {name: wait, sql: "SELECT pg_sleep(0.6)"}
+                      - {name: deploy, timeout: 5s, sql: "SELECT count(*) FROM t"}
+                    faults:
+                      - lock: {table: t, mode: access_exclusive, during: traffic}
+                    """)
+            let deploy = try #require(document.repetitions.first?.steps.first { $0.name == "deploy" })
+            #expect(deploy.status == "ok", "\(String(describing: deploy.error))")
+            #expect(document.repetitions.first?.faults.first?.applied == true)
+        }
+
         @Test func suiteCoversEveryStepKindAndIncident() throws {
             var kinds = Set<String>()
             for name in Self.files {

@@ -57,9 +57,9 @@ struct RepetitionRunner: Sendable {
             if stopped || Task.isCancelled {
                 finished[step.name] = Finished(measurement: StepMeasurement(), started: 0, ended: 0, status: "skipped")
                 // A fault tied to a step that did not run was not applied, and says why.
+                let why = stopped ? "an earlier step failed and stopped the run" : "the run was interrupted"
                 for lock in lockFaults(during: step) {
-                    faultResults.append(
-                        notApplied(lock, reason: "step '\(step.name)' did not run: an earlier step failed and stopped the run"))
+                    faultResults.append(notApplied(lock, reason: "step '\(step.name)' did not run: \(why)"))
                 }
                 continue
             }
@@ -71,6 +71,14 @@ struct RepetitionRunner: Sendable {
             if step.background, case .workload(let spec) = step.kind {
                 let stop = StopSignal()
                 let task = Task { await Workload.run(spec, context: context, stop: stop) }
+                // A lock `during` the workload lasts as long as the workload, also when it
+                // ends by itself (its iterations or duration done) before its `until` step.
+                if !lockRunners.isEmpty {
+                    Task {
+                        _ = await task.value
+                        for runner in lockRunners { runner.release() }
+                    }
+                }
                 backgrounds.append(
                     Background(
                         step: step, index: index, stop: stop, task: task,
@@ -228,11 +236,16 @@ struct RepetitionRunner: Sendable {
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
         let timeout = step.timeout ?? stepTimeout
         let work = Task { await StepDispatcher.run(step, context: context, keepCopy: keepCopy) }
-        let fired = CompletionFlag()
+        // Whether the timer fired before the step was over: decided under one lock, so a
+        // step that finished as the timer went off is not reported as timed out.
+        let state = Locked((finished: false, fired: false))
         let timer = Task {
             try await Task.sleep(for: timeout)
-            fired.set()
-            work.cancel()
+            let fired = state.withLock { s in
+                if !s.finished { s.fired = true }
+                return s.fired
+            }
+            if fired { work.cancel() }
         }
         let interrupted = CompletionFlag()
         let measurement = await withTaskCancellationHandler {
@@ -241,10 +254,14 @@ struct RepetitionRunner: Sendable {
             interrupted.set()
             work.cancel()
         }
+        let fired = state.withLock { s in
+            s.finished = true
+            return s.fired
+        }
         timer.cancel()
         guard measurement.failure?.sqlstate == "57014" || measurement.failure == nil else { return measurement }
         var m = measurement
-        if fired.isSet {
+        if fired {
             m.fail(message: "step \(step.name) ran past its timeout of \(timeout) and was canceled", sqlstate: "57014")
         } else if interrupted.isSet {
             m.fail(message: "step \(step.name) was canceled: the run was interrupted", sqlstate: "57014")

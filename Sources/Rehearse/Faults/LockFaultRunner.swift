@@ -92,6 +92,9 @@ final class LockFaultRunner: Sendable {
         return LockFaultRunner(fault: fault, id: id, connection: connection, origin: origin, holding: holding)
     }
 
+    /// Lets go of the lock now (the step it was tied to is over); `finish` still collects the result.
+    func release() { holding.cancel() }
+
     /// Ends the fault (if still holding) and closes the holder session.
     func finish(sessions: SessionDirectory) async -> FaultResult {
         // Cancelling the holder's task cancels its statement on the server, if it runs one.
