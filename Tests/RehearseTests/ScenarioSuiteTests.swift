@@ -145,16 +145,17 @@ extension TimedSuites {
                     name: external-settings
                     repeat: 2
                     database:
-                      settings: {work_mem: 12MB, shared_buffers: 64MB}
+                      settings: {work_mem: 12MB, shared_buffers: 64MB, search_path: "app, public"}
                     steps:
                       - {name: one, sql: "SELECT 1"}
                     checks:
                       - {name: work-mem, query: "SELECT current_setting('work_mem')", expect: 12MB}
+                      - {name: search-path-is-a-list, query: "SELECT current_schemas(false)::text", expect: "{public}"}
                     """, options: options)
             #expect(document.environment.server == "external")
             #expect(document.repetitions.count == 2)
             for repetition in document.repetitions {
-                #expect(repetition.checks.map(\.passed) == [true], "\(repetition.checks)")
+                #expect(repetition.checks.map(\.passed) == [true, true], "\(repetition.checks)")
             }
         }
 

@@ -120,10 +120,16 @@ public enum ScenarioRunner {
         let refused: [(String, String)]? = try? await host.withAdmin { admin in
             var refused: [(String, String)] = []
             for (name, value) in settings {
+                // set_config reads the value as postgresql.conf (and the embedded server's -c)
+                // do, so a list (`search_path: app, public`) stays a list; FROM CURRENT stores
+                // it. Local to a transaction, so the admin session is left as it was.
                 do {
-                    try await admin.execute(
-                        "ALTER DATABASE \(quoteIdentifier(database)) SET \(quoteIdentifier(name)) = \(quoteLiteral(value))")
+                    try await admin.execute("BEGIN")
+                    _ = try await admin.query("SELECT set_config($1, $2, true)", [name, value])
+                    try await admin.execute("ALTER DATABASE \(quoteIdentifier(database)) SET \(quoteIdentifier(name)) FROM CURRENT")
+                    try await admin.execute("COMMIT")
                 } catch {
+                    _ = try? await admin.execute("ROLLBACK")
                     refused.append((name, asPostgres(error).message))
                 }
             }
