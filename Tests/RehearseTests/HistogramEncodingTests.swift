@@ -205,4 +205,27 @@ struct HistogramEncodingTests {
                 == nil)
         #expect(LatencyHistogram(encoded: Data(rh1 + [0x05, 0x81]).base64EncodedString()) == nil)
     }
+
+    /// A results file's repetitions merged: each histogram near the largest sum a decoded
+    /// one may hold (2^55.7 µs), 300 times, would pass what a UInt64 sums; the merge stops
+    /// short of that instead of trapping, and what it kept still gives percentiles.
+    @Test func mergingManyHostileHistogramsStopsShortOfOverflow() throws {
+        var big = LatencyHistogram()
+        var pairs: [UInt8] = []
+        for v in [UInt64(3_600_000_000), 1 << 24] {  // value, count: varints
+            var x = v
+            while x >= 0x80 {
+                pairs.append(UInt8(x & 0x7f) | 0x80)
+                x >>= 7
+            }
+            pairs.append(UInt8(x))
+        }
+        let added = big.add(pairs: pairs)
+        #expect(added)
+        let text = big.encoded()
+        let merged = try #require(LatencyHistogram.merging(Array(repeating: text, count: 300)))
+        #expect(merged.count > big.count && merged.count < 300 * big.count)
+        #expect(merged.summary != nil)
+        #expect(LatencyHistogram.merging(["not a histogram"]) == nil)
+    }
 }

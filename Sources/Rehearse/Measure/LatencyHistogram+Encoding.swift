@@ -24,6 +24,26 @@ extension LatencyHistogram {
         }
     }
 
+    /// Encoded histograms merged (a step's repetitions from a results file), or nil if
+    /// none decodes. Each decoded histogram keeps its sum of count × value under 2^56
+    /// (`DecodedSum`); the merge stops before the total passes 2^62, so that a file of
+    /// hundreds of hostile histograms cannot trap the library's UInt64 sums either.
+    public static func merging(_ texts: [String]) -> LatencyHistogram? {
+        var merged: LatencyHistogram?
+        var total: UInt64 = 0
+        for text in texts {
+            guard let h = LatencyHistogram(encoded: text) else { continue }
+            var own: UInt64 = 0
+            for item in h.histogram.recordedValues() {
+                own += item.count * h.histogram.highestEquivalentForValue(item.value)
+            }
+            guard own <= (1 << 62) - total else { break }
+            total += own
+            if merged == nil { merged = h } else { merged!.merge(h) }
+        }
+        return merged
+    }
+
     static func layout(of histogram: Histogram<UInt64>) -> HdrLayout {
         // The histogram was built from these parameters, so HdrHistogram accepts them.
         HdrLayout(

@@ -15,12 +15,10 @@ extension HTMLReport {
             var merged = LatencyHistogram()
             if let h = d.summary.steps[step]?.histogram.flatMap({ LatencyHistogram(encoded: $0) }) {
                 merged = h
-            } else {
-                for rep in d.repetitions {
-                    if let h = rep.steps.first(where: { $0.name == step })?.histogram.flatMap({ LatencyHistogram(encoded: $0) }) {
-                        merged.merge(h)
-                    }
-                }
+            } else if let h = LatencyHistogram.merging(
+                d.repetitions.compactMap { $0.steps.first(where: { $0.name == step })?.histogram })
+            {
+                merged = h
             }
             guard merged.count > 1 else { return nil }
             // Past the last recorded value a percentile only repeats the maximum.

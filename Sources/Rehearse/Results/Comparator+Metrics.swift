@@ -59,9 +59,7 @@ extension Comparator {
     static func mergedLatency(_ summary: ResultsDocument.StepSummary?, _ steps: [StepResult]) -> LatencySummary? {
         if let latency = summary?.latencyMs { return latency }
         if let merged = summary?.histogram.flatMap({ LatencyHistogram(encoded: $0) })?.summary { return merged }
-        var merged = LatencyHistogram()
-        for step in steps { if let h = step.histogram.flatMap({ LatencyHistogram(encoded: $0) }) { merged.merge(h) } }
-        if let summary = merged.summary { return summary }
+        if let summary = LatencyHistogram.merging(steps.compactMap(\.histogram))?.summary { return summary }
         let each = steps.compactMap(\.latencyMs)
         guard !each.isEmpty else { return nil }
         func mid(_ key: KeyPath<LatencySummary, Double>) -> Double { median(each.map { $0[keyPath: key] }) ?? 0 }
