@@ -153,6 +153,8 @@ extension TimedSuites {
                       - {name: search-path-is-a-list, query: "SELECT current_schemas(false)::text", expect: "{public}"}
                     """, options: options)
             #expect(document.environment.server == "external")
+            #expect(document.environment.settings["work_mem"] == "12MB")
+            #expect(document.environment.settings["shared_buffers"] != "64MB")
             #expect(document.repetitions.count == 2)
             for repetition in document.repetitions {
                 #expect(repetition.checks.map(\.passed) == [true, true], "\(repetition.checks)")

@@ -27,6 +27,8 @@ public enum ScenarioRunner {
         var mergedImpacts: [String: StepMetrics] = [:]
         var calibration: ResultsDocument.Calibration?
         var keptDatabase: String?
+        /// With `--server`, the scenario's settings that went on its databases.
+        var appliedSettings: [(name: String, value: String)] = []
         do {
             try await prepareTemplate(template, scenario: scenario, host: host)
             Trace.mark("template ready")
@@ -41,6 +43,8 @@ public enum ScenarioRunner {
                 try await host.createDatabase(database, template: template)
                 if host.kind == "external" {
                     let refused = await applySettings(scenario.database.settings, to: database, host: host)
+                    let refusedNames = Set(refused.map(\.0))
+                    appliedSettings = scenario.database.settings.filter { !refusedNames.contains($0.name) }
                     if n == 1 {
                         for (name, reason) in refused {
                             FileHandle.standardError.write(
@@ -69,7 +73,10 @@ public enum ScenarioRunner {
             throw error
         }
         Trace.mark("repetitions done")
-        let settings = await host.settings()
+        var settings = await host.settings()
+        // The results say what the scenario's sessions ran with: the server's values, and
+        // the ones set on its databases over them.
+        for (name, value) in appliedSettings { settings[name] = value }
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
             FileHandle.standardError.write(Data("kept: psql \"\(info)\"\n".utf8))
