@@ -54,7 +54,8 @@ extension TimedSuites {
 
         /// The walk goes on after the batch's last key in key order, not after the largest
         /// value of each key column apart: with a two-column key, (1,5) then (2,1) ended the
-        /// first batch at (2,5) and left (2,2) behind. A uuid key has no max() at all.
+        /// first batch at (2,5) and left (2,2) behind. A uuid key has no max() at all. `set`
+        /// names the key columns unqualified, as a user writes it.
         @Test func compositeAndUUIDKeysAreWalkedInKeyOrder() async throws {
             let document = try await ScenarioSuiteTests.run(
                 yaml: """
@@ -67,11 +68,11 @@ extension TimedSuites {
                           CREATE TABLE ids (id uuid PRIMARY KEY, v int);
                           INSERT INTO ids SELECT md5(g::text)::uuid, NULL FROM generate_series(1, 25) g;
                       - name: fill-pairs
-                        backfill: {table: pairs, set: "v = 1", where: "v IS NULL", batch_size: 2}
+                        backfill: {table: pairs, set: "v = a * 10 + b", where: "v IS NULL", batch_size: 2}
                       - name: fill-ids
-                        backfill: {table: ids, set: "v = 1", where: "v IS NULL", batch_size: 10}
+                        backfill: {table: ids, set: "v = length(id::text)", where: "v IS NULL", batch_size: 10}
                     checks:
-                      - {name: pairs-done, query: "SELECT count(*) FROM pairs WHERE v IS NULL", expect: 0}
+                      - {name: pairs-done, query: "SELECT count(*) FROM pairs WHERE v IS DISTINCT FROM a * 10 + b", expect: 0}
                       - {name: ids-done, query: "SELECT count(*) FROM ids WHERE v IS NULL", expect: 0}
                     """)
             for name in ["fill-pairs", "fill-ids"] {

@@ -14,7 +14,9 @@ enum Backfill {
             do {
                 let key = try await primaryKey(of: spec.table, on: connection)
                 return try await withTaskCancellationHandler {
-                    try await connection.cancellable { session in
+                    // Cancelled again every 50 ms until the batches stop: one cancel that
+                    // lands between two statements hits nothing.
+                    try await connection.cancellable(repeating: true) { session in
                         try runBatches(
                             spec, key: key, session: session, memoryLimit: context.memoryLimit,
                             continueOnError: context.step.onError == .continue, cancelled: cancelled)
@@ -75,8 +77,10 @@ enum Backfill {
             key.columns.count == 1
             ? "$1::\(key.types[0])"
             : "(" + key.types.indices.map { "$\($0 + 1)::\(key.types[$0])" }.joined(separator: ", ") + ")"
-        let batchKeys = key.columns.map { "b.\(quoteIdentifier($0))" }
-        let match = key.columns.map { "t.\(quoteIdentifier($0)) = b.\(quoteIdentifier($0))" }.joined(separator: " AND ")
+        // The batch's rows by key, without a join: `set` may name the key columns
+        // unqualified (`slug = 'lead-' || id`), which a join with the batch made ambiguous.
+        let targetKeys = key.columns.map { "t.\(quoteIdentifier($0))" }
+        let targetTuple = key.columns.count == 1 ? targetKeys[0] : "(\(targetKeys.joined(separator: ", ")))"
         let lockClause = spec.skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE"
         func statement(first: Bool) -> String {
             let after = first ? "" : " AND \(keyTuple) > \(lastTuple)"
@@ -86,8 +90,8 @@ enum Backfill {
                   WHERE (\(spec.whereClause))\(after)
                   ORDER BY \(keyList) LIMIT \(spec.batchSize)\(lockClause)
                 ), u AS (
-                  UPDATE \(spec.table) AS t SET \(spec.set) FROM b WHERE \(match)
-                  RETURNING \(batchKeys.joined(separator: ", "))
+                  UPDATE \(spec.table) AS t SET \(spec.set) WHERE \(targetTuple) IN (SELECT \(keyList) FROM b)
+                  RETURNING \(targetKeys.joined(separator: ", "))
                 )
                 SELECT n.count, l.* FROM (SELECT count(*) FROM u) AS n
                 LEFT JOIN LATERAL (
@@ -141,6 +145,8 @@ enum Backfill {
                     break
                 } catch {
                     if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                    // Cut short by the step's timeout or an interrupt: not the batch's error.
+                    if cancelled.isStopped { return canceled(measurement) }
                     attempt += 1
                     let stopped = cancelled.isStopped || session.isBroken
                     if error.isLockOrTimeout && attempt <= spec.retries && !stopped {
