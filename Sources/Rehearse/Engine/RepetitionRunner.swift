@@ -235,10 +235,15 @@ struct RepetitionRunner: Sendable {
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
         let timeout = step.timeout ?? stepTimeout
-        let work = Task { await StepDispatcher.run(step, context: context, keepCopy: keepCopy) }
-        // Whether the timer fired before the step was over: decided under one lock, so a
-        // step that finished as the timer went off is not reported as timed out.
+        // Whether the timer fired before the step was over: decided under one lock, which the
+        // step takes as it returns, so a step that finished as the timer went off is not
+        // reported as timed out.
         let state = Locked((finished: false, fired: false))
+        let work = Task {
+            let measurement = await StepDispatcher.run(step, context: context, keepCopy: keepCopy)
+            state.withLock { $0.finished = true }
+            return measurement
+        }
         let timer = Task {
             try await Task.sleep(for: timeout)
             let fired = state.withLock { s in
@@ -254,10 +259,7 @@ struct RepetitionRunner: Sendable {
             interrupted.set()
             work.cancel()
         }
-        let fired = state.withLock { s in
-            s.finished = true
-            return s.fired
-        }
+        let fired = state.withLock { $0.fired }
         timer.cancel()
         guard measurement.failure?.sqlstate == "57014" || measurement.failure == nil else { return measurement }
         var m = measurement

@@ -28,7 +28,7 @@ public enum ScenarioRunner {
         var calibration: ResultsDocument.Calibration?
         var keptDatabase: String?
         /// With `--server`, the scenario's settings that went on its databases.
-        var appliedSettings: [(name: String, value: String)] = []
+        var appliedSettings: [String: String] = [:]
         do {
             try await prepareTemplate(template, scenario: scenario, host: host)
             Trace.mark("template ready")
@@ -42,9 +42,8 @@ public enum ScenarioRunner {
                 let creating = ContinuousClock.now
                 try await host.createDatabase(database, template: template)
                 if host.kind == "external" {
-                    let refused = await applySettings(scenario.database.settings, to: database, host: host)
-                    let refusedNames = Set(refused.map(\.0))
-                    appliedSettings = scenario.database.settings.filter { !refusedNames.contains($0.name) }
+                    let (refused, applied) = await applySettings(scenario.database.settings, to: database, host: host)
+                    appliedSettings = applied
                     if n == 1 {
                         for (name, reason) in refused {
                             FileHandle.standardError.write(
@@ -76,7 +75,7 @@ public enum ScenarioRunner {
         var settings = await host.settings()
         // The results say what the scenario's sessions ran with: the server's values, and
         // the ones set on its databases over them.
-        for (name, value) in appliedSettings { settings[name] = value }
+        settings.merge(appliedSettings) { _, applied in applied }
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
             FileHandle.standardError.write(Data("kept: psql \"\(info)\"\n".utf8))
@@ -118,31 +117,45 @@ public enum ScenarioRunner {
 
     /// With `--server` there is no disposable server to configure: `database.settings`
     /// go on each repetition's database (`ALTER DATABASE … SET`), which every session on
-    /// it starts with. Those only a server takes (`shared_buffers`, …) are returned, with
-    /// PostgreSQL's reason, and left out.
+    /// it starts with. Returns those only a server takes (`shared_buffers`, …), with
+    /// PostgreSQL's reason, and what went on the database as PostgreSQL shows it.
     static func applySettings(
         _ settings: [(name: String, value: String)], to database: String, host: any DatabaseHost
-    ) async -> [(String, String)] {
-        guard !settings.isEmpty else { return [] }
-        let refused: [(String, String)]? = try? await host.withAdmin { admin in
+    ) async -> (refused: [(String, String)], applied: [String: String]) {
+        guard !settings.isEmpty else { return ([], [:]) }
+        let db = quoteIdentifier(database)
+        let outcome = try? await host.withAdmin { admin -> ([(String, String)], [String: String]) in
             var refused: [(String, String)] = []
             for (name, value) in settings {
                 // set_config reads the value as postgresql.conf (and the embedded server's -c)
-                // do, so a list (`search_path: app, public`) stays a list; FROM CURRENT stores
-                // it. Local to a transaction, so the admin session is left as it was.
+                // do, so a list (`search_path: app, public`) stays a list, and FROM CURRENT
+                // stores it; local to a transaction sent as one string, so the admin session
+                // is left as it was and never sits idle under the setting.
                 do {
-                    try await admin.execute("BEGIN")
-                    _ = try await admin.query("SELECT set_config($1, $2, true)", [name, value])
-                    try await admin.execute("ALTER DATABASE \(quoteIdentifier(database)) SET \(quoteIdentifier(name)) FROM CURRENT")
-                    try await admin.execute("COMMIT")
+                    try await admin.execute(
+                        "BEGIN; SELECT set_config(\(quoteLiteral(name)), \(quoteLiteral(value)), true); "
+                            + "ALTER DATABASE \(db) SET \(quoteIdentifier(name)) FROM CURRENT; COMMIT")
                 } catch {
                     _ = try? await admin.execute("ROLLBACK")
-                    refused.append((name, asPostgres(error).message))
+                    // One that changes who the session is (`role`) goes as written.
+                    do {
+                        try await admin.execute("ALTER DATABASE \(db) SET \(quoteIdentifier(name)) = \(quoteLiteral(value))")
+                    } catch {
+                        refused.append((name, asPostgres(error).message))
+                    }
                 }
             }
-            return refused
+            var applied: [String: String] = [:]
+            let rows = try await admin.query(
+                """
+                SELECT split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)
+                FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) AS c
+                WHERE d.datname = $1 AND s.setrole = 0
+                """, [database])
+            for row in rows.rows { if let name = row[0], let value = row[1] { applied[name] = value } }
+            return (refused, applied)
         }
-        return refused ?? settings.map { ($0.name, "the server could not be reached to set it") }
+        return outcome ?? (settings.map { ($0.name, "the server could not be reached to set it") }, [:])
     }
 
     static func prepareTemplate(_ template: String, scenario: Scenario, host: any DatabaseHost) async throws {
