@@ -59,10 +59,14 @@ struct LaneTests {
         var dues: [UInt64] = []
         for index in 0..<3 {
             var schedule = LaneSchedule(lane(connections: 3, index: index, rate: rate, deadline: 1_000_000_000 + 30_000_000))
-            // Always late: each transaction is due at once.
-            while case .due(let due) = schedule.next(now: .max / 2) { dues.append(due) }
+            // Always late (but before the deadline): each transaction is due at once.
+            while case .due(let due) = schedule.next(now: 1_000_000_000 + 30_000_000 - 1) { dues.append(due) }
         }
         #expect(dues.sorted() == (0..<30).map { 1_000_000_000 + UInt64($0) * 1_000_000 })
+        // Once the duration is over, a backlog is not sent after it (as pgbench -T).
+        var behind = LaneSchedule(lane(connections: 1, index: 0, rate: rate, deadline: 1_000_000_000 + 30_000_000))
+        #expect(behind.next(now: 1_000_000_000 + 5_000_000) == .due(1_000_000_000))
+        #expect(behind.next(now: 1_000_000_000 + 30_000_000) == .finished)
         var early = LaneSchedule(lane(connections: 2, index: 1, rate: rate))
         #expect(early.next(now: 1_000_000_000) == .wait(until: 1_001_000_000))
         #expect(early.next(now: 1_001_000_000) == .due(1_001_000_000))

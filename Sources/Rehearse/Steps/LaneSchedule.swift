@@ -29,7 +29,9 @@ struct LaneSchedule {
         var due = now
         if let interval {
             due = start &+ (k &* connections &+ index) &* interval
-            if let deadline, due >= deadline { return .finished }
+            // The duration is wall time, as pgbench -T: a backlog left when it is over is
+            // not sent after it (a server at half the rate would double the step's length).
+            if let deadline, due >= deadline || now >= deadline { return .finished }
             if now < due { return .wait(until: due) }
         } else if let deadline, now >= deadline {
             return .finished
