@@ -186,6 +186,32 @@ extension TimedSuites {
             #expect(document.repetitions.first?.faults.first?.applied == true)
         }
 
+        /// Traffic stuck behind the lock held `during` it: when its `until` step ends, the
+        /// lock goes first and the traffic drains (it used to wait on the lock, which waited
+        /// for the traffic, for good). Its own `timeout:` bounds the test if that comes back.
+        @Test func trafficBehindItsOwnLockStopsWhenItsStepEnds() async throws {
+            let document = try await Self.run(
+                yaml: """
+                    name: traffic-behind-its-lock
+                    steps:
+                      - {name: schema, sql: "CREATE TABLE t (id int); INSERT INTO t VALUES (1)"}
+                      - name: traffic
+                        background: true
+                        until: deploy
+                        timeout: 20s
+                        workload: {connections: 1, rate: 50/s, transactions: [{sql: "SELECT count(*) FROM t"}]}
+                      - {name: deploy, sql: "SELECT pg_sleep(0.5)"}
+                    faults:
+                      - lock: {table: t, mode: access_exclusive, during: traffic, after: 100ms}
+                    """)
+            let steps = try #require(document.repetitions.first?.steps)
+            let traffic = try #require(steps.first { $0.name == "traffic" })
+            #expect(traffic.status == "ok", "\(String(describing: traffic.error))")
+            #expect(traffic.durationMs < 15_000, "stopped by its own timeout, not its step: \(traffic.durationMs) ms")
+            #expect(traffic.batches > 0)
+            #expect(document.repetitions.first?.faults.first?.applied == true)
+        }
+
         @Test func suiteCoversEveryStepKindAndIncident() throws {
             var kinds = Set<String>()
             for name in Self.files {

@@ -28,6 +28,9 @@ struct RepetitionRunner: Sendable {
         var started: UInt64
         /// Lock faults `during` this step: held while it runs, released when it stops.
         var lockRunners: [LockFaultRunner]
+        /// Its own `timeout:`, if it has one, abandons it (the run's default does not
+        /// apply: traffic runs for as long as the deploy beside it).
+        var timer: Task<Void, any Error>?
     }
 
     private struct Finished {
@@ -79,11 +82,17 @@ struct RepetitionRunner: Sendable {
                         for runner in lockRunners { runner.release() }
                     }
                 }
+                let timer = step.timeout.map { timeout in
+                    Task {
+                        try await Task.sleep(for: timeout)
+                        task.cancel()
+                    }
+                }
                 backgrounds.append(
                     Background(
                         step: step, index: index, stop: stop, task: task,
                         until: scenario.stoppingStep(of: step) ?? step.name, started: monotonicNanos() - origin,
-                        lockRunners: lockRunners))
+                        lockRunners: lockRunners, timer: timer))
                 progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
                 continue
             }
@@ -106,9 +115,9 @@ struct RepetitionRunner: Sendable {
                 scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
             // Background workloads whose `until` step just ended stop now.
             for bg in backgrounds where bg.until == step.name {
-                bg.stop.stop()
-                finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
-                for (result, pid) in await finishLockFaults(bg.lockRunners, sessions: sessions) {
+                let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
+                finished[bg.step.name] = done
+                for (result, pid) in locks {
                     faultResults.append(result)
                     pendingLockObservations.append((faultResults.count - 1, pid))
                 }
@@ -117,9 +126,9 @@ struct RepetitionRunner: Sendable {
             if failed && step.onError == .stop { stopped = true }
         }
         for bg in backgrounds {
-            bg.stop.stop()
-            finished[bg.step.name] = finish(background: bg, origin: origin, finished: await bg.task.value)
-            for (result, pid) in await finishLockFaults(bg.lockRunners, sessions: sessions) {
+            let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
+            finished[bg.step.name] = done
+            for (result, pid) in locks {
                 faultResults.append(result)
                 pendingLockObservations.append((faultResults.count - 1, pid))
             }
@@ -306,6 +315,21 @@ struct RepetitionRunner: Sendable {
             results.append((result, runner.pid))
         }
         return results
+    }
+
+    /// Stops a background workload. Its locks go first: its own transactions may be
+    /// waiting on them, and a drain would then wait for good. On an interrupt it is
+    /// abandoned (its statements cancelled), not drained.
+    private func stop(
+        background bg: Background, origin: UInt64, sessions: SessionDirectory
+    ) async -> (
+        Finished, [(FaultResult, Int32)]
+    ) {
+        for runner in bg.lockRunners { runner.release() }
+        if Task.isCancelled { bg.task.cancel() } else { bg.stop.stop() }
+        let done = finish(background: bg, origin: origin, finished: await bg.task.value)
+        bg.timer?.cancel()
+        return (done, await finishLockFaults(bg.lockRunners, sessions: sessions))
     }
 
     private func finish(background bg: Background, origin: UInt64, finished measurement: StepMeasurement) -> Finished {
