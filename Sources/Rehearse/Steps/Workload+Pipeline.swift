@@ -39,6 +39,8 @@ extension Workload {
         try session.enterPipelineMode()
         // The transaction being read, so that a lane that fails accounts for it too.
         var reading: InFlight?
+        /// The error the transaction being read has already brought, if any.
+        var readingFailure: PostgresError?
         do throws(PostgresError) {
             while true {
                 if !finished && stop.isStopped { finished = true }
@@ -117,12 +119,17 @@ extension Workload {
                     }
                     switch try session.nextPipelineEvent() {
                     case .completed(let n): rows += n
-                    case .failed(let error): if failed == nil { failed = error }
+                    case .failed(let error):
+                        if failed == nil {
+                            failed = error
+                            readingFailure = error
+                        }
                     case .aborted: break
                     case .sync: break readResults
                     }
                 }
                 reading = nil
+                readingFailure = nil
                 if let failed, failed.invalidatesCachedPlan, !entry.retried {
                     for handle in statements.pipelined[entry.tx] where !reprepare.contains(handle) {
                         reprepare.append(handle)
@@ -138,16 +145,19 @@ extension Workload {
         } catch {
             // The session failed under the lane: every transaction sent and not yet
             // answered failed with it, as the application would have seen.
+            // The server's own reason, when it sent one before the connection went (57P01
+            // from a terminated backend), rather than libpq's "connection lost" after it.
+            let cause = session.isBroken ? readingFailure ?? error : error
             let end = monotonicNanos()
             for entry in [reading].compactMap({ $0 }) + retries {
-                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: error)
+                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: cause)
                 result.endingErrorRecorded = true
             }
             while let entry = inFlight.pop() {
-                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: error)
+                result.record(tx: entry.tx, due: entry.due, sent: entry.sent, end: end, rows: 0, error: cause)
                 result.endingErrorRecorded = true
             }
-            throw error
+            throw cause
         }
         try session.exitPipelineMode()
     }

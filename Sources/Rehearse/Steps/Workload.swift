@@ -176,7 +176,14 @@ enum Workload {
                     // A schema change invalidated a prepared plan's result type: re-prepare and
                     // retry once, as application drivers (pgx, JDBC) do transparently.
                     if attempt == 0, error.invalidatesCachedPlan {
-                        for handle in statements.all[txIndex] { try session.reprepare(handle) }
+                        do {
+                            for handle in statements.all[txIndex] { try session.reprepare(handle) }
+                        } catch {
+                            // Not even re-prepared: this transaction failed with it, and the lane ends.
+                            result.record(tx: txIndex, due: due, sent: sent, end: monotonicNanos(), rows: 0, error: error)
+                            result.endingErrorRecorded = true
+                            throw error
+                        }
                         continue
                     }
                 }
