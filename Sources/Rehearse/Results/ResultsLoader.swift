@@ -127,7 +127,7 @@ enum JSONLocator {
     /// parser's reported position) and why.
     static func syntaxError(in data: Data) -> (Int, String) {
         let bytes = [UInt8](data)
-        if let offset = firstInvalidUTF8(bytes) { return (offset, "not UTF-8 text") }
+        if let offset = TextPosition.firstInvalidUTF8(bytes) { return (offset, "not UTF-8 text") }
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
@@ -145,37 +145,9 @@ enum JSONLocator {
         return (0, "not a results document")
     }
 
-    /// The offset of the first byte that does not belong to a well-formed UTF-8 sequence.
-    static func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
-        var i = 0
-        while i < b.count {
-            let lead = b[i]
-            let length: Int
-            switch lead {
-            case 0x00...0x7F: length = 1
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: return i
-            }
-            guard i + length <= b.count else { return i }
-            for k in 1..<length where b[i + k] & 0xC0 != 0x80 { return i }
-            if length > 1, String(validating: b[i..<(i + length)], as: UTF8.self) == nil { return i }
-            i += length
-        }
-        return nil
-    }
-
-    /// `line:column` (1-based, columns in characters) of a byte offset.
+    /// `line:column` of a byte offset.
     static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> String {
-        let end = min(max(offset, 0), bytes.count)
-        var line = 1
-        var lineStart = 0
-        for i in 0..<end where bytes[i] == UInt8(ascii: "\n") {
-            line += 1
-            lineStart = i + 1
-        }
-        let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
+        let (line, column) = TextPosition.lineAndColumn(of: offset, in: bytes)
         return "\(line):\(column)"
     }
 

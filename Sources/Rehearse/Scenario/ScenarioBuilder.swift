@@ -96,11 +96,12 @@ struct ScenarioBuilder {
             return
         }
         if String(data: data, encoding: .utf8) == nil {
-            let (line, column) = ScenarioLoader.firstInvalidUTF8(data)
+            let bytes = [UInt8](data)
+            let (line, column) = TextPosition.lineAndColumn(of: TextPosition.firstInvalidUTF8(bytes) ?? 0, in: bytes)
             reader.fail(node, key, "'\(path)' is not valid UTF-8 text (its line \(line), column \(column))")
         } else if let nul = data.firstIndex(of: 0) {
             // libpq sends a query as a C string: everything after a NUL would be dropped silently.
-            let (line, column) = ScenarioLoader.position(of: nul - data.startIndex, in: data)
+            let (line, column) = TextPosition.lineAndColumn(of: nul - data.startIndex, in: data)
             reader.fail(node, key, "'\(path)' contains a NUL byte (its line \(line), column \(column)); it is not a text file")
         }
     }

@@ -22,14 +22,15 @@ public enum ScenarioLoader {
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            let (line, column) = firstInvalidUTF8(data)
+            let bytes = [UInt8](data)
+            let (line, column) = TextPosition.lineAndColumn(of: TextPosition.firstInvalidUTF8(bytes) ?? 0, in: bytes)
             throw ScenarioErrors(errors: [
                 ScenarioError(file: display, line: line, column: column, key: "", message: "the file is not valid UTF-8 text")
             ])
         }
         if data.contains(0) {
             let index = data.firstIndex(of: 0)!
-            let (line, column) = position(of: index - data.startIndex, in: data)
+            let (line, column) = TextPosition.lineAndColumn(of: index - data.startIndex, in: data)
             throw ScenarioErrors(errors: [
                 ScenarioError(
                     file: display, line: line, column: column, key: "", message: "the file contains a NUL byte; it is not a text file")
@@ -75,7 +76,7 @@ public enum ScenarioLoader {
             let text = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             return ScenarioError(file: file, line: mark.line, column: mark.column, key: "", message: "invalid YAML: \(text)")
         case .reader(let problem, let offset, _, let yaml):
-            let (line, column) = offset.map { position(of: $0, in: Data(yaml.utf8)) } ?? (1, 1)
+            let (line, column) = offset.map { TextPosition.lineAndColumn(of: $0, in: Array(yaml.utf8)) } ?? (1, 1)
             return ScenarioError(file: file, line: line, column: column, key: "", message: "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ScenarioError(
@@ -84,31 +85,6 @@ public enum ScenarioLoader {
         default:
             return ScenarioError(file: file, line: 1, column: 1, key: "", message: "invalid YAML: \(error)")
         }
-    }
-
-    static func position(of offset: Int, in data: Data) -> (Int, Int) {
-        var line = 1
-        var column = 1
-        for (i, byte) in data.enumerated() {
-            if i >= offset { break }
-            if byte == 10 { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
-        }
-        return (line, column)
-    }
-
-    static func firstInvalidUTF8(_ data: Data) -> (Int, Int) {
-        let bytes = [UInt8](data)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
-            guard length > 0, i + length <= bytes.count,
-                bytes[(i + 1)..<(i + length)].allSatisfy({ $0 & 0xC0 == 0x80 }),
-                String(bytes: bytes[i..<(i + length)], encoding: .utf8) != nil
-            else { return position(of: i, in: data) }
-            i += length
-        }
-        return (1, 1)
     }
 }
 
