@@ -51,6 +51,14 @@ struct RepetitionRunner: Sendable {
         var stopped = false
         var pendingLockObservations: [(Int, Int32)] = []
         let conninfo = host.conninfo(database: database)
+        /// A step's lock faults, done: their results, and the holders whose waiters the
+        /// lock observation fills in at the end.
+        func record(_ locks: [(FaultResult, Int32)]) {
+            for (result, pid) in locks {
+                faultResults.append(result)
+                pendingLockObservations.append((faultResults.count - 1, pid))
+            }
+        }
 
         let observer: LockObserver? = LockObserver.start(conninfo: conninfo, sessions: sessions, origin: origin)
         let sampler = MemorySampler(serverPID: host.serverPID, origin: origin)
@@ -105,10 +113,7 @@ struct RepetitionRunner: Sendable {
             await ticker?.value
             let ended = monotonicNanos() - origin
             boundaries.mark(nanos: ended)
-            for (result, pid) in await finishLockFaults(lockRunners, sessions: sessions) {
-                faultResults.append(result)
-                pendingLockObservations.append((faultResults.count - 1, pid))
-            }
+            record(await finishLockFaults(lockRunners, sessions: sessions))
             let failed = measurement.failure != nil
             finished[step.name] = Finished(measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok")
             progress?.stepFinished(
@@ -117,10 +122,7 @@ struct RepetitionRunner: Sendable {
             for bg in backgrounds where bg.until == step.name {
                 let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
                 finished[bg.step.name] = done
-                for (result, pid) in locks {
-                    faultResults.append(result)
-                    pendingLockObservations.append((faultResults.count - 1, pid))
-                }
+                record(locks)
             }
             backgrounds.removeAll { $0.until == step.name }
             if failed && step.onError == .stop { stopped = true }
@@ -128,10 +130,7 @@ struct RepetitionRunner: Sendable {
         for bg in backgrounds {
             let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
             finished[bg.step.name] = done
-            for (result, pid) in locks {
-                faultResults.append(result)
-                pendingLockObservations.append((faultResults.count - 1, pid))
-            }
+            record(locks)
         }
         let observation = await observer?.finish()
         let memory = sampler.finish()
