@@ -35,6 +35,16 @@ enum Backfill {
     struct PrimaryKey: Sendable {
         var columns: [String]
         var types: [String]
+
+        /// `"a", "b"`: the key columns, for SELECT lists and ORDER BY.
+        var list: String { columns.map(quoteIdentifier).joined(separator: ", ") }
+        /// The key as one value to compare: `"a"` or `("a", "b")`.
+        var tuple: String { columns.count == 1 ? list : "(\(list))" }
+        /// The last key seen, bound as parameters: `$1::int` or `($1::int, $2::text)`.
+        var parameterTuple: String {
+            let values = types.indices.map { "$\($0 + 1)::\(types[$0])" }
+            return values.count == 1 ? values[0] : "(\(values.joined(separator: ", ")))"
+        }
     }
 
     static func primaryKey(of table: String, on connection: Connection) async throws -> PrimaryKey {
@@ -71,19 +81,14 @@ enum Backfill {
         -> StepMeasurement
     {
         var measurement = StepMeasurement()
-        let keyList = key.columns.map(quoteIdentifier).joined(separator: ", ")
-        let keyTuple = key.columns.count == 1 ? keyList : "(\(keyList))"
-        let lastTuple =
-            key.columns.count == 1
-            ? "$1::\(key.types[0])"
-            : "(" + key.types.indices.map { "$\($0 + 1)::\(key.types[$0])" }.joined(separator: ", ") + ")"
+        let keyList = key.list
         // The batch's rows by key, without a join: `set` may name the key columns
         // unqualified (`slug = 'lead-' || id`), which a join with the batch made ambiguous.
         let targetKeys = key.columns.map { "t.\(quoteIdentifier($0))" }
         let targetTuple = key.columns.count == 1 ? targetKeys[0] : "(\(targetKeys.joined(separator: ", ")))"
         let lockClause = spec.skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE"
         func statement(first: Bool) -> String {
-            let after = first ? "" : " AND \(keyTuple) > \(lastTuple)"
+            let after = first ? "" : " AND \(key.tuple) > \(key.parameterTuple)"
             return """
                 WITH b AS (
                   SELECT \(keyList) FROM \(spec.table)
@@ -192,18 +197,12 @@ enum Backfill {
     )
         throws(PostgresError) -> [String]?
     {
-        let keyList = key.columns.map(quoteIdentifier).joined(separator: ", ")
-        var after = ""
-        if last != nil {
-            let tuple = key.columns.count == 1 ? keyList : "(\(keyList))"
-            let values = key.types.indices.map { "$\($0 + 1)::\(key.types[$0])" }.joined(separator: ", ")
-            after = " AND \(tuple) > " + (key.columns.count == 1 ? values : "(\(values))")
-        }
+        let after = last == nil ? "" : " AND \(key.tuple) > \(key.parameterTuple)"
         let result = try session.query(
             """
             SELECT \(key.columns.map { "b.\(quoteIdentifier($0))::text" }.joined(separator: ", "))
-            FROM (SELECT \(keyList) FROM \(spec.table) WHERE (\(spec.whereClause))\(after)
-                  ORDER BY \(keyList) LIMIT \(spec.batchSize)) AS b
+            FROM (SELECT \(key.list) FROM \(spec.table) WHERE (\(spec.whereClause))\(after)
+                  ORDER BY \(key.list) LIMIT \(spec.batchSize)) AS b
             ORDER BY \(key.columns.map { "b.\(quoteIdentifier($0)) DESC" }.joined(separator: ", ")) LIMIT 1
             """, last ?? [])
         guard let row = result.rows.first else { return nil }
