@@ -1,9 +1,9 @@
 import PostgresClient
 
 /// One executed transaction, kept whole where the compact timeline is not enough:
-/// by a background workload for the seconds a step's impact window cuts through and
-/// for its failed transactions, and by any lane for a transaction that comes back
-/// after its second of the timeline was closed. Eight bytes.
+/// by a background workload for the seconds a step's impact window cuts through, and
+/// by any lane for a transaction that comes back after its second of the timeline was
+/// closed. Eight bytes.
 struct TransactionSample: Sendable {
     /// When the transaction was due, in 16 µs units since the repetition began
     /// (19 hours of range; a step's window is cut on the same 16 µs grid).

@@ -17,9 +17,9 @@ struct TimelineSecond: Sendable {
 /// digits); the count, the errors and the maximum are exact.
 ///
 /// A background workload also keeps, for the impact of the steps beside it, whole
-/// the transactions of the seconds a step began or ended in (`StepBoundaries`): a step's impact takes the
-/// seconds wholly inside its window from the histograms and cuts the two at its
-/// edges transaction by transaction. Whether a second is a boundary is decided a
+/// the transactions of the seconds a step began or ended in (`StepBoundaries`): a
+/// step's impact takes the seconds wholly inside its window from the histograms and
+/// cuts the two at its edges transaction by transaction. Whether a second is a boundary is decided a
 /// second after it closed, so a step's start or end published a moment after its
 /// timestamp was taken is still seen; a lane's last two seconds are kept whole.
 struct TimelineRecorder: Sendable {
