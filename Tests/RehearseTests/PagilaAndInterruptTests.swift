@@ -12,7 +12,7 @@ extension TimedSuites {
     @Suite("pg_dump files, interruptions")
     struct PagilaAndInterruptTests {
         static let root = ScenarioSuiteTests.root
-        static let pagila = root.appendingPathComponent("../shared/data/pagila").standardizedFileURL
+        static let pagila = SQLScriptTests.pagila
 
         func temporaryScenario(_ yaml: String) throws -> URL {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-scn-\(UUID().uuidString)")

@@ -5,11 +5,15 @@ import Testing
 
 @Suite("SQL script splitting")
 struct SQLScriptTests {
-    /// The pagila dump shared by the project (read in place, never copied).
+    /// The pagila dump shared by the project (read in place, never copied):
+    /// `$REHEARSE_PAGILA_DIR`, else `shared/data/pagila` beside the checkout, else the
+    /// workplace's `/work/shared` (a clone made elsewhere, as CI may).
     static let pagila: URL = {
         if let path = ProcessInfo.processInfo.environment["REHEARSE_PAGILA_DIR"] {
             return URL(fileURLWithPath: path)
         }
+        let beside = TimedSuites.ScenarioSuiteTests.root.appendingPathComponent("../shared/data/pagila").standardizedFileURL
+        if FileManager.default.fileExists(atPath: beside.path) { return beside }
         return URL(fileURLWithPath: "/work/shared/data/pagila")
     }()
     static var hasPagila: Bool {
