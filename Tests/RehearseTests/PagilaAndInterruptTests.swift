@@ -102,7 +102,10 @@ extension TimedSuites {
                 if dirs.contains(where: { $0.hasPrefix("rehearse-\(child.pid)-") }) { started = true; break }
             }
             #expect(started)
-            try await Task.sleep(for: .seconds(2))
+            // Then until the `wait` step is running: its LOCK TABLE waits behind the fault's lock,
+            // and the server's process title says so (a fixed pause was too short on a busy machine).
+            let waiting = try await ServerProcesses.waitForBackend(runBase: runBase.path) { $0.hasSuffix("waiting") }
+            #expect(waiting, "the wait step never waited on the fault's lock")
             child.signal(sig)
             let termination = await child.wait()
             #expect(termination.exitCode == 128 + sig)

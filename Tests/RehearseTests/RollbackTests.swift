@@ -54,7 +54,7 @@ struct RollbackTests {
         let observer = LockObserver.start(conninfo: host.conninfo(database: "live"), sessions: sessions, origin: monotonicNanos())
         for copy in 0..<3 {
             var waited = 0
-            while try await !observerIsOn() && waited < 500 {
+            while try await !observerIsOn() && waited < 3000 {
                 try await Task.sleep(for: .milliseconds(10))
                 waited += 1
             }
@@ -64,6 +64,13 @@ struct RollbackTests {
                 try await Task.sleep(for: .milliseconds(300))
                 try await host.createDatabase("copy\(copy)", template: "live")
             }
+        }
+        // Back on after the last copy, it samples again. (It may have been seen connected
+        // before each copy without having sampled yet, so samples are awaited here, polling.)
+        var waited = 0
+        while observer.samplesSoFar == 0 && waited < 3000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
         }
         let observation = await observer.finish()
         #expect(observation.samples > 0)

@@ -115,6 +115,9 @@ final class LockObserver: Sendable {
         }
     }
 
+    /// How many samples were taken so far (the observer may be between two of them).
+    var samplesSoFar: Int { state.value.samples }
+
     /// Stops sampling and returns everything seen.
     func finish() async -> Observation {
         stopSignal.stop()
