@@ -67,8 +67,10 @@ extension TimedSuites {
             #expect(load.latencyMs != nil)
         }
 
-        /// In the open model a pipelined lane keeps the global schedule: exactly
-        /// rate × duration transactions are due and every one of them runs.
+        /// In the open model a pipelined lane keeps the global schedule: rate × duration
+        /// transactions are due and they run, never more. As with pgbench -T, what is still
+        /// due when the duration is over is not sent after it, so a machine busy with other
+        /// work may leave the last few; lateness that accumulated would leave far more.
         @Test func openModelKeepsTheSchedule() async throws {
             let doc = try await run(
                 """
@@ -85,7 +87,7 @@ extension TimedSuites {
                 """)
             let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
             #expect(load.status == "ok")
-            #expect(load.batches == 1000)
+            #expect((950...1000).contains(load.batches), "\(load.batches) of 1000 due")
             #expect(load.errors.isEmpty)
         }
 
