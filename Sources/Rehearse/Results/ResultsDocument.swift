@@ -155,6 +155,17 @@ public struct MigrationResult: Codable, Sendable {
     public var durationMs: Double
     public var transactional: Bool
     public var status: String
+    /// With `verify_down`: whether the down undid the up.
+    public var verifyDown: VerifyDownResult?
+}
+
+public struct VerifyDownResult: Codable, Sendable {
+    /// `passed`, `failed`, `no_down` or `not_run`.
+    public var status: String
+    public var differences: [Difference]
+    /// The down file, and the error it failed with, if it did not run through.
+    public var file: String?
+    public var error: ErrorInfo?
 }
 
 public struct LockTaken: Codable, Sendable, Equatable {
