@@ -170,8 +170,15 @@ public struct VerifyDownResult: Codable, Sendable {
 
 public struct LockTaken: Codable, Sendable, Equatable {
     public var relation: String
+    /// `relation`, `row` (a `tuple` lock: a session waiting for a row), `advisory` or `object`.
+    /// Absent in documents written before it was recorded.
+    public var kind: String?
     public var mode: String
     public var heldMs: Double
+    /// True when read from the step's own transaction after each statement; false when sampled.
+    public var exact: Bool?
+    /// The file and line of the statement that took it (exact locks only).
+    public var statement: String?
 }
 
 public struct Impact: Codable, Sendable {

@@ -33,13 +33,17 @@ enum Migrate {
         -> StepMeasurement
     {
         var results: [MigrationResult] = []
-        var measurement = try apply(migrations, spec: spec, directory: directory, session: session, results: &results)
+        let locks = ExactLockRecorder()
+        var measurement = try apply(
+            migrations, spec: spec, directory: directory, session: session, locks: locks, results: &results)
         measurement.migrations = results
+        measurement.exactLocks = locks.locks
         return measurement
     }
 
     private static func apply(
-        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session, results: inout [MigrationResult]
+        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session, locks: ExactLockRecorder,
+        results: inout [MigrationResult]
     ) throws -> StepMeasurement {
         var measurement = StepMeasurement()
         if !spec.mixed, spec.transaction == nil, let problem = MigrationPlan.refusedMix(in: migrations) {
@@ -63,7 +67,7 @@ enum Migrate {
             defer { results.append(result) }
             do {
                 let before = spec.verifyDown == .off ? nil : try CatalogFingerprint.take(session)
-                try up(migration, ordinal: ordinal, file: file, spec: spec, session: session)
+                try up(migration, ordinal: ordinal, file: file, spec: spec, session: session, locks: locks)
                 if let before {
                     result.verifyDown = try verifier.verify(migration, ordinal: ordinal, before: before, session: session)
                     if result.verifyDown?.status != "passed" { result.status = "failed" }
@@ -96,10 +100,13 @@ enum Migrate {
         return parts.joined(separator: "; ")
     }
 
-    /// Runs one migration's up script and records it.
-    static func up(_ migration: Migration, ordinal: Int, file: String, spec: MigrateSpec, session: Session) throws(PostgresError) {
+    /// Runs one migration's up script and records it; `locks` reads the locks its statements take.
+    static func up(
+        _ migration: Migration, ordinal: Int, file: String, spec: MigrateSpec, session: Session, locks: ExactLockRecorder? = nil
+    ) throws(PostgresError) {
         let transaction = MigrationPlan.transaction(migration.upTransaction, spec: spec)
-        try runScript(migration.up, transaction: transaction, spec: spec, session: session) { () throws(PostgresError) in
+        try runScript(migration.up, transaction: transaction, spec: spec, session: session, file: file, locks: locks) {
+            () throws(PostgresError) in
             try MigrationTracker.record(session, version: migration.version, name: migration.name, file: file, ordinal: ordinal)
         }
     }
@@ -113,22 +120,37 @@ enum Migrate {
     }
 
     /// Runs a script as `transaction` says, the timeouts applying to it alone,
-    /// then the bookkeeping (inside the transaction when there is one).
+    /// then the bookkeeping (inside the transaction when there is one). With
+    /// `locks`, statements that run in a transaction run one by one inside it,
+    /// their locks read after each (`file` names them).
     static func runScript(
-        _ script: String, transaction: MigrationTransaction, spec: MigrateSpec, session: Session,
-        bookkeeping: () throws(PostgresError) -> Void
+        _ script: String, transaction: MigrationTransaction, spec: MigrateSpec, session: Session, file: String = "",
+        locks: ExactLockRecorder? = nil, bookkeeping: () throws(PostgresError) -> Void
     ) throws(PostgresError) {
+        let statements = locks == nil || hasCopyData(script) ? nil : SQLScript.statements(script)
+        var transaction = transaction
+        // golang-migrate's one query is PostgreSQL's implicit transaction; the same
+        // statements one by one in an explicit one end alike, and show their locks.
+        if transaction == .singleQuery, let statements, ExactLockRecorder.canRunOneByOne(statements) {
+            transaction = .wrapped
+        }
         switch transaction {
         case .wrapped:
             do {
                 try session.execute("BEGIN")
                 let settings = timeoutSettings(spec, local: true)
                 if !settings.isEmpty { try session.execute(settings) }
-                try run(script, oneStatementAtATime: false, session: session)
+                if let locks, let statements {
+                    try locks.run(statements, file: file, session: session)
+                } else {
+                    try run(script, oneStatementAtATime: false, session: session)
+                }
                 try bookkeeping()
                 try session.execute("COMMIT")
+                locks?.transactionEnded()
             } catch {
                 if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                locks?.transactionEnded()
                 throw error
             }
         case .singleQuery, .none, .mixed:
@@ -150,9 +172,8 @@ enum Migrate {
     /// statement by statement outside a transaction, where CREATE INDEX CONCURRENTLY needs
     /// it); a script with pg_dump-style `COPY … FROM stdin` data blocks streams them as psql would.
     static func run(_ script: String, oneStatementAtATime: Bool, session: Session) throws(PostgresError) {
-        let hasCopyData = script.range(of: "from stdin", options: [.caseInsensitive]) != nil
         let items: [SQLScript.Item]
-        if hasCopyData {
+        if hasCopyData(script) {
             do { items = try SQLScript.parse(script) } catch {
                 throw PostgresError(kind: .client, message: "\(error.line):\(error.column): \(error.message)")
             }
@@ -181,6 +202,11 @@ enum Migrate {
                 }
             }
         }
+    }
+
+    /// Whether the script may hold pg_dump-style `COPY … FROM stdin` data.
+    static func hasCopyData(_ script: String) -> Bool {
+        script.range(of: "from stdin", options: [.caseInsensitive]) != nil
     }
 
     static func relativePath(_ url: URL, to directory: URL) -> String {
