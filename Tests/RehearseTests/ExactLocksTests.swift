@@ -45,6 +45,15 @@ extension TimedSuites {
             #expect(insert.statement == "seed.sql:3" && insert.exact == true && insert.kind == "relation")
         }
 
+        /// Only a repeated `INSERT … VALUES` into the same target skips its lock read.
+        @Test func repeatedInsertsShareOneLockRead() {
+            #expect(ExactLockRecorder.insertTarget("INSERT INTO t VALUES (1, 'a')") == "INSERT INTO t")
+            #expect(ExactLockRecorder.insertTarget("insert into t (a, b)\n  values (1, 2)") == "insert into t (a, b)\n ")
+            #expect(ExactLockRecorder.insertTarget("INSERT INTO t SELECT * FROM u") == nil)
+            #expect(ExactLockRecorder.insertTarget("INSERT INTO t (a) SELECT x FROM u WHERE y = ' VALUES'") == nil)
+            #expect(ExactLockRecorder.insertTarget("UPDATE t SET a = 1") == nil)
+        }
+
         /// Sessions waiting for a row hold a `tuple` lock (in a strong mode): a row
         /// lock, never reported as a lock on the table.
         @Test func rowLockWaitsAreNotTableLocks() async throws {
