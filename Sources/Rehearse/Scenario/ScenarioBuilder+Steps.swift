@@ -113,7 +113,8 @@ extension ScenarioBuilder {
         if let to = spec.to, let toNode {
             if MigrationPlan.last(to, in: migrations) == nil {
                 let known = migrations.filter { !$0.repeatable }.map(\.version)
-                let range = known.isEmpty ? "it holds none" : "it holds \(known.first!) to \(known.last!)"
+                var range = known.first.map { "it holds only \($0)" } ?? "it holds none"
+                if known.count > 1 { range = "it holds \(known.first!) to \(known.last!)" }
                 reader.fail(toNode, "\(key).to", "no migration in \(spec.dir.lastPathComponent) has version '\(to)' (\(range))")
             }
         }
