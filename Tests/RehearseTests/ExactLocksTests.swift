@@ -54,6 +54,18 @@ extension TimedSuites {
             #expect(ExactLockRecorder.insertTarget("UPDATE t SET a = 1") == nil)
         }
 
+        /// What may not move from one query into an explicit transaction keeps its one query.
+        @Test func whatStaysOneQuery() {
+            func oneByOne(_ script: String) -> Bool { ExactLockRecorder.canRunOneByOne(SQLScript.statements(script)) }
+            #expect(oneByOne("CREATE TABLE t (a int); INSERT INTO t VALUES (1); SELECT pg_sleep(0)"))
+            #expect(!oneByOne("BEGIN; LOCK TABLE t; COMMIT"))
+            #expect(!oneByOne("CREATE TABLE t (a int); CREATE INDEX CONCURRENTLY i ON t (a)"))
+            #expect(!oneByOne("CALL archive_old_rows()"))
+            #expect(!oneByOne("DO $$ BEGIN PERFORM 1; COMMIT; END $$"))
+            #expect(oneByOne("DO $$ BEGIN PERFORM 1; END $$"))
+            #expect(!oneByOne("VACUUM ANALYZE t"))
+        }
+
         /// Sessions waiting for a row hold a `tuple` lock (in a strong mode): a row
         /// lock, never reported as a lock on the table.
         @Test func rowLockWaitsAreNotTableLocks() async throws {

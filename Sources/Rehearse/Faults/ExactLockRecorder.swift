@@ -109,10 +109,16 @@ final class ExactLockRecorder {
 
     /// Whether statements sent as one query may run one by one inside one
     /// transaction instead, with the same outcome: none of them refuses a
-    /// transaction block, opens or ends one itself.
+    /// transaction block, opens, ends or marks one itself, or may commit from a
+    /// procedure (`CALL`, a `DO` block that commits), which a lone statement may
+    /// and a statement in an explicit transaction may not.
     static func canRunOneByOne(_ statements: [SQLScript.Statement]) -> Bool {
-        !statements.contains {
-            MigrationTransaction.refusesTransactionBlock($0.text) || MigrationTransaction.controlsTransaction($0.text)
+        !statements.contains { statement in
+            let text = statement.text
+            let head = text.prefix(10).uppercased()
+            return MigrationTransaction.refusesTransactionBlock(text) || MigrationTransaction.controlsTransaction(text)
+                || head.hasPrefix("CALL") || head.hasPrefix("SAVEPOINT") || head.hasPrefix("RELEASE")
+                || (head.hasPrefix("DO") && (text.uppercased().contains("COMMIT") || text.uppercased().contains("ROLLBACK")))
         }
     }
 
