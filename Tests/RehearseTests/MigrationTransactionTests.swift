@@ -41,10 +41,11 @@ extension TimedSuites {
                     "000003_two.up.sql":
                         "-- morph:nontransactional\nCREATE INDEX CONCURRENTLY t_b ON t (b);\nDROP INDEX CONCURRENTLY t_b;\n",
                     "000003_two.down.sql": "",
+                    "000004_own.up.sql": "BEGIN;\nCREATE TABLE w (a int);\nCOMMIT;\n",
                 ], "  - {name: deploy, migrate: {dir: $DIR}}",
                 extra: "checks:\n  - {name: indexed, query: \"SELECT count(*) FROM pg_indexes WHERE indexname = 't_a'\", expect: 1}\n")
             #expect(good.verdict == "approved", "\(good.reasons)")
-            #expect(try step(good).migrations?.map(\.transactional) == [true, false, false])
+            #expect(try step(good).migrations?.map(\.transactional) == [true, false, false, true])
 
             let mixed = try await run(
                 [
