@@ -50,6 +50,64 @@ final class MigrationLayoutTests {
         #expect(v("0003").description == "3")
     }
 
+    /// `to:` is matched with the loader's own version type: the version as the file or folder spells it.
+    @Test func toTakesTheVersionAsTheFolderSpellsIt() throws {
+        let diesel = try MigrationLoader.load(
+            dir: try folder(
+                [
+                    "2023-12-05-100000_a/up.sql": "", "2023-12-06-180359_b/up.sql": "", "2024-01-01-000000_c/up.sql": "",
+                ], "diesel")
+        ).1
+        #expect(MigrationPlan.last("2023-12-06-180359", in: diesel) == 1)
+        #expect(MigrationPlan.last("20231206180359", in: diesel) == 1)
+        #expect(MigrationPlan.last("2023-12-06", in: diesel) == nil)
+        let flyway = try MigrationLoader.load(dir: try folder(["V1__a.sql": "", "V1_2__b.sql": "", "V2__c.sql": ""], "flyway")).1
+        #expect(MigrationPlan.last("1.2", in: flyway) == 1 && MigrationPlan.last("1_2", in: flyway) == 1)
+        let golang = try MigrationLoader.load(dir: try folder(["000042_a.up.sql": "", "000043_b.up.sql": ""], "golang")).1
+        #expect(MigrationPlan.last("000043", in: golang) == 1 && MigrationPlan.last("43", in: golang) == 1)
+        #expect(MigrationPlan.last("44", in: golang) == nil && MigrationPlan.last("latest-ish", in: golang) == nil)
+        #expect(MigrationVersion("-1") == nil && MigrationVersion("1--2") == nil && MigrationVersion("2023-12-06")! < v("20231206000000"))
+        func v(_ s: String) -> MigrationVersion { MigrationVersion(s)! }
+    }
+
+    /// Each layout's transaction rule, as its tool has it.
+    @Test func transactionRules() throws {
+        #expect(MigrationTransaction.golangMigrate("CREATE INDEX CONCURRENTLY i ON t (a);\n") == .singleQuery)
+        #expect(MigrationTransaction.golangMigrate("-- morph:nontransactional\nCREATE INDEX CONCURRENTLY i ON t (a);") == .none)
+        #expect(MigrationTransaction.golangMigrate("SELECT 1; -- morph:nontransactional") == .singleQuery)
+        #expect(MigrationTransaction.flyway("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);") == .wrapped)
+        #expect(MigrationTransaction.flyway("CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;") == .none)
+        #expect(MigrationTransaction.flyway("CREATE TABLE t (a int);\n\n  create index\n concurrently i ON t (a);") == .mixed(line: 3))
+        #expect(MigrationTransaction.refusesTransactionBlock("REINDEX (VERBOSE) TABLE CONCURRENTLY t"))
+        #expect(MigrationTransaction.refusesTransactionBlock("ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY"))
+        #expect(!MigrationTransaction.refusesTransactionBlock("ALTER TABLE p DETACH PARTITION p1"))
+        #expect(!MigrationTransaction.refusesTransactionBlock("CREATE INDEX concurrently_named ON t (a)"))
+        #expect(MigrationTransaction.singleQuery.isTransactional("SELECT 1; SELECT 2;"))
+        #expect(!MigrationTransaction.singleQuery.isTransactional("-- c\nDROP INDEX CONCURRENTLY i;"))
+        #expect(MigrationTransaction.mixed(line: 2).overridden(by: nil, mixedAllowed: true) == .none)
+        #expect(MigrationTransaction.singleQuery.overridden(by: .perFile, mixedAllowed: false) == .wrapped)
+        #expect(MigrationTransaction.wrapped.overridden(by: TransactionOverride.none, mixedAllowed: false) == .none)
+        let golang = try MigrationLoader.load(
+            dir: try folder(
+                [
+                    "1_a.up.sql": "-- morph:nontransactional\nCREATE INDEX CONCURRENTLY i ON t (a);",
+                    "1_a.down.sql": "DROP INDEX i;",
+                ], "golang")
+        ).1
+        #expect(golang[0].upTransaction == .none && golang[0].downTransaction == .singleQuery)
+    }
+
+    @Test func flywayRepeatablesComeAfterTheVersionedOnes() throws {
+        let dir = try folder([
+            "R__views.sql": "CREATE OR REPLACE VIEW v AS SELECT 1;", "R__a_function.sql": "SELECT 1;",
+            "V2__b.sql": "", "V1__a.sql": "",
+        ])
+        let migrations = try MigrationLoader.load(dir: dir).1
+        #expect(migrations.map(\.name) == ["a", "b", "a_function", "views"])
+        #expect(migrations.map(\.repeatable) == [false, false, true, true])
+        #expect(MigrationPlan.pending(migrations, applied: [], to: "1")?.map(\.element.name) == ["a", "a_function", "views"])
+    }
+
     // MARK: Flyway
 
     @Test func flyway() throws {
@@ -74,14 +132,12 @@ final class MigrationLayoutTests {
         #expect(migrations[0].downFile?.lastPathComponent == "U1__init.sql")
         #expect(migrations[1].down == nil && migrations[1].downFile == nil)
         #expect(migrations[4].down == "SELECT -10;")
-        #expect(migrations.allSatisfy { $0.transactional })
+        #expect(migrations.allSatisfy { $0.upTransaction == .wrapped && $0.downTransaction == .wrapped })
         #expect(migrations[2].upFile.lastPathComponent == "V1_2__add_c.sql")
     }
 
     @Test func flywayErrors() throws {
-        var error = try loadError(["V1__a.sql": "", "R__views.sql": ""], names: "R__views.sql")
-        #expect(error.message.contains("repeatable"))
-        error = try loadError(["V1__a.sql": "", "U2__b.sql": ""], names: "U2__b.sql")
+        var error = try loadError(["V1__a.sql": "", "U2__b.sql": ""], names: "U2__b.sql")
         #expect(error.message.contains("without a migration of version 2"))
         error = try loadError(["V1__a.sql": "", "V1.0__b.sql": ""], names: "V1__a.sql")
         #expect(error.message.contains("duplicate version"))
@@ -145,13 +201,15 @@ final class MigrationLayoutTests {
         #expect(layout == .dbmate)
         #expect(migrations.map(\.version) == ["20240101000000", "20240201000000", "20240301000000"])
         #expect(migrations.map(\.name) == ["create_leads", "index_leads", "no_down"])
-        #expect(migrations.map(\.transactional) == [true, false, true])
+        #expect(migrations.map(\.upTransaction) == [.wrapped, .none, .wrapped])
         // Sections keep the file's line numbers.
         #expect(migrations[0].up == "\nCREATE TABLE leads (id int);\n")
         #expect(migrations[0].down == "\n\n\n\nDROP TABLE leads;")
         #expect(migrations[0].downFile == migrations[0].upFile)
         #expect(SQLScript.statements(migrations[1].up).map(\.line) == [3])
-        #expect(migrations[1].down == nil && migrations[1].downFile == nil)
+        // An empty down section is a down that does nothing; no section is no down.
+        #expect(migrations[1].down == "\n\n\n\n" && migrations[1].downFile == migrations[1].upFile)
+        #expect(migrations[2].down == nil && migrations[2].downFile == nil)
         #expect(migrations[2].up == "\nSELECT 1;\n")
     }
 
@@ -192,7 +250,7 @@ final class MigrationLayoutTests {
         #expect(layout == .diesel)
         #expect(migrations.map(\.version) == ["00000000000000", "20171219233223", "20171220000000", "20180101000000"])
         #expect(migrations.map(\.name) == ["diesel_initial_setup", "create_users", "up_only", "index_users"])
-        #expect(migrations.map(\.transactional) == [true, true, true, false])
+        #expect(migrations.map(\.upTransaction) == [.wrapped, .wrapped, .wrapped, .none])
         #expect(migrations.map { $0.down != nil } == [true, true, false, false])
         #expect(migrations[1].upFile.path.hasSuffix("2017-12-19-233223_create_users/up.sql"))
         #expect(migrations[1].downFile?.lastPathComponent == "down.sql")
@@ -225,7 +283,7 @@ final class MigrationLayoutTests {
         #expect(layout == .plain)
         #expect(migrations.map(\.version) == ["001", "2", "0003", "10"])
         #expect(migrations.map(\.name) == ["create", "", "add-index", "ten"])
-        #expect(migrations.allSatisfy { $0.down == nil && $0.downFile == nil && $0.transactional })
+        #expect(migrations.allSatisfy { $0.down == nil && $0.downFile == nil && $0.upTransaction == .wrapped })
         #expect(migrations[0].up == "CREATE TABLE t (id int);")
     }
 

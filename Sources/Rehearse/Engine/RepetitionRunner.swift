@@ -153,9 +153,11 @@ struct RepetitionRunner: Sendable {
             guard let done = finished[step.name] else { continue }
             var result = makeResult(step: step, done: done)
             if let observation {
-                let locks = LockObserver.locksTaken(observation, owner: .step(step.name))
-                result.locksTaken = locks
+                let sampled = LockObserver.locksTaken(observation, owner: .step(step.name))
+                result.locksTaken = LockObserver.merge(exact: done.measurement.exactLocks, sampled: sampled)
                 result.lockWaitMaxMs = observation.longestWait[.step(step.name)] ?? 0
+            } else if !done.measurement.exactLocks.isEmpty {
+                result.locksTaken = done.measurement.exactLocks
             }
             if done.status != "skipped" {
                 let peaks = MemorySampler.peaks(memory, from: done.started, to: done.ended)

@@ -14,6 +14,8 @@ struct StepMeasurement: Sendable {
     var clientMemoryPeak: Int64?
     var workload: WorkloadMeasurement?
     var migrations: [MigrationResult]?
+    /// Locks read from the step's own transactions after each statement (`ExactLockRecorder`).
+    var exactLocks: [LockTaken] = []
     var exitCode: Int?
     var output: String?
     var skippedRows: [String]?

@@ -6,7 +6,9 @@ enum Verdict {
         var reasons: [String] = []
         for step in steps where step.status == "failed" {
             let error = step.error.map { e in (e.sqlstate.map { "\($0) " } ?? "") + e.message } ?? "failed"
-            reasons.append("step \(step.name) failed: \(error)")
+            // A migrate step names the migration file at fault, which the message may not.
+            let file = step.error?.migration.map { " at \($0)" } ?? ""
+            reasons.append("step \(step.name) failed\(file): \(error)")
         }
         for check in checks where !check.passed {
             reasons.append("check \(check.name): expected \(text(check.expected)), got \(text(check.actual))")

@@ -10,6 +10,8 @@ final class LockObserver: Sendable {
 
     struct HeldLock: Sendable, Hashable {
         var relation: String
+        /// A `tuple` lock (a session waiting for a row) is `row`, never a table lock.
+        var kind: String
         var mode: String
     }
 
@@ -68,7 +70,9 @@ final class LockObserver: Sendable {
         SELECT l.pid, coalesce(c.relname, CASE l.locktype WHEN 'advisory' THEN 'advisory ' || l.objid ELSE l.locktype END),
                l.mode, l.granted,
                coalesce(extract(epoch FROM clock_timestamp() - l.waitstart) * 1000, 0)::float8,
-               CASE WHEN l.granted THEN '' ELSE array_to_string(pg_blocking_pids(l.pid), ',') END
+               CASE WHEN l.granted THEN '' ELSE array_to_string(pg_blocking_pids(l.pid), ',') END,
+               CASE l.locktype WHEN 'tuple' THEN 'row' WHEN 'advisory' THEN 'advisory' WHEN 'relation' THEN 'relation'
+                    ELSE 'object' END
         FROM pg_locks l
         LEFT JOIN pg_class c ON c.oid = l.relation
         WHERE l.pid <> pg_backend_pid()
@@ -100,7 +104,7 @@ final class LockObserver: Sendable {
                     let owner = owners[pid]
                     if granted {
                         guard let owner, relation != "transactionid" else { continue }
-                        let lock = HeldLock(relation: relation, mode: mode)
+                        let lock = HeldLock(relation: relation, kind: row[6] ?? "relation", mode: mode)
                         let seen = obs.held[owner]?[lock]
                         obs.held[owner, default: [:]][lock] = (seen?.0 ?? now, now)
                     } else {
@@ -130,8 +134,15 @@ final class LockObserver: Sendable {
     static func locksTaken(_ observation: Observation, owner: SessionDirectory.Owner) -> [LockTaken] {
         (observation.held[owner] ?? [:]).map { lock, seen in
             LockTaken(
-                relation: lock.relation, mode: lock.mode,
-                heldMs: (Double(seen.1 - seen.0) + Double(interval)) / 1e6)
+                relation: lock.relation, kind: lock.kind, mode: lock.mode,
+                heldMs: (Double(seen.1 - seen.0) + Double(interval)) / 1e6, exact: false)
         }.sorted { ($0.relation, $0.mode) < ($1.relation, $1.mode) }
+    }
+
+    /// A step's exact locks, and the sampled ones no exact entry accounts for
+    /// (taken by statements that ran outside rehearse's view: alone, or without a transaction).
+    static func merge(exact: [LockTaken], sampled: [LockTaken]) -> [LockTaken] {
+        let known = Set(exact.map { "\($0.relation)\u{0}\($0.kind ?? "")\u{0}\($0.mode)" })
+        return exact + sampled.filter { !known.contains("\($0.relation)\u{0}\($0.kind ?? "")\u{0}\($0.mode)") }
     }
 }

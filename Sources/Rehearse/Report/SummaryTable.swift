@@ -38,6 +38,7 @@ public enum SummaryTable {
                 if let d = rollback.durationMs { out += " in \(format(d)) ms" }
                 out += "\n"
                 for d in rollback.differences.prefix(10) { out += "    · \(d.object): \(d.detail)\n" }
+                if rollback.differences.count > 10 { out += "    · and \(rollback.differences.count - 10) more\n" }
                 if let e = rollback.error {
                     out += "    · \(e.migration.map { "\($0): " } ?? "")\(e.sqlstate.map { "\($0) " } ?? "")\(e.message)\n"
                 }

@@ -155,12 +155,30 @@ public struct MigrationResult: Codable, Sendable {
     public var durationMs: Double
     public var transactional: Bool
     public var status: String
+    /// With `verify_down`: whether the down undid the up.
+    public var verifyDown: VerifyDownResult?
+}
+
+public struct VerifyDownResult: Codable, Sendable {
+    /// `passed`, `failed`, `no_down` or `not_run`.
+    public var status: String
+    public var differences: [Difference]
+    /// The down file, and the error it failed with, if it did not run through.
+    public var file: String?
+    public var error: ErrorInfo?
 }
 
 public struct LockTaken: Codable, Sendable, Equatable {
     public var relation: String
+    /// `relation`, `row` (a `tuple` lock: a session waiting for a row), `advisory` or `object`.
+    /// Absent in documents written before it was recorded.
+    public var kind: String?
     public var mode: String
     public var heldMs: Double
+    /// True when read from the step's own transaction after each statement; false when sampled.
+    public var exact: Bool?
+    /// The file and line of the statement that took it (exact locks only).
+    public var statement: String?
 }
 
 public struct Impact: Codable, Sendable {

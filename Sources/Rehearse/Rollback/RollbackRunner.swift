@@ -89,17 +89,16 @@ struct RollbackRunner: Sendable {
                         return ErrorInfo(
                             sqlstate: nil, message: "migration \(version) was applied but is not in any migrate folder", migration: version)
                     }
+                    // Flyway's undo leaves repeatable migrations as they are.
+                    if migration.repeatable { continue }
                     let file = Migrate.relativePath(migration.downFile ?? migration.upFile, to: spec.dir)
-                    guard let down = migration.down else {
+                    guard migration.down != nil else {
                         return ErrorInfo(
                             sqlstate: nil, message: "migration \(Migrate.relativePath(migration.upFile, to: spec.dir)) has no down script",
                             migration: file)
                     }
                     do {
-                        try Migrate.runScript(down, transactional: migration.transactional, spec: spec, session: session) {
-                            () throws(PostgresError) in
-                            try MigrationTracker.forget(session, version: version)
-                        }
+                        try Migrate.down(migration, spec: spec, session: session)
                     } catch {
                         let error = asPostgres(error)
                         var message = error.message

@@ -107,7 +107,20 @@ public struct MigrateSpec: Sendable {
     public var to: String?
     public var lockTimeout: Duration?
     public var statementTimeout: Duration?
-    public var verifyDown: Bool
+    public var verifyDown: VerifyDown = .off
+    /// `transaction:`: every file sent one way, whatever the layout says.
+    public var transaction: TransactionOverride?
+    /// `mixed: true`: a Flyway script mixing both kinds of statement runs without a transaction.
+    public var mixed = false
+}
+
+/// `verify_down`: whether each migration's down is checked to undo its up.
+public enum VerifyDown: String, Sendable {
+    case off
+    /// Stop at the first migration whose down does not undo its up (`true`, `first`).
+    case first
+    /// Check every migration and list all that fail.
+    case all
 }
 
 public struct SeedSpec: Sendable {

@@ -66,27 +66,61 @@ extension ScenarioBuilder {
     }
 
     func migrate(_ node: Node, _ key: String) -> MigrateSpec? {
-        guard let pairs = reader.mapping(node, key, allowed: ["dir", "to", "lock_timeout", "statement_timeout", "verify_down"]) else {
-            return nil
-        }
-        var spec = MigrateSpec(dir: directory, to: nil, lockTimeout: nil, statementTimeout: nil, verifyDown: false)
+        let keys = ["dir", "to", "lock_timeout", "statement_timeout", "verify_down", "transaction", "mixed"]
+        guard let pairs = reader.mapping(node, key, allowed: keys) else { return nil }
+        var spec = MigrateSpec(dir: directory, to: nil, lockTimeout: nil, statementTimeout: nil)
         var sawDir = false
+        var toNode: Node?
+        var dirNode: Node?
         for (k, v, _) in pairs {
             let p = "\(key).\(k)"
             switch k {
             case "dir":
-                sawDir = true
+                (sawDir, dirNode) = (true, v)
                 if let d = reader.string(v, p) { spec.dir = requireFile(d, v, p, folder: true) }
             case "to":
-                if let t = reader.string(v, p), t != "latest" { spec.to = t }
+                if let t = reader.string(v, p), t != "latest" { (spec.to, toNode) = (t, v) }
             case "lock_timeout": spec.lockTimeout = reader.duration(v, p)
             case "statement_timeout": spec.statementTimeout = reader.duration(v, p)
-            case "verify_down": spec.verifyDown = reader.bool(v, p) ?? false
+            case "verify_down": spec.verifyDown = verifyDown(v, p)
+            case "transaction": spec.transaction = reader.choice(v, p, as: TransactionOverride.self)
+            case "mixed": spec.mixed = reader.bool(v, p) ?? false
             default: break
             }
         }
         if !sawDir { reader.fail(node, "\(key).dir", "missing required key 'dir'") }
+        checkMigrations(spec, toNode: toNode, dirNode: dirNode, key)
         return spec
+    }
+
+    private func verifyDown(_ node: Node, _ key: String) -> VerifyDown {
+        guard let s = reader.scalar(node, key) else { return .off }
+        switch s.lowercased() {
+        case "true", "yes", "on", "first": return .first
+        case "false", "no", "off": return .off
+        case "all": return .all
+        default:
+            reader.fail(node, key, "expected true, false, first or all, found '\(s)'")
+            return .off
+        }
+    }
+
+    /// What can be told of the folder before anything runs: a `to:` naming no
+    /// migration, a Flyway script Flyway would refuse. A folder that does not
+    /// load is left to the step, which reports it the same way at run time.
+    private func checkMigrations(_ spec: MigrateSpec, toNode: Node?, dirNode: Node?, _ key: String) {
+        guard let migrations = try? MigrationLoader.load(dir: spec.dir).1 else { return }
+        if let to = spec.to, let toNode {
+            if MigrationPlan.last(to, in: migrations) == nil {
+                let known = migrations.filter { !$0.repeatable }.map(\.version)
+                var range = known.first.map { "it holds only \($0)" } ?? "it holds none"
+                if known.count > 1 { range = "it holds \(known.first!) to \(known.last!)" }
+                reader.fail(toNode, "\(key).to", "no migration in \(spec.dir.lastPathComponent) has version '\(to)' (\(range))")
+            }
+        }
+        if !spec.mixed, spec.transaction == nil, let problem = MigrationPlan.refusedMix(in: migrations) {
+            reader.fail(dirNode, "\(key).dir", problem)
+        }
     }
 
     func seed(_ node: Node, _ key: String) -> SeedSpec? {

@@ -80,6 +80,21 @@ enum Backfill {
     ) throws
         -> StepMeasurement
     {
+        let locks = ExactLockRecorder()
+        var measurement = try runBatches(
+            spec, key: key, session: session, memoryLimit: memoryLimit, continueOnError: continueOnError,
+            cancelled: cancelled, locks: locks)
+        measurement.exactLocks = locks.locks
+        return measurement
+    }
+
+    /// The batches, each in its own transaction whose locks `locks` reads before it commits.
+    private static func runBatches(
+        _ spec: BackfillSpec, key: PrimaryKey, session: Session, memoryLimit: Int64?, continueOnError: Bool,
+        cancelled: StopSignal, locks: ExactLockRecorder
+    ) throws
+        -> StepMeasurement
+    {
         var measurement = StepMeasurement()
         let keyList = key.list
         // The batch's rows by key, without a join: `set` may name the key columns
@@ -135,10 +150,14 @@ enum Backfill {
                     params.removeAll()
                     if let last { for v in last { params.append(v) } }
                     try session.execute("BEGIN")
+                    let statementStart = monotonicNanos()
                     let result = try session.queryPrepared(name, params)
+                    let overhead = locks.overheadNanos
+                    try locks.afterStatement("backfill batch (\(spec.table))", startedAt: statementStart, session: session)
                     try session.execute("COMMIT")
+                    locks.transactionEnded()
                     let updated = Int(result.scalar ?? "0") ?? 0
-                    measurement.record(batchNanos: monotonicNanos() - batchStart, rows: updated)
+                    measurement.record(batchNanos: monotonicNanos() - batchStart - (locks.overheadNanos - overhead), rows: updated)
                     if updated == 0 { break batches }
                     last = Array(result.rows[0].dropFirst()).map { $0 ?? "" }
                     if let limit = memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
@@ -150,6 +169,7 @@ enum Backfill {
                     break
                 } catch {
                     if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                    locks.transactionEnded()
                     // Cut short by the step's timeout or an interrupt: not the batch's error.
                     if cancelled.isStopped { return canceled(measurement) }
                     attempt += 1

@@ -4,10 +4,13 @@
 /// statement's line points into the file. Line ends become LF.
 struct DbmateSections: Sendable, Equatable {
     var up: String
-    /// Nil when the file has no down section or an empty one.
+    /// Nil when the file has no down section; an empty or comment-only
+    /// section is a down that does nothing, as dbmate runs it.
     var down: String?
     /// False with `-- migrate:up transaction:false`.
     var transactional: Bool
+    /// False with `-- migrate:down transaction:false`.
+    var downTransactional = true
 
     private enum Marker { case up, down }
 
@@ -21,6 +24,7 @@ struct DbmateSections: Sendable, Equatable {
         var upRange: Range<Int>?
         var downStart: Int?
         var transactional = true
+        var downTransactional = true
         for (index, line) in lines.enumerated() {
             guard let (marker, options) = marker(in: line) else {
                 let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
@@ -57,15 +61,15 @@ struct DbmateSections: Sendable, Equatable {
                 }
                 upRange = up.lowerBound..<index
                 downStart = index + 1
+                downTransactional = transaction ?? true
             }
         }
         guard let upRange else {
             throw MigrationError(file: file, message: "a dbmate migration needs a `-- migrate:up` line")
         }
-        let down = downStart.map { section(lines, $0..<lines.count) }
-        let downIsEmpty = down?.allSatisfy { $0.isWhitespace } ?? true
         return DbmateSections(
-            up: section(lines, upRange), down: downIsEmpty ? nil : down, transactional: transactional)
+            up: section(lines, upRange), down: downStart.map { section(lines, $0..<lines.count) },
+            transactional: transactional, downTransactional: downTransactional)
     }
 
     /// Lines ending in LF or CRLF (one Character in Swift, so not split by "\n").

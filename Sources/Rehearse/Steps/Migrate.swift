@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
 
-/// The `migrate` step: applies a folder of migrations in order, each one batch.
+/// The `migrate` step: applies a folder of migrations in order, each one batch,
+/// each file sent to the server the way its layout's tool sends it.
 enum Migrate {
     static func run(_ spec: MigrateSpec, context: StepContext) async -> StepMeasurement {
         var measurement = StepMeasurement()
@@ -32,56 +33,62 @@ enum Migrate {
         -> StepMeasurement
     {
         var results: [MigrationResult] = []
-        var measurement = try apply(migrations, spec: spec, directory: directory, session: session, results: &results)
+        let locks = ExactLockRecorder()
+        var measurement = try apply(
+            migrations, spec: spec, directory: directory, session: session, locks: locks, results: &results)
         measurement.migrations = results
+        measurement.exactLocks = locks.locks
         return measurement
     }
 
     private static func apply(
-        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session, results: inout [MigrationResult]
+        _ migrations: [Migration], spec: MigrateSpec, directory: URL, session: Session, locks: ExactLockRecorder,
+        results: inout [MigrationResult]
     ) throws -> StepMeasurement {
         var measurement = StepMeasurement()
+        if !spec.mixed, spec.transaction == nil, let problem = MigrationPlan.refusedMix(in: migrations) {
+            measurement.fail(message: "migrate: \(problem)")
+            return measurement
+        }
         try MigrationTracker.ensure(session)
         let applied = Set(try MigrationTracker.applied(session))
-        var pending = migrations.enumerated().filter { !applied.contains($0.element.version) }
-        if let to = spec.to {
-            guard let last = migrations.firstIndex(where: { sameVersion($0.version, to) }) else {
-                measurement.fail(message: "migrate: no migration has version \(to) in \(directory.path)")
-                return measurement
-            }
-            pending = pending.filter { $0.offset <= last }
+        guard let pending = MigrationPlan.pending(migrations, applied: applied, to: spec.to) else {
+            measurement.fail(message: "migrate: no migration has version \(spec.to ?? "") in \(directory.path)")
+            return measurement
         }
+        var verifier = DownVerifier(spec: spec, directory: directory)
         for (ordinal, migration) in pending {
             let file = relativePath(migration.upFile, to: directory)
             let start = monotonicNanos()
-            func result(_ status: String) -> MigrationResult {
-                MigrationResult(
-                    version: migration.version, name: migration.name, file: file,
-                    durationMs: Double(monotonicNanos() - start) / 1e6, transactional: migration.transactional, status: status)
-            }
+            let transaction = MigrationPlan.transaction(migration.upTransaction, spec: spec)
+            var result = MigrationResult(
+                version: migration.version, name: migration.name, file: file, durationMs: 0,
+                transactional: transaction.isTransactional(migration.up), status: "ok")
+            defer { results.append(result) }
             do {
-                var before: CatalogFingerprint?
-                if spec.verifyDown { before = try CatalogFingerprint.take(session) }
-                try up(migration, ordinal: ordinal, file: file, spec: spec, session: session)
-                if spec.verifyDown, let before {
-                    try verifyDown(
-                        migration, before: before, file: file, spec: spec, session: session, ordinal: ordinal, measurement: &measurement)
-                    if measurement.failure != nil {
-                        results.append(result("failed"))
-                        return measurement
-                    }
+                let before = spec.verifyDown == .off ? nil : try CatalogFingerprint.take(session)
+                try up(migration, ordinal: ordinal, file: file, spec: spec, session: session, locks: locks)
+                if let before {
+                    result.verifyDown = try verifier.verify(migration, ordinal: ordinal, before: before, session: session)
+                    if result.verifyDown?.status != "passed" { result.status = "failed" }
                 }
+                result.durationMs = Double(monotonicNanos() - start) / 1e6
                 measurement.record(batchNanos: monotonicNanos() - start)
-                results.append(result("ok"))
+                if verifier.mustStop {
+                    verifier.fail(&measurement)
+                    return measurement
+                }
             } catch {
                 measurement.batches += 1
                 var located = error
                 if let (line, column) = error.lineAndColumn { located.message += " (at \(file):\(line):\(column))" }
                 measurement.fail(located, migration: file)
-                results.append(result("failed"))
+                result.status = "failed"
+                result.durationMs = Double(monotonicNanos() - start) / 1e6
                 return measurement
             }
         }
+        verifier.fail(&measurement)
         return measurement
     }
 
@@ -93,35 +100,70 @@ enum Migrate {
         return parts.joined(separator: "; ")
     }
 
-    /// Runs one migration's up script and records it.
-    static func up(_ migration: Migration, ordinal: Int, file: String, spec: MigrateSpec, session: Session) throws(PostgresError) {
-        try runScript(migration.up, transactional: migration.transactional, spec: spec, session: session) { () throws(PostgresError) in
+    /// Runs one migration's up script and records it; `locks` reads the locks its statements take.
+    static func up(
+        _ migration: Migration, ordinal: Int, file: String, spec: MigrateSpec, session: Session, locks: ExactLockRecorder? = nil
+    ) throws(PostgresError) {
+        let transaction = MigrationPlan.transaction(migration.upTransaction, spec: spec)
+        try runScript(migration.up, transaction: transaction, spec: spec, session: session, file: file, locks: locks) {
+            () throws(PostgresError) in
             try MigrationTracker.record(session, version: migration.version, name: migration.name, file: file, ordinal: ordinal)
         }
     }
 
-    /// Runs a script in a transaction (with the timeouts local to it), or statement by statement.
+    /// Runs one migration's down script (which must exist) and forgets it.
+    static func down(_ migration: Migration, spec: MigrateSpec, session: Session) throws(PostgresError) {
+        let transaction = MigrationPlan.transaction(migration.downTransaction, spec: spec)
+        try runScript(migration.down ?? "", transaction: transaction, spec: spec, session: session) { () throws(PostgresError) in
+            try MigrationTracker.forget(session, version: migration.version)
+        }
+    }
+
+    /// Runs a script as `transaction` says, the timeouts applying to it alone,
+    /// then the bookkeeping (inside the transaction when there is one). With
+    /// `locks`, statements that run in a transaction run one by one inside it,
+    /// their locks read after each (`file` names them).
     static func runScript(
-        _ script: String, transactional: Bool, spec: MigrateSpec, session: Session,
-        bookkeeping: () throws(PostgresError) -> Void
+        _ script: String, transaction: MigrationTransaction, spec: MigrateSpec, session: Session, file: String = "",
+        locks: ExactLockRecorder? = nil, bookkeeping: () throws(PostgresError) -> Void
     ) throws(PostgresError) {
-        if transactional {
+        let statements = locks == nil || hasCopyData(script) ? nil : SQLScript.statements(script)
+        var transaction = transaction
+        // golang-migrate's one query is PostgreSQL's implicit transaction; the same
+        // statements one by one in an explicit one end alike, and show their locks.
+        if transaction == .singleQuery, let statements, ExactLockRecorder.canRunOneByOne(statements) {
+            transaction = .wrapped
+        }
+        switch transaction {
+        case .wrapped:
             do {
                 try session.execute("BEGIN")
                 let settings = timeoutSettings(spec, local: true)
                 if !settings.isEmpty { try session.execute(settings) }
-                try run(script, oneStatementAtATime: false, session: session)
+                if let locks, let statements {
+                    try locks.run(statements, file: file, session: session)
+                } else {
+                    try run(script, oneStatementAtATime: false, session: session)
+                }
                 try bookkeeping()
                 try session.execute("COMMIT")
+                locks?.transactionEnded()
             } catch {
                 if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                locks?.transactionEnded()
                 throw error
             }
-        } else {
+        case .singleQuery, .none, .mixed:
             let settings = timeoutSettings(spec, local: false)
             if !settings.isEmpty { try session.execute(settings) }
             defer { _ = try? session.execute("RESET lock_timeout; RESET statement_timeout") }
-            try run(script, oneStatementAtATime: true, session: session)
+            do {
+                try run(script, oneStatementAtATime: transaction != .singleQuery, session: session)
+            } catch {
+                // A file's own BEGIN, failed before its COMMIT.
+                if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+                throw error
+            }
             try bookkeeping()
         }
     }
@@ -130,9 +172,8 @@ enum Migrate {
     /// statement by statement outside a transaction, where CREATE INDEX CONCURRENTLY needs
     /// it); a script with pg_dump-style `COPY … FROM stdin` data blocks streams them as psql would.
     static func run(_ script: String, oneStatementAtATime: Bool, session: Session) throws(PostgresError) {
-        let hasCopyData = script.range(of: "from stdin", options: [.caseInsensitive]) != nil
         let items: [SQLScript.Item]
-        if hasCopyData {
+        if hasCopyData(script) {
             do { items = try SQLScript.parse(script) } catch {
                 throw PostgresError(kind: .client, message: "\(error.line):\(error.column): \(error.message)")
             }
@@ -163,33 +204,9 @@ enum Migrate {
         }
     }
 
-    private static func verifyDown(
-        _ migration: Migration, before: CatalogFingerprint, file: String, spec: MigrateSpec, session: Session,
-        ordinal: Int, measurement: inout StepMeasurement
-    ) throws(PostgresError) {
-        guard let down = migration.down else {
-            measurement.fail(message: "verify_down: migration \(file) has no down script", migration: file)
-            return
-        }
-        try runScript(down, transactional: migration.transactional, spec: spec, session: session) { () throws(PostgresError) in
-            try MigrationTracker.forget(session, version: migration.version)
-        }
-        let after = try CatalogFingerprint.take(session)
-        let differences = after.differences(from: before, snapshotName: "before \(file)")
-        if !differences.isEmpty {
-            let list = differences.prefix(10).map { "\($0.object) \($0.change)" }.joined(separator: "; ")
-            measurement.fail(
-                message: "verify_down: the down script of \(file) does not undo its up: \(list)", migration: file)
-            return
-        }
-        try up(migration, ordinal: ordinal, file: file, spec: spec, session: session)
-    }
-
-    static func sameVersion(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        let na = a.split(whereSeparator: { $0 == "." || $0 == "_" }).map { Int($0) }
-        let nb = b.split(whereSeparator: { $0 == "." || $0 == "_" }).map { Int($0) }
-        return !na.contains(nil) && na == nb
+    /// Whether the script may hold pg_dump-style `COPY … FROM stdin` data.
+    static func hasCopyData(_ script: String) -> Bool {
+        script.range(of: "from stdin", options: [.caseInsensitive]) != nil
     }
 
     static func relativePath(_ url: URL, to directory: URL) -> String {

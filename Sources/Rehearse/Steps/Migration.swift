@@ -7,18 +7,21 @@ struct Migration: Sendable, Equatable {
     var name: String
     var upFile: URL
     var up: String
+    /// Nil when there is no down; an empty text is a down that does nothing.
     var down: String?
     /// The file holding `down`: its own file, or `upFile` for dbmate's sections.
     var downFile: URL?
-    /// False when the layout marks it non-transactional (dbmate `transaction:false`,
-    /// diesel `run_in_transaction = false`): it then runs statement by statement.
-    var transactional: Bool
+    /// How the layout's tool sends the up script, and the down script.
+    var upTransaction: MigrationTransaction
+    var downTransaction: MigrationTransaction
+    /// Flyway's `R__` migrations: applied after every versioned one, never undone.
+    var repeatable = false
     /// The key migrations are ordered by and duplicates found with.
     var key: MigrationVersion
 
     init(
         version: String, name: String, upFile: URL, up: String, down: String? = nil, downFile: URL? = nil,
-        transactional: Bool = true, key: MigrationVersion? = nil
+        transaction: MigrationTransaction = .wrapped, downTransaction: MigrationTransaction? = nil, key: MigrationVersion? = nil
     ) {
         self.version = version
         self.name = name
@@ -26,7 +29,8 @@ struct Migration: Sendable, Equatable {
         self.up = up
         self.down = down
         self.downFile = downFile
-        self.transactional = transactional
+        self.upTransaction = transaction
+        self.downTransaction = downTransaction ?? transaction
         self.key = key ?? MigrationVersion(version) ?? MigrationVersion("0")!
     }
 }

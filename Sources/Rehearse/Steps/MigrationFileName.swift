@@ -4,8 +4,8 @@ import Foundation
 enum MigrationFileName: Sendable, Equatable {
     /// Flyway `V<version>__<description>.sql` (`undo` for `U…`); `version` uses dots.
     case flyway(version: String, description: String, undo: Bool)
-    /// Flyway `R__<description>.sql`, which rehearse does not run.
-    case flywayRepeatable
+    /// Flyway `R__<description>.sql`, applied after the versioned migrations.
+    case flywayRepeatable(description: String)
     /// golang-migrate `<version>_<name>.up.sql` / `.down.sql`.
     case golangMigrate(version: String, name: String, up: Bool)
     /// `<version>[_-]<name>.sql` or `<version>.sql`: dbmate or plain, told apart by content.
@@ -55,7 +55,7 @@ enum MigrationFileName: Sendable, Equatable {
         guard let separator = rest.firstRange(of: "__") else { return nil }
         let version = rest[..<separator.lowerBound]
         let description = rest[separator.upperBound...]
-        if prefix == "R" { return version.isEmpty ? .flywayRepeatable : nil }
+        if prefix == "R" { return version.isEmpty && !description.isEmpty ? .flywayRepeatable(description: String(description)) : nil }
         guard !description.isEmpty, MigrationVersion(version) != nil, !version.contains("-") else { return nil }
         return .flyway(
             version: version.replacingOccurrences(of: "_", with: "."), description: String(description), undo: prefix == "U")

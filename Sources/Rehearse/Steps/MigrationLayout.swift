@@ -54,10 +54,6 @@ enum MigrationLayout: String, Sendable, CaseIterable {
                         : "not a migration file name; rehearse recognises Flyway V<version>__<description>.sql, "
                             + "golang-migrate <version>_<name>.up.sql/.down.sql, dbmate and plain <version>_<name>.sql, "
                             + "and diesel <version>_<name>/ folders")
-            case .flywayRepeatable:
-                throw MigrationError(
-                    file: url.path,
-                    message: "Flyway repeatable migrations (R__) are not supported: rehearse applies versioned migrations only")
             default: entries.append(Entry(url: url, kind: kind))
             }
         }

@@ -10,7 +10,8 @@ extension MigrationLoader {
             migrations.append(
                 Migration(
                     version: version, name: name, upFile: entry.url, up: sections.up, down: sections.down,
-                    downFile: sections.down == nil ? nil : entry.url, transactional: sections.transactional))
+                    downFile: sections.down == nil ? nil : entry.url, transaction: sections.transactional ? .wrapped : .none,
+                    downTransaction: sections.downTransactional ? .wrapped : .none))
         }
         return migrations
     }

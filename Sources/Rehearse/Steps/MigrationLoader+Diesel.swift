@@ -21,7 +21,8 @@ extension MigrationLoader {
             migrations.append(
                 Migration(
                     version: version, name: name, upFile: upURL, up: try read(upURL),
-                    down: hasDown ? try read(downURL) : nil, downFile: hasDown ? downURL : nil, transactional: transactional))
+                    down: hasDown ? try read(downURL) : nil, downFile: hasDown ? downURL : nil,
+                    transaction: transactional ? .wrapped : .none))
         }
         return migrations
     }

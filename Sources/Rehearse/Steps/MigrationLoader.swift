@@ -16,8 +16,12 @@ enum MigrationLoader {
         case .diesel: migrations = try diesel(entries)
         case .plain: migrations = try plain(entries)
         }
-        migrations.sort { a, b in a.key != b.key ? a.key < b.key : a.upFile.path < b.upFile.path }
-        for (earlier, later) in zip(migrations, migrations.dropFirst()) where earlier.key == later.key {
+        // Flyway applies its repeatable migrations after every versioned one, by description.
+        migrations.sort { a, b in
+            if a.repeatable != b.repeatable { return b.repeatable }
+            return a.key != b.key && !a.repeatable ? a.key < b.key : a.upFile.path < b.upFile.path
+        }
+        for (earlier, later) in zip(migrations, migrations.dropFirst()) where earlier.key == later.key && !later.repeatable {
             throw duplicate(later.version, file: later.upFile, other: earlier.upFile, in: dir)
         }
         return (layout, migrations)
@@ -47,12 +51,14 @@ enum MigrationLoader {
 
     /// Layouts with a file per direction: pairs each down file with its up file.
     static func paired(
-        _ ups: [(version: String, name: String, url: URL)], _ downs: [(version: String, url: URL)], downKind: String
+        _ ups: [(version: String, name: String, url: URL)], _ downs: [(version: String, url: URL)], downKind: String,
+        transaction rule: (String) -> MigrationTransaction
     ) throws(MigrationError) -> [Migration] {
         var byKey: [MigrationVersion: Migration] = [:]
         let dir = ups.first?.url.deletingLastPathComponent() ?? URL(fileURLWithPath: "/")
         for up in ups {
-            let migration = Migration(version: up.version, name: up.name, upFile: up.url, up: try read(up.url))
+            let text = try read(up.url)
+            let migration = Migration(version: up.version, name: up.name, upFile: up.url, up: text, transaction: rule(text))
             if let other = byKey[migration.key] {
                 let (first, second) = other.upFile.path < up.url.path ? (other.upFile, up.url) : (up.url, other.upFile)
                 throw duplicate(up.version, file: second, other: first, in: dir)
@@ -70,6 +76,7 @@ enum MigrationLoader {
             }
             migration.down = try read(down.url)
             migration.downFile = down.url
+            migration.downTransaction = rule(migration.down!)
             byKey[key] = migration
         }
         return Array(byKey.values)

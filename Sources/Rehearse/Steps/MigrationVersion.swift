@@ -3,15 +3,25 @@
 /// leading zeros and trailing zero segments insignificant (`001 == 1`,
 /// `1.0 == 1`). Segments may be any length (timestamps such as
 /// `20240101120000` and longer).
+///
+/// The one version type: the loader orders and finds duplicates with it, and
+/// `to:` is matched with it, so a version is accepted as its file or folder
+/// spells it: Flyway's `1.2` or `1_2`, golang-migrate's `000043` or `43`,
+/// diesel's `2023-12-06-180359` or `20231206180359` (diesel ignores the
+/// dashes, so they join digits rather than separate segments).
 struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Digits without leading zeros; no trailing "0" segments.
     let segments: [Substring]
 
-    /// Parses digits separated by `.`, `_` or `-`; nil for anything else.
+    /// Parses digits separated by `.` or `_`, with single dashes between
+    /// digits ignored; nil for anything else.
     init?(_ text: some StringProtocol) {
-        let parts = String(text).split(omittingEmptySubsequences: false) { $0 == "." || $0 == "_" || $0 == "-" }
+        let text = String(text)
+        guard !text.hasPrefix("-"), !text.hasSuffix("-"), !text.contains("--") else { return nil }
+        let parts = text.split(omittingEmptySubsequences: false) { $0 == "." || $0 == "_" }
         var segments: [Substring] = []
         for part in parts {
+            let part = Substring(part.filter { $0 != "-" })
             guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             let digits = part.drop { $0 == "0" }
             segments.append(digits.isEmpty ? "0" : digits)

@@ -36,6 +36,15 @@ enum SQLStep {
     }
 
     static func run(_ items: [SQLScript.Item], label: String, session: Session) -> StepMeasurement {
+        let locks = ExactLockRecorder()
+        var measurement = run(items, label: label, session: session, locks: locks)
+        measurement.exactLocks = locks.locks
+        return measurement
+    }
+
+    private static func run(
+        _ items: [SQLScript.Item], label: String, session: Session, locks: ExactLockRecorder
+    ) -> StepMeasurement {
         var measurement = StepMeasurement()
         for item in items {
             let start = monotonicNanos()
@@ -43,8 +52,9 @@ enum SQLStep {
                 switch item {
                 case .statements(let text, let firstLine):
                     do {
-                        let results = try session.execute(text)
-                        measurement.record(batchNanos: monotonicNanos() - start, rows: results.reduce(0) { $0 + $1.affectedRows })
+                        let overhead = locks.overheadNanos
+                        let rows = try execute(text, firstLine: firstLine, label: label, session: session, locks: locks)
+                        measurement.record(batchNanos: monotonicNanos() - start - (locks.overheadNanos - overhead), rows: rows)
                     } catch {
                         var located = error
                         if let (line, column) = error.lineAndColumn {
@@ -76,5 +86,28 @@ enum SQLStep {
             }
         }
         return measurement
+    }
+
+    /// Runs a run of statements as one query would: one implicit transaction. When
+    /// none of them opens, ends or refuses a transaction, they run one by one in an
+    /// explicit one instead, which ends alike and shows the locks each takes.
+    private static func execute(
+        _ text: String, firstLine: Int, label: String, session: Session, locks: ExactLockRecorder
+    ) throws(PostgresError) -> Int {
+        let statements = SQLScript.statements(text)
+        guard session.transactionState == .idle, ExactLockRecorder.canRunOneByOne(statements) else {
+            return try session.execute(text).reduce(0) { $0 + $1.affectedRows }
+        }
+        do {
+            try session.execute("BEGIN")
+            let rows = try locks.run(statements, file: label, lineOffset: firstLine - 1, session: session)
+            try session.execute("COMMIT")
+            locks.transactionEnded()
+            return rows
+        } catch {
+            if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+            locks.transactionEnded()
+            throw error
+        }
     }
 }
