@@ -42,11 +42,14 @@ struct Run: AsyncParsableCommand {
     var stepTimeout: Int = 1800
 
     func validate() throws {
-        if let r = `repeat`, r < 1 { throw ValidationError("--repeat must be at least 1") }
-        if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
-        if parseFraction(threshold) == nil {
-            throw ValidationError("--threshold: '\(threshold)' is not a fraction (write 10% or 0.1)")
+        if let r = `repeat`, !(1...NumberRanges.maxRepeat).contains(r) {
+            throw ValidationError("--repeat must be between 1 and \(NumberRanges.maxRepeat), found \(r)")
         }
+        let maxTimeout = Int(NumberRanges.maxDurationSeconds)
+        if !(1...maxTimeout).contains(stepTimeout) {
+            throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
+        }
+        if parseFraction(threshold) == nil { throw ValidationError(thresholdProblem(threshold)) }
     }
 
     func run() async throws {

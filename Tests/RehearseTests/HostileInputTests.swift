@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import Rehearse
+
+/// Input written to break rehearse (issue 23): absurd numbers that trapped in a conversion
+/// (SIGILL, exit 132, the server orphaned) and alias bombs that made Yams compose for
+/// seconds or for good. Each must be invalid input with its position, found by lint.
+@Suite("Hostile input")
+struct HostileInputTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/hostile")
+
+    static var files: [String] { InvalidScenarioTests.yamlFiles(in: folder) }
+
+    @Test(arguments: files)
+    func reportsPosition(_ name: String) throws {
+        try InvalidScenarioTests.expectLintReportsFirstLine(of: Self.folder.appendingPathComponent(name))
+    }
+
+    /// The built binary on the whole folder: exit 2 and every file's position, where it trapped
+    /// (exit 132) or ran for good. `timeout` only bounds a hang (exit 124); Benchmarks/hostile-lint.sh
+    /// measures the speed.
+    @Test func lintOfTheFolderExitsTwoNamingEveryFile() async throws {
+        let binary = CommandLineTests.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first")
+        let (termination, output) = try await ChildProcess.run(["timeout", "60", binary.path, "lint", Self.folder.path])
+        #expect(termination.exitCode == 2, "\(output)")
+        for name in Self.files {
+            #expect(output.contains("\(name):"), "\(name) missing from:\n\(output)")
+        }
+    }
+
+    @Test func numbersPastTheirRangeAreRefusedNotTrapped() {
+        #expect(Units.duration("10000000000s") == nil)
+        #expect(Units.duration("168h") == .seconds(604_800))
+        #expect(Units.size("9000000000GB") == nil)
+        #expect(Units.size("1TB") == 1 << 40)
+        #expect(Units.size("99999999999999999999") == nil)
+        #expect(Units.rate("0.000000000001/s") == nil)
+        #expect(Units.rate("1/h") != nil)
+        #expect(Units.rate("inf") == nil)
+        #expect(Units.fraction("nan") == nil)
+        #expect(Duration.seconds(Int64.max).nanoseconds == .max)
+    }
+
+    /// A lane built from a rate no scenario may give (lint refuses it) still does not trap.
+    @Test func aTinyRateDoesNotTrapTheSchedule() {
+        let lane = Workload.Lane(
+            index: 0, connections: 1, iterations: nil, deadline: 2_000_000_000, rate: 1e-12, start: 1_000_000_000, origin: 0,
+            seed: 1, pipeline: 1, memoryLimit: nil, progress: LiveCounter())
+        var schedule = LaneSchedule(lane)
+        #expect(schedule.next(now: 1_000_000_000) == .due(1_000_000_000))
+        #expect(schedule.next(now: 1_500_000_000) == .finished)
+    }
+
+    /// Aliases within the budget, as values, still load.
+    @Test func modestAliasesStillLoad() throws {
+        let yaml = """
+            name: modest
+            steps:
+              - workload:
+                  iterations: 2
+                  transactions:
+                    - &read {name: read, sql: "SELECT 1"}
+              - workload:
+                  iterations: 3
+                  transactions: [*read]
+            """
+        let scenario = try ScenarioLoader.load(yaml: yaml, file: URL(fileURLWithPath: "/tmp/modest.yaml"))
+        #expect(scenario.steps.count == 2)
+        #expect(AliasGuard.check("a: &x [1, 2]\nb: *x\n") == nil)
+    }
+}
