@@ -71,4 +71,67 @@ struct HostileInputTests {
         #expect(scenario.steps.count == 2)
         #expect(AliasGuard.check("a: &x [1, 2]\nb: *x\n") == nil)
     }
+
+    // MARK: results documents read by compare, report and run --baseline
+
+    static let baseline = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../results/baselines/quickstart.json").standardizedFileURL
+
+    /// Loads the baseline with its first line matching `pattern` changed to `replacement`;
+    /// returns the error and the 1-based line changed.
+    func loadingError(replacing pattern: String, with replacement: String) throws -> (String, Int) {
+        var lines = try String(contentsOf: Self.baseline, encoding: .utf8).components(separatedBy: "\n")
+        let index = try #require(lines.firstIndex { $0.range(of: pattern, options: .regularExpression) != nil })
+        lines[index] = lines[index].replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.json")
+        try lines.joined(separator: "\n").write(to: file, atomically: false, encoding: .utf8)
+        do {
+            _ = try ResultsLoader.load(file.path)
+        } catch {
+            return ("\(error)", index + 1)
+        }
+        Issue.record("\(replacement) was accepted")
+        return ("", index + 1)
+    }
+
+    @Test func aNegativeCountInResultsIsInvalidWithItsPosition() throws {
+        let (message, line) = try loadingError(replacing: #""batches" : [0-9]+"#, with: #""batches" : -5"#)
+        #expect(message.contains("bad.json:\(line):"), "\(message)")
+        #expect(message.contains(".batches: -5.0 is negative"), "\(message)")
+    }
+
+    @Test func aHugeLatencyInResultsIsInvalidWithItsPosition() throws {
+        let (message, line) = try loadingError(replacing: #""p50" : [0-9.]+"#, with: #""p50" : 1e308"#)
+        #expect(message.contains("bad.json:\(line):"), "\(message)")
+        #expect(message.contains(".p50: 1e+308 is out of range"), "\(message)")
+    }
+
+    /// A check's actual value is whatever the query returned: negative is fine there.
+    @Test func aNegativeCheckValueInResultsIsFine() throws {
+        var document = SampleResults.document()
+        document.repetitions[0].checks = [
+            CheckResult(name: "balance", passed: true, expected: .number(-3), actual: .number(-3), phase: "deploy", error: nil)
+        ]
+        let data = try ResultsCoding.encoder().encode(document)
+        #expect(ResultsValidator.numberProblem(in: data) == nil)
+    }
+
+    /// Larger than any results document: refused before it is read (a sparse file, so the test writes nothing).
+    @Test func anOversizedResultsFileIsRefusedBeforeItIsRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-huge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("huge.json")
+        try #require(FileManager.default.createFile(atPath: file.path, contents: Data("{".utf8)))
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: UInt64(ResultsValidator.maxBytes) + 1)
+        try handle.close()
+        #expect(throws: RehearseError.self) { try ResultsLoader.load(file.path) }
+        do { _ = try ResultsLoader.load(file.path) } catch {
+            #expect("\(error)".contains("huge.json: the file is 67108865 bytes; a results document is at most 64 MiB"), "\(error)")
+        }
+    }
 }
