@@ -73,7 +73,7 @@ func compareAndPrint(
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
     // With `run --json`, stdout carries only the results documents.
-    if toStandardError { printError(rendered) } else { print(rendered, terminator: "") }
+    if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if strict && !report.warnings.isEmpty {
         printError("rehearse: --strict: the environments differ")
         return ExitStatus.invalid

@@ -88,9 +88,7 @@ struct Run: AsyncParsableCommand {
         options.pgBin = pgBin
         options.stepTimeout = .seconds(stepTimeout)
         options.progress = !json
-        if let secret = options.server.flatMap({ Rehearse.ConnectionSecrets.password(in: $0) }) {
-            SecretMasker.register(secret: secret)
-        }
+        for secret in options.server.map(ConnectionSecrets.secrets) ?? [] { SecretMasker.register(secret: secret) }
         if let pw = ProcessInfo.processInfo.environment["PGPASSWORD"] { SecretMasker.register(secret: pw) }
         if options.server == nil {
             // The usual libpq variables are honoured in --server mode only, never silently in embedded mode.
@@ -115,7 +113,7 @@ struct Run: AsyncParsableCommand {
         if json {
             let encoder = ResultsCoding.encoder()
             for doc in documents {
-                if let data = try? encoder.encode(doc) { print(String(decoding: data, as: UTF8.self)) }
+                if let data = try? encoder.encode(doc) { print(String(decoding: OutgoingText.json(data), as: UTF8.self)) }
             }
         } else {
             print(SummaryTable.render(documents), terminator: "")
@@ -125,7 +123,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(128 + sig)
         }
         if let failure {
-            printError("rehearse: \(SecretMasker.mask("\(failure)"))")
+            printError("rehearse: \(failure)")
             if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
             throw ExitCode(ExitStatus.infrastructure)
         }

@@ -124,6 +124,20 @@ struct CommandLineTests {
         #expect(output.contains("--threshold: '1e400' is not a fraction from 0 to 1000%"), "\(output)")
     }
 
+    /// libpq's error for a URL it refuses quotes the user info as written: the password must not
+    /// reach standard error (issue 23, item 7).
+    @Test func aMalformedServerURLDoesNotEchoItsPassword() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("one.yaml").path
+        for url in ["postgresql://app:%ZZs3cretpw@localhost/db", "postgresql://app%ZZs3cretpw@localhost/db"] {
+            let (code, output) = try await rehearse(["run", file, "--out", dir.appendingPathComponent("r").path, "--server", url])
+            #expect(code == 2, "\(url): \(output)")
+            #expect(output.contains("invalid percent-encoded token"), "\(url): \(output)")
+            #expect(!output.contains("s3cretpw"), "\(url): \(output)")
+        }
+    }
+
     @Test func runChecksWhereResultsGoBeforeItRuns() async throws {
         let dir = try folder(["one.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,8 +3,8 @@ import Foundation
 /// Masks credentials in text that leaves rehearse: connection strings, URLs, command output.
 public enum SecretMasker {
     private static let patterns: [NSRegularExpression] = [
-        // scheme://user:password@host
-        try! NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^@\s]+)(@)"#),
+        // scheme://user:password@host, up to the last @ before the path: a password may hold an @
+        try! NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^\s/]+)(@)"#),
         // password=secret or password='secret'
         try! NSRegularExpression(pattern: #"((?i:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;]+)()"#),
         // PGPASSWORD=secret
