@@ -124,8 +124,8 @@ struct CommandLineTests {
         #expect(output.contains("--threshold: '1e400' is not a fraction from 0 to 1000%"), "\(output)")
     }
 
-    /// libpq's error for a URL it refuses quotes the user info as written: the password must not
-    /// reach standard error (issue 23, item 7).
+    /// libpq's error for a URL it refuses quotes the user info as written, and for a password
+    /// holding @ names the tail as the host: the password must not reach standard error (issue 23, item 7).
     @Test func aMalformedServerURLDoesNotEchoItsPassword() async throws {
         let dir = try folder(["one.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -136,6 +136,11 @@ struct CommandLineTests {
             #expect(output.contains("invalid percent-encoded token"), "\(url): \(output)")
             #expect(!output.contains("s3cretpw"), "\(url): \(output)")
         }
+        // A password holding @: libpq takes the first @, then names the host "pw@localhost".
+        let url = "postgresql://app:s3cret@pw@localhost:5/db?connect_timeout=2"
+        let (code, output) = try await rehearse(["run", file, "--out", dir.appendingPathComponent("r").path, "--server", url])
+        #expect(code == 3, "\(output)")
+        #expect(!output.contains("s3cret") && !output.contains("pw@"), "\(output)")
     }
 
     @Test func runChecksWhereResultsGoBeforeItRuns() async throws {

@@ -93,6 +93,8 @@ struct OutgoingTextTests {
         #expect(SecretMasker.mask(url) == "postgresql://app:*****@db.example:5432/app")
         let secrets = ConnectionSecrets.secrets(in: url)
         #expect(secrets.contains("ss@w0rd"), "\(secrets)")
+        // libpq's error then names the host "pw@db.example": a two-letter tail is masked with its @.
+        #expect(ConnectionSecrets.secrets(in: "postgresql://app:s3cret@pw@db/x").contains("pw@"))
     }
 
     /// libpq's error for a URL it refuses quotes the text as written.
