@@ -20,51 +20,70 @@ enum ResultsValidator {
         return "\(url.relativePath): the file is \(size) bytes; a results document is at most \(maxBytes >> 20) MiB"
     }
 
-    /// `line:column: message` of the first number out of range, or nil. Text that is not
-    /// JSON is left to the decoder, whose errors say where it stops being JSON.
+    /// `line:column: message` of the first number out of range, or nil. One pass over the text
+    /// (a document the decoder accepted), keeping only the path to the current value: parsing the
+    /// text a second time into a tree cost more than decoding it.
     static func numberProblem(in data: Data) -> String? {
-        guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
-        var path: [PathKey] = []
-        guard let (message, at) = firstProblem(json, path: &path, signed: false) else { return nil }
         let bytes = [UInt8](data)
-        let position = JSONLocator.lineAndColumn(of: JSONLocator.locate(at, in: bytes), in: bytes)
-        let spelled = at.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return "\(position): invalid value at \(spelled): \(message)"
-    }
-
-    private static func firstProblem(_ value: Any, path: inout [PathKey], signed: Bool) -> (String, [PathKey])? {
-        switch value {
-        case let object as [String: Any]:
-            for key in object.keys.sorted() {
-                path.append(PathKey(stringValue: key))
-                defer { path.removeLast() }
-                if let found = firstProblem(object[key]!, path: &path, signed: signed || signedKeys.contains(key)) { return found }
+        var open: [Frame] = []
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let signed = open.last.map { $0.signed || $0.key.map(signedKeys.contains) == true } ?? false
+                open.append(Frame(isObject: bytes[i] == UInt8(ascii: "{"), signed: signed))
+                i += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                _ = open.popLast()
+                i += 1
+            case UInt8(ascii: ","):
+                if let top = open.indices.last {
+                    if open[top].isObject { open[top].key = nil } else { open[top].index += 1 }
+                }
+                i += 1
+            case UInt8(ascii: "\""):
+                var end = i + 1
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                if let top = open.indices.last, open[top].isObject, open[top].key == nil {
+                    open[top].key = String(decoding: bytes[(i + 1)..<min(end, bytes.count)], as: UTF8.self)
+                }
+                i = end + 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                var end = i
+                while end < bytes.count, Self.numberBytes.contains(bytes[end]) { end += 1 }
+                let text = String(decoding: bytes[i..<end], as: UTF8.self)
+                let signed = open.last.map { $0.signed || $0.key.map(signedKeys.contains) == true } ?? false
+                if let message = problem(text, signed: signed) {
+                    let path = open.map { $0.isObject ? ".\($0.key ?? "")" : "[\($0.index)]" }.joined()
+                    return "\(JSONLocator.lineAndColumn(of: i, in: bytes)): invalid value at \(path): \(message)"
+                }
+                i = end
+            default:
+                i += 1
             }
-        case let array as [Any]:
-            for (index, element) in array.enumerated() {
-                path.append(PathKey(intValue: index))
-                defer { path.removeLast() }
-                if let found = firstProblem(element, path: &path, signed: signed) { return found }
-            }
-        case let number as NSNumber:
-            let n = number.doubleValue
-            if !n.isFinite || abs(n) > maxMagnitude {
-                return ("\(n) is out of range (a number in a results document is within ±2^53)", path)
-            }
-            if n < 0 && !signed { return ("\(n) is negative; a count, time or size never is", path) }
-        default: break
         }
         return nil
     }
 
-    /// A key of the path to a value, as `JSONLocator` finds it in the text.
-    struct PathKey: CodingKey {
-        var stringValue: String
-        var intValue: Int?
-        init(stringValue: String) { self.stringValue = stringValue }
-        init(intValue: Int) {
-            self.stringValue = "\(intValue)"
-            self.intValue = intValue
+    private static let numberBytes = Set("-+.eE0123456789".utf8)
+
+    private static func problem(_ text: String, signed: Bool) -> String? {
+        guard let n = Double(text), n.isFinite, abs(n) <= maxMagnitude else {
+            return "\(text) is out of range (a number in a results document is within ±2^53)"
+        }
+        return n < 0 && !signed ? "\(text) is negative; a count, time or size never is" : nil
+    }
+
+    /// An object or array around the current value: the member's key, or the element's index.
+    private struct Frame {
+        var isObject: Bool
+        var signed: Bool
+        var key: String?
+        var index = 0
+
+        init(isObject: Bool, signed: Bool) {
+            self.isObject = isObject
+            self.signed = signed
         }
     }
 }
