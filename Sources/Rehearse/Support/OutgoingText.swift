@@ -57,7 +57,12 @@ public enum OutgoingText {
 
     /// The literal re-encoded when masking changes its string, or nil.
     private static func maskedLiteral(_ literal: [UInt8]) -> [UInt8]? {
-        guard let string = try? JSONSerialization.jsonObject(with: Data(literal), options: [.fragmentsAllowed]) as? String else {
+        let string: String
+        if literal.count >= 2, !literal.contains(UInt8(ascii: "\\")) {
+            string = String(decoding: literal.dropFirst().dropLast(), as: UTF8.self)  // no escapes: the text as it is
+        } else if let decoded = try? JSONSerialization.jsonObject(with: Data(literal), options: [.fragmentsAllowed]) as? String {
+            string = decoded
+        } else {
             return nil
         }
         let masked = SecretMasker.mask(string)
