@@ -75,7 +75,8 @@ struct HostileInputTests {
     /// The cap is on what aliases add: 20,000 values written out are a scenario, not a bomb.
     @Test func aLongListWithoutAliasesLoads() throws {
         let values = (1...20_000).map(String.init).joined(separator: ", ")
-        let yaml = "name: long\nsteps:\n  - workload:\n      iterations: 1\n      transactions:\n"
+        let yaml =
+            "name: long\nsteps:\n  - workload:\n      iterations: 1\n      transactions:\n"
             + "        - {sql: \"SELECT $1\", params: [{pick: [\(values)]}]}\n"
         let scenario = try ScenarioLoader.load(yaml: yaml, file: URL(fileURLWithPath: "/tmp/long.yaml"))
         #expect(scenario.steps.count == 1)
