@@ -23,7 +23,7 @@ struct Compare: AsyncParsableCommand {
 
     func run() async throws {
         guard let fraction = parseFraction(threshold) else {
-            printError("rehearse: --threshold: '\(threshold)' is not a fraction (write 10% or 0.1)")
+            printError("rehearse: \(thresholdProblem(threshold))")
             throw ExitCode(ExitStatus.invalid)
         }
         guard let output = ComparisonFormatter.Format(rawValue: format) else {
@@ -35,10 +35,17 @@ struct Compare: AsyncParsableCommand {
     }
 }
 
+/// `--threshold`: a finite fraction from 0 to 1000% (`NumberRanges.maxThreshold`).
 func parseFraction(_ text: String) -> Double? {
     let t = text.trimmingCharacters(in: .whitespaces)
-    if t.hasSuffix("%") { return Double(t.dropLast()).map { $0 / 100 }.flatMap { $0 >= 0 ? $0 : nil } }
-    return Double(t).flatMap { $0 >= 0 ? $0 : nil }
+    let percent = t.hasSuffix("%")
+    guard let n = Double(percent ? String(t.dropLast()) : t), n.isFinite else { return nil }
+    let fraction = percent ? n / 100 : n
+    return (0...NumberRanges.maxThreshold).contains(fraction) ? fraction : nil
+}
+
+func thresholdProblem(_ text: String) -> String {
+    "--threshold: '\(text)' is not a fraction from 0 to 1000% (write 10% or 0.1)"
 }
 
 /// `compare`: loads both sides, then compares as `run --baseline` does; returns the exit status.
@@ -66,7 +73,7 @@ func compareAndPrint(
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
     // With `run --json`, stdout carries only the results documents.
-    if toStandardError { printError(rendered) } else { print(rendered, terminator: "") }
+    if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if strict && !report.warnings.isEmpty {
         printError("rehearse: --strict: the environments differ")
         return ExitStatus.invalid

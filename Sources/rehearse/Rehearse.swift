@@ -62,7 +62,13 @@ enum ExitStatus {
     static let infrastructure: Int32 = 3
 }
 
+/// A message on standard error, through `OutgoingText`: secrets masked, control characters escaped.
 func printError(_ text: String) {
+    writeStandardError(OutgoingText.terminal(text))
+}
+
+/// Text the library already made safe (a rendered report with its colours).
+func writeStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 

@@ -42,11 +42,14 @@ struct Run: AsyncParsableCommand {
     var stepTimeout: Int = 1800
 
     func validate() throws {
-        if let r = `repeat`, r < 1 { throw ValidationError("--repeat must be at least 1") }
-        if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
-        if parseFraction(threshold) == nil {
-            throw ValidationError("--threshold: '\(threshold)' is not a fraction (write 10% or 0.1)")
+        if let r = `repeat`, !(1...NumberRanges.maxRepeat).contains(r) {
+            throw ValidationError("--repeat must be between 1 and \(NumberRanges.maxRepeat), found \(r)")
         }
+        let maxTimeout = Int(NumberRanges.maxDurationSeconds)
+        if !(1...maxTimeout).contains(stepTimeout) {
+            throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
+        }
+        if parseFraction(threshold) == nil { throw ValidationError(thresholdProblem(threshold)) }
     }
 
     func run() async throws {
@@ -85,9 +88,7 @@ struct Run: AsyncParsableCommand {
         options.pgBin = pgBin
         options.stepTimeout = .seconds(stepTimeout)
         options.progress = !json
-        if let secret = options.server.flatMap({ Rehearse.ConnectionSecrets.password(in: $0) }) {
-            SecretMasker.register(secret: secret)
-        }
+        for secret in options.server.map(ConnectionSecrets.secrets) ?? [] { SecretMasker.register(secret: secret) }
         if let pw = ProcessInfo.processInfo.environment["PGPASSWORD"] { SecretMasker.register(secret: pw) }
         if options.server == nil {
             // The usual libpq variables are honoured in --server mode only, never silently in embedded mode.
@@ -112,7 +113,7 @@ struct Run: AsyncParsableCommand {
         if json {
             let encoder = ResultsCoding.encoder()
             for doc in documents {
-                if let data = try? encoder.encode(doc) { print(String(decoding: data, as: UTF8.self)) }
+                if let data = try? encoder.encode(doc) { print(String(decoding: OutgoingText.json(data), as: UTF8.self)) }
             }
         } else {
             print(SummaryTable.render(documents), terminator: "")
@@ -122,7 +123,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(128 + sig)
         }
         if let failure {
-            printError("rehearse: \(SecretMasker.mask("\(failure)"))")
+            printError("rehearse: \(failure)")
             if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
             throw ExitCode(ExitStatus.infrastructure)
         }

@@ -98,6 +98,51 @@ struct CommandLineTests {
         #expect(!output.contains("cannot reach the server"), "\(output)")
     }
 
+    /// Every numeric option has a range (README, "Ranges of numbers"): past it is invalid input
+    /// before anything runs. A `--step-timeout` of 10^11 s was taken and overflowed (a trap)
+    /// when a step's deadline was computed; `--repeat` and `--threshold` had no upper bound.
+    @Test func numericOptionsOutsideTheirRangeAreInvalid() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("one.yaml").path
+        let out = ["--out", dir.appendingPathComponent("results").path]
+        let cases: [(arguments: [String], message: String)] = [
+            (["--repeat", "1001"], "--repeat must be between 1 and 1000"),
+            (["--repeat", "0"], "--repeat must be between 1 and 1000"),
+            (["--step-timeout", "100000000000"], "--step-timeout must be between 1 and 604800 seconds"),
+            (["--threshold", "inf"], "--threshold: 'inf' is not a fraction from 0 to 1000%"),
+            (["--threshold", "5000%"], "--threshold: '5000%' is not a fraction from 0 to 1000%"),
+        ]
+        for (arguments, message) in cases {
+            let (code, output) = try await rehearse(["run", file] + arguments + out + Self.nowhere)
+            #expect(code == 2, "\(arguments): \(output)")
+            #expect(output.contains(message), "\(arguments): \(output)")
+            #expect(!output.contains("cannot reach the server"), "\(arguments): \(output)")
+        }
+        let (code, output) = try await rehearse(["compare", file, file, "--threshold", "1e400"])
+        #expect(code == 2, "\(output)")
+        #expect(output.contains("--threshold: '1e400' is not a fraction from 0 to 1000%"), "\(output)")
+    }
+
+    /// libpq's error for a URL it refuses quotes the user info as written, and for a password
+    /// holding @ names the tail as the host: the password must not reach standard error (issue 23, item 7).
+    @Test func aMalformedServerURLDoesNotEchoItsPassword() async throws {
+        let dir = try folder(["one.yaml": Self.scenario])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("one.yaml").path
+        for url in ["postgresql://app:%ZZs3cretpw@localhost/db", "postgresql://app%ZZs3cretpw@localhost/db"] {
+            let (code, output) = try await rehearse(["run", file, "--out", dir.appendingPathComponent("r").path, "--server", url])
+            #expect(code == 2, "\(url): \(output)")
+            #expect(output.contains("invalid percent-encoded token"), "\(url): \(output)")
+            #expect(!output.contains("s3cretpw"), "\(url): \(output)")
+        }
+        // A password holding @: libpq takes the first @, then names the host "pw@localhost".
+        let url = "postgresql://app:s3cret@pw@localhost:5/db?connect_timeout=2"
+        let (code, output) = try await rehearse(["run", file, "--out", dir.appendingPathComponent("r").path, "--server", url])
+        #expect(code == 3, "\(output)")
+        #expect(!output.contains("s3cret") && !output.contains("pw@"), "\(output)")
+    }
+
     @Test func runChecksWhereResultsGoBeforeItRuns() async throws {
         let dir = try folder(["one.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -14,7 +14,9 @@ struct InvalidScenarioTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/invalid")
 
-    static var files: [String] {
+    static var files: [String] { yamlFiles(in: folder) }
+
+    static func yamlFiles(in folder: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
     }
 
@@ -24,7 +26,12 @@ struct InvalidScenarioTests {
 
     @Test(arguments: files)
     func reportsPosition(_ name: String) throws {
-        let url = Self.folder.appendingPathComponent(name)
+        try Self.expectLintReportsFirstLine(of: Self.folder.appendingPathComponent(name))
+    }
+
+    /// Lint must report what the file's first line (`# expect: LINE:COLUMN fragment`) says.
+    static func expectLintReportsFirstLine(of url: URL) throws {
+        let name = url.lastPathComponent
         let text = try String(contentsOf: url, encoding: .utf8)
         var line = 1
         var column = 1

@@ -5,13 +5,14 @@ import Testing
 
 /// Property: whatever bytes a scenario file holds, loading it never crashes or hangs,
 /// and every error it reports points inside the file. The default run mutates the
-/// example scenarios a few thousand times; scripts/fuzz-loader.sh runs it for a budget.
+/// example scenarios, the invalid corpus and the hostile files (alias bombs, absurd
+/// numbers) a few thousand times; scripts/fuzz-loader.sh runs it for a budget.
 @Suite("Scenario loader fuzzing")
 struct LoaderFuzzTests {
     static let seeds: [String] = {
         let root = TimedSuites.ScenarioSuiteTests.root
         var texts: [String] = []
-        for folder in ["scenarios", "Tests/RehearseTests/Fixtures/invalid"] {
+        for folder in ["scenarios", "Tests/RehearseTests/Fixtures/invalid", "Tests/RehearseTests/Fixtures/hostile"] {
             let dir = root.appendingPathComponent(folder)
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() where name.hasSuffix(".yaml") {
                 if let text = try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) { texts.append(text) }

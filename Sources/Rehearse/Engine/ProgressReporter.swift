@@ -6,7 +6,7 @@ final class ProgressReporter: Sendable {
     private let lock = Mutex(())
 
     private func emit(_ line: String) {
-        lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        lock.withLock { _ in FileHandle.standardError.write(Data((OutgoingText.terminal(line) + "\n").utf8)) }
     }
 
     func scenarioStarted(_ name: String, repetition: Int, of total: Int) {

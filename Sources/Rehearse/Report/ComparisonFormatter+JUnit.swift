@@ -38,12 +38,12 @@ extension ComparisonFormatter {
         return out + "</testsuites>\n"
     }
 
-    /// Escapes for XML text and attributes, and drops the characters XML 1.0 cannot hold
+    /// Masks secrets, escapes for XML text and attributes, and drops the characters XML 1.0 cannot hold
     /// (control characters such as an ANSI escape in captured output).
     static func xml(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
+        for scalar in SecretMasker.mask(text).unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

@@ -5,11 +5,12 @@ public enum ComparisonFormatter {
     public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit }
 
     /// Renders a report; `colour` adds ANSI colours to the text format (the CLI sets it when stdout is a terminal).
+    /// Every format passes its text through `OutgoingText`: the colours are the only control characters left.
     public static func render(_ report: ComparisonReport, as format: Format, colour: Bool = false) -> String {
         switch format {
         case .text: text(report, colour: colour)
-        case .markdown: markdown(report)
-        case .json: String(decoding: (try? ResultsCoding.encoder().encode(report)) ?? Data(), as: UTF8.self) + "\n"
+        case .markdown: OutgoingText.terminal(markdown(report))
+        case .json: String(decoding: OutgoingText.json((try? ResultsCoding.encoder().encode(report)) ?? Data()), as: UTF8.self) + "\n"
         case .junit: junit(report)
         }
     }
@@ -52,11 +53,16 @@ public enum ComparisonFormatter {
     }
 
     static func text(_ report: ComparisonReport, colour: Bool) -> String {
-        func paint(_ s: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        /// The only place the text format's lines are made safe: colour codes go around the escaped text.
+        func paint(_ s: String, _ code: String?) -> String {
+            let safe = OutgoingText.terminal(s)
+            guard colour, let code else { return safe }
+            return "\u{1B}[\(code)m\(safe)\u{1B}[0m"
+        }
         var out = ""
         for scenario in report.scenarios {
             let title = "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)"
-            out += scenario.hasRegression ? paint(title + " — REGRESSION", "1;31") + "\n" : title + "\n"
+            out += paint(title + (scenario.hasRegression ? " — REGRESSION" : ""), scenario.hasRegression ? "1;31" : nil) + "\n"
             for w in scenario.warnings { out += "  " + paint("warning: \(w)", "33") + "\n" }
             let rows = [header] + scenario.rows.map(cells)
             var widths = Array(repeating: 0, count: header.count)
@@ -75,18 +81,18 @@ public enum ComparisonFormatter {
                 case .regressed: out += paint(trimmed, "31") + "\n"
                 case .improved: out += paint(trimmed, "32") + "\n"
                 case .changed: out += paint(trimmed, "33") + "\n"
-                case .unchanged, nil: out += (n == 0 ? paint(trimmed, "1") : trimmed) + "\n"
+                case .unchanged, nil: out += paint(trimmed, n == 0 ? "1" : nil) + "\n"
                 }
             }
             if let untested = scenario.rows.first(where: { $0.significance?.hasPrefix("not tested") == true })?.significance {
-                out += "  significance \(untested); percentiles compared on merged histograms\n"
+                out += paint("  significance \(untested); percentiles compared on merged histograms", nil) + "\n"
             }
             out += "\n"
         }
-        for name in report.missingBaseline { out += "\(name): no baseline\n" }
-        for name in report.missingCurrent { out += "\(name): in the baseline but not in this run\n" }
+        for name in report.missingBaseline { out += paint("\(name): no baseline", nil) + "\n" }
+        for name in report.missingCurrent { out += paint("\(name): in the baseline but not in this run", nil) + "\n" }
         if !report.isValid { out += paint("invalid comparison: the environments differ (--strict)", "1;31") + "\n" }
-        out += (report.hasRegression ? paint(summaryLine(report), "1;31") : summaryLine(report)) + "\n"
+        out += paint(summaryLine(report), report.hasRegression ? "1;31" : nil) + "\n"
         return out
     }
 

@@ -1,9 +1,10 @@
 /// Escaping for text and attribute values in the HTML report.
 enum HTML {
+    /// Masked and without control characters (`OutgoingText`), then escaped.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
-        for c in text {
+        for c in OutgoingText.terminal(text) {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

@@ -2,6 +2,7 @@ import Foundation
 
 /// The table `rehearse run` prints at the end: one block per scenario.
 public enum SummaryTable {
+    /// Passed through `OutgoingText.terminal`: names, reasons and errors come from the server and the scenario.
     public static func render(_ documents: [ResultsDocument]) -> String {
         var out = ""
         for doc in documents {
@@ -46,7 +47,7 @@ public enum SummaryTable {
             for reason in doc.reasons { out += "  reason: \(reason)\n" }
             for mismatch in doc.expectation.mismatches { out += "  ✗ \(mismatch)\n" }
         }
-        return out
+        return OutgoingText.terminal(out)
     }
 
     static func median(_ values: [Double]) -> Double {

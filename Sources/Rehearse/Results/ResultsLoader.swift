@@ -23,6 +23,7 @@ public enum ResultsLoader {
     }
 
     static func loadFile(_ url: URL) throws -> ResultsDocument {
+        if let problem = ResultsValidator.sizeProblem(of: url) { throw RehearseError.invalidInput(problem) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw RehearseError.invalidInput("\(url.relativePath): cannot read: \(error.localizedDescription)")
@@ -32,6 +33,9 @@ public enum ResultsLoader {
             guard document.schemaVersion == 1 else {
                 throw RehearseError.invalidInput(
                     "\(url.relativePath):1:1: schema_version \(document.schemaVersion) is not supported (this rehearse reads 1)")
+            }
+            if let problem = ResultsValidator.numberProblem(in: data) {
+                throw RehearseError.invalidInput("\(url.relativePath):\(problem)")
             }
             return document
         } catch let error as DecodingError {

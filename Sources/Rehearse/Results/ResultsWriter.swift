@@ -15,7 +15,7 @@ public enum ResultsWriter {
     }
 
     public static func write(_ document: ResultsDocument, to url: URL) throws {
-        let data = try ResultsCoding.encoder().encode(document)
+        let data = OutgoingText.json(try ResultsCoding.encoder().encode(document))
         try writeAtomically(data, to: url)
     }
 

@@ -187,16 +187,16 @@ extension ScenarioBuilder {
         }
         let (op, v, _) = pairs[0]
         if op == "between" {
-            guard let bounds = reader.stringList(v, "\(key).between"), bounds.count == 2, let lo = Double(bounds[0]),
-                let hi = Double(bounds[1])
+            guard let bounds = reader.stringList(v, "\(key).between"), bounds.count == 2,
+                let lo = Units.number(Substring(bounds[0])), let hi = Units.number(Substring(bounds[1]))
             else {
-                reader.fail(v, "\(key).between", "expected [low, high]")
+                reader.fail(v, "\(key).between", "expected [low, high], two finite numbers")
                 return nil
             }
             return .between(lo, hi)
         }
-        guard let s = reader.scalar(v, "\(key).\(op)"), let n = Double(s) else {
-            reader.fail(v, "\(key).\(op)", "expected a number")
+        guard let s = reader.scalar(v, "\(key).\(op)"), let n = Units.number(Substring(s)) else {
+            reader.fail(v, "\(key).\(op)", "expected a finite number")
             return nil
         }
         return .compare(ComparisonOperator(rawValue: op)!, n)

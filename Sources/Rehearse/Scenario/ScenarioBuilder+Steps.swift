@@ -214,13 +214,16 @@ extension ScenarioBuilder {
             case "connections": spec.connections = reader.int(v, p, min: 1, max: 1000) ?? 1
             case "iterations":
                 sawIterations = true
-                if let n = reader.int(v, p, min: 1) { spec.length = .iterations(n) }
+                if let n = reader.int(v, p, min: 1, max: NumberRanges.maxIterations) { spec.length = .iterations(n) }
             case "duration":
                 if sawIterations { reader.fail(v, p, "give `iterations` or `duration`, not both") }
                 if let d = reader.duration(v, p) { spec.length = .duration(d) }
             case "rate":
                 if let s = reader.scalar(v, p) {
-                    if let r = Units.rate(s) { spec.rate = r } else { reader.fail(v, p, "'\(s)' is not a rate (write 200/s)") }
+                    switch Units.parseRate(s) {
+                    case .success(let r): spec.rate = r
+                    case .failure(let error): reader.fail(v, p, error.message)
+                    }
                 }
             case "pipeline": spec.pipeline = reader.int(v, p, min: 1, max: 1000) ?? 1
             case "transactions":

@@ -40,7 +40,7 @@ struct ScenarioBuilder {
                     scenario.name = name
                 }
             case "description": scenario.description = reader.string(node, "description", nonEmpty: false)
-            case "repeat": scenario.repeatCount = reader.int(node, "repeat", min: 1, max: 1000) ?? 1
+            case "repeat": scenario.repeatCount = reader.int(node, "repeat", min: 1, max: NumberRanges.maxRepeat) ?? 1
             case "database": scenario.database = database(node)
             case "steps":
                 sawSteps = true

@@ -42,6 +42,11 @@ public enum ScenarioLoader {
     /// Loads from text (tests, and `load(file:)`).
     public static func load(yaml: String, file: URL, sha256: String? = nil) throws(ScenarioErrors) -> Scenario {
         let reader = YAMLReader(file: file.relativePath)
+        if let problem = AliasGuard.check(yaml) {
+            throw ScenarioErrors(errors: [
+                ScenarioError(file: file.relativePath, line: problem.line, column: problem.column, key: "", message: problem.message)
+            ])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

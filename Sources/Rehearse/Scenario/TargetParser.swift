@@ -14,25 +14,37 @@ enum TargetParser {
             return .failure(TargetParseError("unknown metric '\(metricText)' (known: \(known))"))
         }
         guard let comparison = ComparisonOperator(rawValue: op) else { return .failure(TargetParseError("bad operator")) }
-        let value: Double?
+        let parsed: Result<Double, UnitError>
         switch metric {
         case .p50, .p90, .p95, .p99, .p999, .max, .mean, .duration:
-            value = Units.duration(valueText).map { $0.milliseconds }
-            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a duration (write 250ms, 2s, 1m)")) }
+            parsed = Units.parseDuration(valueText).map(\.milliseconds)
         case .errorRate:
-            value = Units.fraction(valueText)
-            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a fraction (write 1% or 0.01)")) }
+            parsed =
+                Units.fraction(valueText).map { .success($0) }
+                ?? .failure(UnitError(message: "'\(valueText)' is not a fraction from 0 to 1 (write 1% or 0.01)"))
         case .serverMemoryPeak, .clientMemoryPeak:
-            value = Units.size(valueText).map(Double.init)
-            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a size (write 450MB, 1GB)")) }
+            parsed = Units.parseSize(valueText).map(Double.init)
         case .throughput:
-            value = Units.rate(valueText)
-            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a rate (write 200/s)")) }
+            parsed = Units.parseRate(valueText)
         case .errors, .batches, .rows:
-            value = Double(valueText)
-            if value == nil { return .failure(TargetParseError("'\(valueText)' is not a number")) }
+            parsed = count(valueText)
         }
-        return .success(Target(text: text, metric: metric, op: comparison, value: value!, location: location))
+        let value: Double
+        switch parsed {
+        case .success(let v): value = v
+        case .failure(let error): return .failure(TargetParseError(error.message))
+        }
+        return .success(Target(text: text, metric: metric, op: comparison, value: value, location: location))
+    }
+}
+
+extension TargetParser {
+    private static func count(_ text: String) -> Result<Double, UnitError> {
+        guard let n = Units.number(Substring(text)) else { return .failure(UnitError(message: "'\(text)' is not a number")) }
+        guard n >= 0, n <= NumberRanges.maxCount else {
+            return .failure(UnitError(message: "'\(text)' is out of range: a count is between 0 and 2^53 (9007199254740992)"))
+        }
+        return .success(n)
     }
 }
 

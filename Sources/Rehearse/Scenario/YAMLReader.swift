@@ -126,15 +126,23 @@ final class YAMLReader {
 
     func int(_ node: Node, _ key: String, min: Int = Int.min, max: Int = Int.max) -> Int? {
         guard let s = scalar(node, key) else { return nil }
-        guard let n = Int(s.replacingOccurrences(of: "_", with: "")) else {
-            fail(node, key, "expected a whole number, found '\(s)'")
+        let digits = s.replacingOccurrences(of: "_", with: "")
+        guard let n = Int(digits) else {
+            // A whole number too long for Int is out of range, not malformed.
+            let whole = digits.drop(while: { $0 == "-" || $0 == "+" })
+            let tooLong = !whole.isEmpty && whole.allSatisfy(\.isASCII) && whole.allSatisfy(\.isNumber)
+            fail(node, key, tooLong ? rangeMessage(min, max, found: s) : "expected a whole number, found '\(s)'")
             return nil
         }
         guard n >= min && n <= max else {
-            fail(node, key, max == Int.max ? "must be at least \(min), found \(n)" : "must be between \(min) and \(max), found \(n)")
+            fail(node, key, rangeMessage(min, max, found: s))
             return nil
         }
         return n
+    }
+
+    private func rangeMessage(_ min: Int, _ max: Int, found: String) -> String {
+        max == Int.max ? "must be at least \(min), found \(found)" : "must be between \(min) and \(max), found \(found)"
     }
 
     func bool(_ node: Node, _ key: String) -> Bool? {
@@ -150,20 +158,22 @@ final class YAMLReader {
 
     func duration(_ node: Node, _ key: String) -> Duration? {
         guard let s = scalar(node, key) else { return nil }
-        guard let d = Units.duration(s) else {
-            fail(node, key, "'\(s)' is not a duration (write 250ms, 2s, 1m)")
+        switch Units.parseDuration(s) {
+        case .success(let d): return d
+        case .failure(let error):
+            fail(node, key, error.message)
             return nil
         }
-        return d
     }
 
     func size(_ node: Node, _ key: String) -> Int64? {
         guard let s = scalar(node, key) else { return nil }
-        guard let n = Units.size(s), n > 0 else {
-            fail(node, key, "'\(s)' is not a size (write 64kB, 512MB, 1GB)")
-            return nil
+        switch Units.parseSize(s) {
+        case .success(let n) where n > 0: return n
+        case .success: fail(node, key, "'\(s)' is not a size above zero (write 64kB, 512MB, 1GB)")
+        case .failure(let error): fail(node, key, error.message)
         }
-        return n
+        return nil
     }
 
     func fraction(_ node: Node, _ key: String) -> Double? {

@@ -13,7 +13,8 @@ struct LaneSchedule {
     private var k: UInt64 = 0
 
     init(_ lane: Workload.Lane) {
-        interval = lane.rate.map { UInt64(1e9 / $0) }
+        // Clamped: lint keeps a rate within NumberRanges, but a conversion past UInt64's range traps.
+        interval = lane.rate.map { UInt64(min(max(1e9 / $0, 1), 1e18)) }
         start = lane.start
         deadline = lane.deadline
         iterations = lane.iterations
