@@ -8,7 +8,10 @@ import Testing
 @Suite("Rollback verification")
 struct RollbackTests {
     func object(_ kind: String, _ name: String, _ definition: String) -> (String, CatalogFingerprint.Object) {
-        ("\(kind) \(name)", CatalogFingerprint.Object(kind: kind, name: name, definition: definition))
+        (
+            "\(kind) \(name)",
+            CatalogFingerprint.Object(kind: kind, name: name, attributes: [.init(name: "definition", value: definition)])
+        )
     }
 
     @Test func fingerprintDiffReadsObjectByObject() {
@@ -32,7 +35,7 @@ struct RollbackTests {
                     && $0.detail == "present after rollback, absent at snapshot before-deploy"
             })
         #expect(diff.contains { $0.kind == "constraint" && $0.change == "removed" })
-        #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail.contains("was text not null") })
+        #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail == "definition was text not null, now character varying(10) not null" })
         #expect(before.differences(from: before, snapshotName: "x").isEmpty)
     }
 

@@ -1,0 +1,115 @@
+import Foundation
+
+extension CatalogFingerprint {
+    /// What differs, read as "object X: present now, absent at the snapshot"; a changed
+    /// object names each attribute that changed with its value before and after, and a
+    /// column whose place among its table's columns changed says it moved.
+    func differences(from snapshot: CatalogFingerprint, snapshotName: String) -> [Difference] {
+        let moved = movedColumns(since: snapshot)
+        var result: [Difference] = []
+        for key in Set(objects.keys).union(snapshot.objects.keys).sorted() {
+            switch (snapshot.objects[key], objects[key]) {
+            case (nil, let now?):
+                result.append(
+                    Difference(
+                        object: "\(now.kind) \(now.name)", kind: now.kind, change: "added",
+                        detail: "present after rollback, absent at snapshot \(snapshotName)"))
+            case (let then?, nil):
+                result.append(
+                    Difference(
+                        object: "\(then.kind) \(then.name)", kind: then.kind, change: "removed",
+                        detail: "absent after rollback, present at snapshot \(snapshotName)"))
+            case (let then?, let now?):
+                var changes = Self.attributeChanges(from: then, to: now)
+                if moved.contains(key), let before = then.position, let after = now.position {
+                    changes.insert("moved from position \(before) to \(after)", at: 0)
+                }
+                if !changes.isEmpty {
+                    result.append(
+                        Difference(
+                            object: "\(now.kind) \(now.name)", kind: now.kind, change: "changed",
+                            detail: changes.joined(separator: "; ")))
+                }
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// The columns on both sides that did not keep their order relative to their
+    /// table's other columns: all but a longest run that did. A column dropped or
+    /// added elsewhere moves nobody, and a column dropped and added again at the end
+    /// is the one reported, not every column after it.
+    func movedColumns(since snapshot: CatalogFingerprint) -> Set<String> {
+        var tables: [String: [(key: String, before: Int, after: Int)]] = [:]
+        for (key, now) in objects {
+            guard let parent = now.parent, let after = now.position,
+                let before = snapshot.objects[key]?.position
+            else { continue }
+            tables[parent, default: []].append((key, before, after))
+        }
+        var moved: Set<String> = []
+        for columns in tables.values {
+            let ordered = columns.sorted { $0.before < $1.before }
+            let kept = Self.longestIncreasingRun(ordered.map(\.after))
+            for (index, column) in ordered.enumerated() where !kept.contains(index) { moved.insert(column.key) }
+        }
+        return moved
+    }
+
+    /// The indexes of a longest strictly increasing subsequence (tables have few
+    /// columns: the quadratic form is plenty). Of runs equally long it keeps the one
+    /// with the smallest values, so a column dropped and added again, which lands
+    /// last, is the one left out.
+    static func longestIncreasingRun(_ values: [Int]) -> Set<Int> {
+        guard !values.isEmpty else { return [] }
+        var length = Array(repeating: 1, count: values.count)
+        var previous = Array(repeating: -1, count: values.count)
+        for i in values.indices {
+            for j in 0..<i where values[j] < values[i] {
+                let better = length[j] + 1 > length[i]
+                let asLongButSmaller = length[j] + 1 == length[i] && previous[i] >= 0 && values[j] < values[previous[i]]
+                if better || asLongButSmaller {
+                    length[i] = length[j] + 1
+                    previous[i] = j
+                }
+            }
+        }
+        var index = length.indices.min { (length[$0], -values[$0]) > (length[$1], -values[$1]) } ?? 0
+        var kept: Set<Int> = []
+        while index >= 0 {
+            kept.insert(index)
+            index = previous[index]
+        }
+        return kept
+    }
+
+    static func attributeChanges(from then: Object, to now: Object) -> [String] {
+        let names = then.attributes.map(\.name) + now.attributes.map(\.name).filter { then.attribute($0) == nil }
+        return names.compactMap { name in
+            let before = then.attribute(name)
+            let after = now.attribute(name)
+            return before == after ? nil : describe(name, before: before, after: after)
+        }
+    }
+
+    /// `name was X, now Y`; a long, several-line value (a function's definition)
+    /// shows its first line that differs.
+    static func describe(_ name: String, before: String?, after: String?) -> String {
+        if let before, let after, before.contains("\n") || after.contains("\n") {
+            let old = before.split(separator: "\n", omittingEmptySubsequences: false)
+            let new = after.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = old.indices.first { $0 >= new.count || old[$0] != new[$0] } ?? old.count
+            func text(_ lines: [Substring]) -> String {
+                line < lines.count ? clipped(lines[line].trimmingCharacters(in: .whitespaces)) : "(no such line)"
+            }
+            return "\(name) differs at line \(line + 1): was \(text(old)), now \(text(new))"
+        }
+        return "\(name) was \(clipped(before ?? "none")), now \(clipped(after ?? "none"))"
+    }
+
+    private static func clipped(_ value: String) -> String {
+        let oneLine = value.replacingOccurrences(of: "\n", with: " ")
+        return oneLine.count <= 300 ? oneLine : String(oneLine.prefix(300)) + "…"
+    }
+}
