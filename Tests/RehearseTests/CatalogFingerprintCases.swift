@@ -127,7 +127,7 @@ enum CatalogFingerprintCases {
         .init(
             item: "views", up: "CREATE OR REPLACE VIEW v AS SELECT id, a FROM t",
             forgotten: "DROP VIEW v; CREATE VIEW v AS SELECT id FROM t", object: "view public.v",
-            detail: "definition differs at line 1"),
+            detail: "definition was SELECT t.id FROM t;, now SELECT t.id, t.a FROM t;"),
         .init(
             item: "view options", up: "ALTER VIEW v SET (security_barrier = true)",
             forgotten: "ALTER VIEW v RESET (security_barrier)", object: "view public.v",
@@ -145,10 +145,11 @@ enum CatalogFingerprintCases {
         .init(
             item: "functions", up: "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2'",
             forgotten: "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
-            object: "function public.f()", detail: "definition differs at line"),
+            object: "function public.f()",
+            detail: "LANGUAGE sql AS $function$SELECT 1$function$, now CREATE OR REPLACE FUNCTION public.f()"),
         .init(
             item: "function volatility", up: "ALTER FUNCTION f() STABLE", forgotten: "ALTER FUNCTION f() VOLATILE",
-            object: "function public.f()", detail: "now STABLE"),
+            object: "function public.f()", detail: "LANGUAGE sql STABLE AS"),
         .init(
             item: "procedures", up: "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1'", forgotten: "DROP PROCEDURE p()",
             object: "procedure public.p()"),

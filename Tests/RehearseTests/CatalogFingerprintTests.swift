@@ -105,6 +105,45 @@ struct CatalogFingerprintTests {
         }
     }
 
+    /// A table a down forgot to drop is one difference: its columns, indexes,
+    /// constraints, triggers, grants and comment go with it.
+    @Test func aTableLeftBehindIsOneDifference() async throws {
+        let db = try await TestServer.start()
+        defer { Task { await db.stop() } }
+        try await withDatabase("leftover", on: db) { c in
+            let before = try await fingerprint(c)
+            try await c.execute(
+                """
+                CREATE TABLE extra (id int PRIMARY KEY, t_id int REFERENCES t, note text CHECK (note <> ''));
+                CREATE INDEX extra_note ON extra (note);
+                CREATE TRIGGER extra_tr BEFORE INSERT ON extra FOR EACH ROW EXECUTE FUNCTION touch();
+                COMMENT ON TABLE extra IS 'left behind';
+                ALTER TABLE t ADD COLUMN c int;
+                """)
+            let differences = try await fingerprint(c).differences(from: before, snapshotName: "s")
+            #expect(differences.map { "\($0.object) \($0.change)" } == ["column public.t.c added", "table public.extra added"])
+        }
+    }
+
+    /// A long definition shows the lines that changed; a short one is shown whole,
+    /// its layout read as single spaces.
+    @Test func aChangedDefinitionShowsWhatChanged() {
+        let body = (1...30).map { "    PERFORM step\($0);" }
+        var changed = body
+        changed[11] = "    PERFORM step12b;"
+        changed.insert("    RAISE NOTICE 'more';", at: 20)
+        let function = { (lines: [String]) in (["CREATE FUNCTION public.f() RETURNS void", "BEGIN"] + lines + ["END"]).joined(separator: "\n") }
+        #expect(
+            CatalogFingerprint.describe("definition", before: function(body), after: function(changed))
+                == "definition differs from line 14: was PERFORM step12; PERFORM step13; PERFORM step14; PERFORM step15; "
+                + "PERFORM step16; PERFORM step17; PERFORM step18; PERFORM step19; PERFORM step20;, now PERFORM step12b; "
+                + "PERFORM step13; PERFORM step14; PERFORM step15; PERFORM step16; PERFORM step17; PERFORM step18; "
+                + "PERFORM step19; PERFORM step20; RAISE NOTICE 'more';")
+        #expect(
+            CatalogFingerprint.describe("definition", before: " SELECT t.id\n   FROM t;", after: nil)
+                == "definition was SELECT t.id FROM t;, now none")
+    }
+
     @Test func theColumnsLeftOutOfTheLongestKeptOrderAreTheMovedOnes() {
         #expect(CatalogFingerprint.longestIncreasingRun([1, 3, 2]) == [0, 2])
         #expect(CatalogFingerprint.longestIncreasingRun([1, 2, 3]) == [0, 1, 2])

@@ -1,20 +1,20 @@
-import Foundation
-
 extension CatalogFingerprint {
     /// What differs, read as "object X: present now, absent at the snapshot"; a changed
     /// object names each attribute that changed with its value before and after, and a
     /// column whose place among its table's columns changed says it moved.
     func differences(from snapshot: CatalogFingerprint, snapshotName: String) -> [Difference] {
         let moved = movedColumns(since: snapshot)
+        let added = Set(objects.keys).subtracting(snapshot.objects.keys)
+        let removed = Set(snapshot.objects.keys).subtracting(objects.keys)
         var result: [Difference] = []
         for key in Set(objects.keys).union(snapshot.objects.keys).sorted() {
             switch (snapshot.objects[key], objects[key]) {
-            case (nil, let now?):
+            case (nil, let now?) where !now.belongs(toOneOf: added):
                 result.append(
                     Difference(
                         object: "\(now.kind) \(now.name)", kind: now.kind, change: "added",
                         detail: "present after rollback, absent at snapshot \(snapshotName)"))
-            case (let then?, nil):
+            case (let then?, nil) where !then.belongs(toOneOf: removed):
                 result.append(
                     Difference(
                         object: "\(then.kind) \(then.name)", kind: then.kind, change: "removed",
@@ -93,23 +93,46 @@ extension CatalogFingerprint {
         }
     }
 
-    /// `name was X, now Y`; a long, several-line value (a function's definition)
-    /// shows its first line that differs.
+    /// `name was X, now Y`, whitespace runs read as one space (a view's definition
+    /// is laid out on several lines); a long value (a function's definition) shows
+    /// the lines that differ, from the first to the last.
     static func describe(_ name: String, before: String?, after: String?) -> String {
-        if let before, let after, before.contains("\n") || after.contains("\n") {
-            let old = before.split(separator: "\n", omittingEmptySubsequences: false)
-            let new = after.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = old.indices.first { $0 >= new.count || old[$0] != new[$0] } ?? old.count
-            func text(_ lines: [Substring]) -> String {
-                line < lines.count ? clipped(lines[line].trimmingCharacters(in: .whitespaces)) : "(no such line)"
-            }
-            return "\(name) differs at line \(line + 1): was \(text(old)), now \(text(new))"
+        guard let before, let after, max(before.count, after.count) > clipLength else {
+            return "\(name) was \(clipped(before ?? "none")), now \(clipped(after ?? "none"))"
         }
-        return "\(name) was \(clipped(before ?? "none")), now \(clipped(after ?? "none"))"
+        let old = before.split(separator: "\n", omittingEmptySubsequences: false)
+        let new = after.split(separator: "\n", omittingEmptySubsequences: false)
+        let shorter = min(old.count, new.count)
+        var same = 0
+        while same < shorter && old[same] == new[same] { same += 1 }
+        var sameAtEnd = 0
+        while sameAtEnd < shorter - same && old[old.count - 1 - sameAtEnd] == new[new.count - 1 - sameAtEnd] { sameAtEnd += 1 }
+        func changed(_ lines: [Substring]) -> String {
+            let part = lines[same..<(lines.count - sameAtEnd)]
+            return part.isEmpty ? "nothing" : clipped(part.joined(separator: " "))
+        }
+        return "\(name) differs from line \(same + 1): was \(changed(old)), now \(changed(new))"
     }
 
+    private static let clipLength = 300
+
     private static func clipped(_ value: String) -> String {
-        let oneLine = value.replacingOccurrences(of: "\n", with: " ")
-        return oneLine.count <= 300 ? oneLine : String(oneLine.prefix(300)) + "…"
+        let oneLine = value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return oneLine.count <= clipLength ? oneLine : String(oneLine.prefix(clipLength)) + "…"
+    }
+}
+
+extension CatalogFingerprint.Object {
+    /// The kinds of object that others belong to through their `parent`.
+    static let containerKinds = ["table", "view", "materialized view", "foreign table", "domain"]
+
+    /// This object belongs to one of `keys` (objects added, or removed, as a whole),
+    /// whose own difference says it all: a new table's columns, indexes, constraints
+    /// and grants are not listed one by one.
+    func belongs(toOneOf keys: Set<String>) -> Bool {
+        guard !keys.isEmpty else { return false }
+        if let parent, Self.containerKinds.contains(where: { keys.contains("\($0) \(parent)") }) { return true }
+        guard kind == "grant" || kind == "comment" else { return false }
+        return keys.contains { name == $0 || name.hasPrefix($0 + " ") }
     }
 }

@@ -18,7 +18,8 @@ struct CatalogFingerprint: Sendable, Equatable, Codable {
         var kind: String
         /// Qualified name; for columns, constraints, triggers and policies `schema.table.name`.
         var name: String
-        /// A column's table, whose other columns its `position` is compared with.
+        /// The table (or domain) a column, index, constraint, trigger, rule or policy
+        /// belongs to; a column's `position` is compared with its table's other columns.
         var parent: String? = nil
         /// A column's place among its table's columns (1-based, dropped columns not counted).
         var position: Int? = nil

@@ -1,6 +1,7 @@
 /// The catalog queries behind a `CatalogFingerprint`: one per kind of object that
 /// `pg_dump --schema-only` writes. Each returns `kind`, `name`, optionally `parent`
-/// and `position` (a column's table and place), then one column per attribute, named
+/// (the table or domain it belongs to) and `position` (a column's place among its
+/// table's), then one column per attribute, named
 /// as a difference reports it; NULL means the object does not have that attribute
 /// (no default, no comment, the default storage).
 enum CatalogQueries {
@@ -100,6 +101,7 @@ enum CatalogQueries {
         """,
         """
         SELECT 'constraint' AS kind, n.nspname || '.' || coalesce(c.relname, t.typname) || '.' || con.conname AS name,
+               n.nspname || '.' || coalesce(c.relname, t.typname) AS parent,
                pg_get_constraintdef(con.oid, true) AS definition
         FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
         LEFT JOIN pg_class c ON c.oid = con.conrelid LEFT JOIN pg_type t ON t.oid = con.contypid
@@ -107,7 +109,8 @@ enum CatalogQueries {
           AND \(notInExtension("'pg_class'::regclass", "con.conrelid")) AND \(notInExtension("'pg_type'::regclass", "con.contypid"))
         """,
         """
-        SELECT 'index' AS kind, n.nspname || '.' || ic.relname AS name, pg_get_indexdef(i.indexrelid) AS definition,
+        SELECT 'index' AS kind, n.nspname || '.' || ic.relname AS name, \(relationName("i.indrelid")) AS parent,
+               pg_get_indexdef(i.indexrelid) AS definition,
                CASE WHEN i.indisclustered THEN 'clustered on' END AS cluster,
                CASE WHEN NOT i.indisvalid THEN 'invalid' END AS validity,
                (SELECT string_agg(a.attnum || ': ' || a.attstattarget, ', ' ORDER BY a.attnum) FROM pg_attribute a
@@ -131,6 +134,7 @@ enum CatalogQueries {
         """,
         """
         SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name,
+               n.nspname || '.' || c.relname AS parent,
                pg_get_triggerdef(t.oid, true) AS definition,
                CASE t.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
                  WHEN 'A' THEN 'enabled always' END AS state
@@ -146,6 +150,7 @@ enum CatalogQueries {
         """,
         """
         SELECT 'rule' AS kind, n.nspname || '.' || c.relname || '.' || r.rulename AS name,
+               n.nspname || '.' || c.relname AS parent,
                pg_get_ruledef(r.oid, true) AS definition,
                CASE r.ev_enabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
                  WHEN 'A' THEN 'enabled always' END AS state
@@ -197,6 +202,7 @@ enum CatalogQueries {
         """,
         """
         SELECT 'policy' AS kind, n.nspname || '.' || c.relname || '.' || p.polname AS name,
+               n.nspname || '.' || c.relname AS parent,
                CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete'
                  ELSE 'all' END AS command,
                CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END AS type,
