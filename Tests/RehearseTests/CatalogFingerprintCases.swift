@@ -232,13 +232,16 @@ enum CatalogFingerprintCases {
             detail: "replica identity was none, now using index t_pkey"),
         .init(
             item: "partition bounds",
-            up: "ALTER TABLE ev DETACH PARTITION ev_2024; ALTER TABLE ev ATTACH PARTITION ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
-            forgotten: "ALTER TABLE ev DETACH PARTITION ev_2024; ALTER TABLE ev ATTACH PARTITION ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+            up:
+                "ALTER TABLE ev DETACH PARTITION ev_2024; ALTER TABLE ev ATTACH PARTITION ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+            forgotten:
+                "ALTER TABLE ev DETACH PARTITION ev_2024; ALTER TABLE ev ATTACH PARTITION ev_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
             object: "table public.ev_2024", detail: "TO ('2025-01-01'), now public.ev FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')"),
         .init(
             item: "partition keys",
             up: "DROP TABLE ev; CREATE TABLE ev (id int, at date) PARTITION BY RANGE (id)",
-            forgotten: "DROP TABLE ev; CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at); CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+            forgotten:
+                "DROP TABLE ev; CREATE TABLE ev (id int, at date) PARTITION BY RANGE (at); CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
             object: "table public.ev", detail: "partitioned by was RANGE (at), now RANGE (id)"),
         .init(
             item: "ownership", up: "ALTER TABLE t OWNER TO fp_owner", forgotten: "ALTER TABLE t OWNER TO CURRENT_USER",

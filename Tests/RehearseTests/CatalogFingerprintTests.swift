@@ -132,7 +132,9 @@ struct CatalogFingerprintTests {
         var changed = body
         changed[11] = "    PERFORM step12b;"
         changed.insert("    RAISE NOTICE 'more';", at: 20)
-        let function = { (lines: [String]) in (["CREATE FUNCTION public.f() RETURNS void", "BEGIN"] + lines + ["END"]).joined(separator: "\n") }
+        let function = { (lines: [String]) in
+            (["CREATE FUNCTION public.f() RETURNS void", "BEGIN"] + lines + ["END"]).joined(separator: "\n")
+        }
         #expect(
             CatalogFingerprint.describe("definition", before: function(body), after: function(changed))
                 == "definition differs from line 14: was PERFORM step12; PERFORM step13; PERFORM step14; PERFORM step15; "

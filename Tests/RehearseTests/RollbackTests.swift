@@ -35,7 +35,11 @@ struct RollbackTests {
                     && $0.detail == "present after rollback, absent at snapshot before-deploy"
             })
         #expect(diff.contains { $0.kind == "constraint" && $0.change == "removed" })
-        #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail == "definition was text not null, now character varying(10) not null" })
+        #expect(
+            diff.contains {
+                $0.kind == "column" && $0.change == "changed"
+                    && $0.detail == "definition was text not null, now character varying(10) not null"
+            })
         #expect(before.differences(from: before, snapshotName: "x").isEmpty)
     }
 
