@@ -58,7 +58,7 @@ enum CatalogFingerprintCases {
             forgotten: """
                 ALTER TABLE t DROP COLUMN a, DROP COLUMN b; ALTER TABLE t ADD COLUMN a text, ADD COLUMN b int; \(indexesOnA)
                 """,
-            object: "column public.t.a", detail: "moved from position 2 to 3"),
+            object: "column public.t.a", detail: "moved from position 2 to 3 (was after id, now after b)"),
         .init(
             item: "column types", up: "ALTER TABLE t ALTER COLUMN b TYPE bigint",
             forgotten: "ALTER TABLE t ALTER COLUMN b TYPE int", object: "column public.t.b",

@@ -98,7 +98,7 @@ struct CatalogFingerprintTests {
             let differences = try await fingerprint(c).differences(from: schema, snapshotName: "s")
             #expect(
                 differences.map { "\($0.object) \($0.change): \($0.detail)" } == [
-                    "column public.t.a changed: moved from position 2 to 3"
+                    "column public.t.a changed: moved from position 2 to 3 (was after id, now after b)"
                 ])
             let rows = try await c.withSession { try DataChecksum.take($0) }.differences(from: data, snapshotName: "s")
             #expect(rows.isEmpty, "\(rows)")

@@ -22,7 +22,8 @@ extension CatalogFingerprint {
             case (let then?, let now?):
                 var changes = Self.attributeChanges(from: then, to: now)
                 if moved.contains(key), let before = then.position, let after = now.position {
-                    changes.insert("moved from position \(before) to \(after)", at: 0)
+                    let neighbours = "was \(snapshot.placeOf(then)), now \(placeOf(now))"
+                    changes.insert("moved from position \(before) to \(after) (\(neighbours))", at: 0)
                 }
                 if !changes.isEmpty {
                     result.append(
@@ -55,6 +56,15 @@ extension CatalogFingerprint {
             for (index, column) in ordered.enumerated() where !kept.contains(index) { moved.insert(column.key) }
         }
         return moved
+    }
+
+    /// `after <column>` or `first`: where a column stands, which says more than its
+    /// number when other columns moved around it.
+    func placeOf(_ column: Object) -> String {
+        guard let parent = column.parent, let position = column.position, position > 1,
+            let previous = objects.values.first(where: { $0.parent == parent && $0.position == position - 1 })
+        else { return "first" }
+        return "after \(previous.name.dropFirst(parent.count + 1))"
     }
 
     /// The indexes of a longest strictly increasing subsequence (tables have few
