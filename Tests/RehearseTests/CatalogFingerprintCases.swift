@@ -196,6 +196,18 @@ enum CatalogFingerprintCases {
             item: "extended statistics", up: "CREATE STATISTICS t_ab ON a, b FROM t", forgotten: "DROP STATISTICS t_ab",
             object: "statistics public.t_ab"),
         .init(
+            item: "publications", up: "CREATE PUBLICATION fp_pub FOR TABLE t", forgotten: "DROP PUBLICATION fp_pub",
+            object: "publication fp_pub"),
+        .init(
+            item: "publication tables", setup: "CREATE PUBLICATION fp_pub", up: "ALTER PUBLICATION fp_pub ADD TABLE t",
+            forgotten: "ALTER PUBLICATION fp_pub DROP TABLE t", object: "publication relation public.t in publication fp_pub"),
+        .init(
+            item: "operators", up: "CREATE OPERATOR === (leftarg = int, rightarg = int, function = int4eq)",
+            forgotten: "DROP OPERATOR === (int, int)", object: "operator public.===(integer,integer)"),
+        .init(
+            item: "text search configurations", up: "CREATE TEXT SEARCH CONFIGURATION fp_ts (COPY = english)",
+            forgotten: "DROP TEXT SEARCH CONFIGURATION fp_ts", object: "text search configuration public.fp_ts"),
+        .init(
             item: "table storage parameters", up: "ALTER TABLE t SET (fillfactor = 80, autovacuum_enabled = false)",
             forgotten: "ALTER TABLE t RESET (fillfactor, autovacuum_enabled)", object: "table public.t",
             detail: "storage parameters was none, now fillfactor=80, autovacuum_enabled=false"),

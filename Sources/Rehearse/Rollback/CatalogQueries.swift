@@ -220,6 +220,31 @@ enum CatalogQueries {
           AND coalesce(o.schema, '') NOT LIKE 'pg\\_%' AND coalesce(o.schema, '') NOT IN \(excludedSchemas)
           AND NOT (o.type = 'schema' AND o.identity IN \(excludedSchemas))
         """,
+        // The rarer objects pg_dump writes, by presence: what would tell them apart is
+        // mostly other objects' oids, which change when those are made again.
+        """
+        SELECT o.type AS kind, o.identity AS name
+        FROM (
+          SELECT 'pg_publication'::regclass AS catalog, oid FROM pg_publication
+          UNION ALL SELECT 'pg_publication_rel'::regclass, oid FROM pg_publication_rel
+          UNION ALL SELECT 'pg_cast'::regclass, oid FROM pg_cast
+          UNION ALL SELECT 'pg_operator'::regclass, oid FROM pg_operator
+          UNION ALL SELECT 'pg_opclass'::regclass, oid FROM pg_opclass
+          UNION ALL SELECT 'pg_opfamily'::regclass, oid FROM pg_opfamily
+          UNION ALL SELECT 'pg_ts_config'::regclass, oid FROM pg_ts_config
+          UNION ALL SELECT 'pg_ts_dict'::regclass, oid FROM pg_ts_dict
+          UNION ALL SELECT 'pg_ts_parser'::regclass, oid FROM pg_ts_parser
+          UNION ALL SELECT 'pg_ts_template'::regclass, oid FROM pg_ts_template
+          UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, oid FROM pg_foreign_data_wrapper
+          UNION ALL SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server
+          UNION ALL SELECT 'pg_language'::regclass, oid FROM pg_language
+          UNION ALL SELECT 'pg_conversion'::regclass, oid FROM pg_conversion
+          UNION ALL SELECT 'pg_transform'::regclass, oid FROM pg_transform
+          UNION ALL SELECT 'pg_am'::regclass, oid FROM pg_am
+        ) x CROSS JOIN LATERAL pg_identify_object(x.catalog, x.oid, 0) o
+        WHERE x.oid >= 16384 AND \(notInExtension("x.catalog", "x.oid"))
+          AND coalesce(o.schema, '') NOT LIKE 'pg\\_%' AND coalesce(o.schema, '') NOT IN \(excludedSchemas)
+        """,
         // A missing ACL means the default one: written out, so GRANT then REVOKE compares equal.
         """
         SELECT 'grant' AS kind,
