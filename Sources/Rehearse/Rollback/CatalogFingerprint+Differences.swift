@@ -1,3 +1,5 @@
+import Foundation
+
 extension CatalogFingerprint {
     /// What differs, read as "object X: present now, absent at the snapshot"; a changed
     /// object names each attribute that changed with its value before and after, and a
@@ -142,7 +144,13 @@ extension CatalogFingerprint.Object {
     func belongs(toOneOf keys: Set<String>) -> Bool {
         guard !keys.isEmpty else { return false }
         if let parent, Self.containerKinds.contains(where: { keys.contains("\($0) \(parent)") }) { return true }
-        guard kind == "grant" || kind == "comment" else { return false }
-        return keys.contains { name == $0 || name.hasPrefix($0 + " ") }
+        switch kind {
+        case "comment": return keys.contains(name)
+        case "grant":
+            // `<kind> <name> to <role>`
+            guard let to = name.range(of: " to ", options: .backwards) else { return false }
+            return keys.contains(String(name[..<to.lowerBound]))
+        default: return false
+        }
     }
 }
