@@ -8,7 +8,10 @@ import Testing
 @Suite("Rollback verification")
 struct RollbackTests {
     func object(_ kind: String, _ name: String, _ definition: String) -> (String, CatalogFingerprint.Object) {
-        ("\(kind) \(name)", CatalogFingerprint.Object(kind: kind, name: name, definition: definition))
+        (
+            "\(kind) \(name)",
+            CatalogFingerprint.Object(kind: kind, name: name, attributes: [.init(name: "definition", value: definition)])
+        )
     }
 
     @Test func fingerprintDiffReadsObjectByObject() {
@@ -32,7 +35,11 @@ struct RollbackTests {
                     && $0.detail == "present after rollback, absent at snapshot before-deploy"
             })
         #expect(diff.contains { $0.kind == "constraint" && $0.change == "removed" })
-        #expect(diff.contains { $0.kind == "column" && $0.change == "changed" && $0.detail.contains("was text not null") })
+        #expect(
+            diff.contains {
+                $0.kind == "column" && $0.change == "changed"
+                    && $0.detail == "definition was text not null, now character varying(10) not null"
+            })
         #expect(before.differences(from: before, snapshotName: "x").isEmpty)
     }
 
@@ -133,9 +140,11 @@ struct RollbackTests {
             CREATE TABLE _rehearse.bookkeeping (x int);
             """)
         let after = try await c.withSession { try CatalogFingerprint.take($0) }
-        let added = Set(after.differences(from: before, snapshotName: "s").map(\.kind))
+        // The kinds taken, not the differences: a new table's columns and indexes are not listed apart from it.
+        let added = Set(after.objects.filter { before.objects[$0.key] == nil }.map(\.value.kind))
+        #expect(after.differences(from: before, snapshotName: "s").contains { $0.object == "table app.t" })
         for kind in [
-            "schema", "enum", "domain", "sequence", "table", "column", "constraint", "index", "view",
+            "schema", "enum", "domain", "sequence", "view",
             "materialized view", "function", "trigger", "extension", "grant",
         ] {
             #expect(added.contains(kind), "missing \(kind)")

@@ -2,7 +2,9 @@ import Foundation
 import PostgresClient
 
 /// Per-table row counts and an order-independent checksum (a sum of row
-/// hashes), so VACUUM FULL or CLUSTER, which move rows, change nothing.
+/// hashes), so VACUUM FULL or CLUSTER, which move rows, change nothing. A row is
+/// hashed with its columns in name order, so the same rows compare equal whatever
+/// the order of the table's columns.
 struct DataChecksum: Sendable, Equatable, Codable {
     struct Table: Sendable, Equatable, Codable {
         var rows: Int
@@ -16,7 +18,9 @@ struct DataChecksum: Sendable, Equatable, Codable {
     static func take(_ session: Session) throws(PostgresError) -> DataChecksum {
         let list = try session.query(
             """
-            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname || '.' || c.relname
+            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname || '.' || c.relname,
+                   (SELECT string_agg('t.' || quote_ident(a.attname), ', ' ORDER BY a.attname COLLATE "C")
+                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN \(CatalogFingerprint.excludedSchemas)
               AND n.nspname NOT LIKE 'pg\\_%'
@@ -27,9 +31,11 @@ struct DataChecksum: Sendable, Equatable, Codable {
         var tables: [String: Table] = [:]
         for row in list.rows {
             guard let quoted = row[0], let name = row[1] else { continue }
+            // Columns in name order, not the table's: a column that moved is a schema
+            // difference (the fingerprint says so), its rows are the same data.
             let result = try session.query(
                 """
-                SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text
+                SELECT count(*), coalesce(sum(('x' || left(md5(ROW(\(row[2] ?? ""))::text), 16))::bit(64)::bigint::numeric), 0)::text
                 FROM \(quoted) t
                 """)
             tables[name] = Table(rows: Int(result.rows[0][0] ?? "0") ?? 0, checksum: result.rows[0][1] ?? "0")
