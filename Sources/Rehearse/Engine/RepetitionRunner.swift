@@ -187,6 +187,13 @@ struct RepetitionRunner: Sendable {
             m.rows = [done.measurement.rows]
             m.serverMemoryPeak = result.serverMemoryPeak
             m.clientMemoryPeak = result.clientMemoryPeak ?? done.measurement.clientMemoryPeak
+            if let workload = done.measurement.workload {
+                m.addTransactions(of: workload)
+                // The seconds in compact form, only where an `over` target will read them.
+                if scenario.targets.contains(where: { $0.step == step.name && $0.targets.contains { $0.window != nil } }) {
+                    m.timelines = [workload.mergedSeconds()]
+                }
+            }
             metrics[step.name] = m
             steps.append(result)
         }

@@ -205,9 +205,12 @@ extension ScenarioBuilder {
     func targets(_ node: Node) -> [TargetGroup] {
         var result: [TargetGroup] = []
         for (step, list, keyNode) in reader.mapping(node, "targets", allowed: []) ?? [] {
-            let impact = step.hasSuffix(".impact")
-            let name = impact ? String(step.dropLast(".impact".count)) : step
-            var group = TargetGroup(step: name, impact: impact, targets: [])
+            // `deploy.impact`, `ingest.insert_posts` (a transaction), or a step: step and
+            // transaction names contain no `.`.
+            let parts = step.split(separator: ".", maxSplits: 1).map(String.init)
+            let impact = parts.count == 2 && parts[1] == "impact"
+            var group = TargetGroup(step: parts.first ?? step, impact: impact, targets: [])
+            if parts.count == 2 && !impact { group.transaction = parts[1] }
             let items: [Node] = {
                 if case .scalar = list { return [list] }
                 return reader.list(list, "targets.\(step)") ?? []
