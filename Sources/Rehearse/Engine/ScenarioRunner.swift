@@ -63,6 +63,7 @@ public enum ScenarioRunner {
                 for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
                 for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
                 if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
+                if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
             }
             try? await host.dropDatabase(template)
         } catch {

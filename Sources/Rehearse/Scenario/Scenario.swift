@@ -176,6 +176,9 @@ public struct RunSpec: Sendable {
 public struct Fault: Sendable {
     public var kind: Kind
     public var location: SourceLocation
+    /// `required: false` (a memory cap): a fault that cannot be put in place is recorded as
+    /// not applied and the run goes on, instead of ending it as an infrastructure error.
+    public var required = true
 
     public enum Kind: Sendable {
         case lock(LockFault)

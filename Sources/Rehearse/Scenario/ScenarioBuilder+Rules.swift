@@ -18,18 +18,19 @@ extension ScenarioBuilder {
             switch kind {
             case "lock": if let f = lock(body, k) { result.append(Fault(kind: .lock(f), location: location)) }
             case "memory_cap":
-                guard let fields = reader.mapping(body, k, allowed: ["server", "step", "limit"]) else { continue }
+                guard let fields = reader.mapping(body, k, allowed: ["server", "step", "limit", "required"]) else { continue }
                 let map = Dictionary(fields.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+                let required = map["required"].flatMap { reader.bool($0, "\(k).required") } ?? true
                 if let server = map["server"] {
                     if map["step"] != nil || map["limit"] != nil {
                         reader.fail(body, k, "give {server: size} or {step: name, limit: size}, not both")
                     }
                     if let bytes = reader.size(server, "\(k).server") {
-                        result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location))
+                        result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location, required: required))
                     }
                 } else if let step = map["step"], let limit = map["limit"] {
                     if let name = reader.string(step, "\(k).step"), let bytes = reader.size(limit, "\(k).limit") {
-                        result.append(Fault(kind: .memoryCapStep(step: name, bytes: bytes), location: location))
+                        result.append(Fault(kind: .memoryCapStep(step: name, bytes: bytes), location: location, required: required))
                     }
                 } else {
                     reader.fail(body, k, "expected {server: 512MB} or {step: name, limit: 256MB}")
