@@ -386,10 +386,14 @@ struct RepetitionRunner: Sendable {
             switch fault.kind {
             case .missingSeed(let m):
                 let observed = finished.values.compactMap { $0.measurement.missingSeed[m.table] }.first
+                // Applied only when it left a row out: a selection that matches no row of the
+                // CSV changed nothing.
+                let reason =
+                    observed == nil
+                    ? "no seed step loaded \(m.table)" : observed?.removed == 0 ? "no row of the CSV loaded into \(m.table) matches it" : nil
                 results.append(
                     FaultResult(
-                        kind: "missing_seed", target: m.table, during: nil, applied: observed != nil,
-                        reason: observed == nil ? "no seed step loaded \(m.table)" : nil,
+                        kind: "missing_seed", target: m.table, during: nil, applied: reason == nil, reason: reason,
                         startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
                         observed: observed.map {
                             ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })]
