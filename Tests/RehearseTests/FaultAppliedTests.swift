@@ -13,7 +13,7 @@ struct FaultAppliedTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try "code\nA\nB\n".write(to: dir.appendingPathComponent("codes.csv"), atomically: false, encoding: .utf8)
         let file = dir.appendingPathComponent("scenario.yaml")
-        try """
+        let yaml = """
             name: faults-on-nothing
             steps:
               - {name: schema, sql: "CREATE TABLE codes (code text PRIMARY KEY); CREATE TABLE jobs (id int PRIMARY KEY); INSERT INTO jobs VALUES (1)"}
@@ -24,7 +24,8 @@ struct FaultAppliedTests {
               - missing_seed: {table: codes, column: code, values: [NOPE]}
               - lock: {table: jobs, rows: "id < 0", during: work}
               - lock: {table: jobs, rows: "id = 1", during: work, hold: 10ms}
-            """.write(to: file, atomically: false, encoding: .utf8)
+            """
+        try yaml.write(to: file, atomically: false, encoding: .utf8)
         let document = try await ScenarioRunner.run(
             try ScenarioLoader.load(file: file), options: TimedSuites.ScenarioSuiteTests.options())
         let faults = try #require(document.repetitions.first?.faults)

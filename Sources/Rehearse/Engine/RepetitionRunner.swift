@@ -390,7 +390,8 @@ struct RepetitionRunner: Sendable {
                 // CSV changed nothing.
                 let reason =
                     observed == nil
-                    ? "no seed step loaded \(m.table)" : observed?.removed == 0 ? "no row of the CSV loaded into \(m.table) matches it" : nil
+                    ? "no seed step loaded \(m.table)"
+                    : observed?.removed == 0 ? "no row of the CSV loaded into \(m.table) matches it" : nil
                 results.append(
                     FaultResult(
                         kind: "missing_seed", target: m.table, during: nil, applied: reason == nil, reason: reason,
