@@ -77,6 +77,25 @@ struct TargetWindowTests {
         #expect(least == TargetWindows.Worst(value: 10, window: TargetWindow(fromSecond: 3, toSecond: 5), repetition: 1))
     }
 
+    /// With `repeat` above 1 every repetition's windows are judged: the worst names its
+    /// repetition, in the result and in the verdict's reason.
+    @Test func theWorstWindowOfSeveralRepetitionsNamesItsRepetition() {
+        var merged = StepMetrics()
+        for stall in [false, true] {
+            var one = StepMetrics()
+            one.timelines = [timeline(seconds: 20, perSecond: 100, stall: stall ? 5...5 : 99...99, slow: 10)]
+            one.durationsMs = [20_000]
+            merged.merge(one)
+        }
+        let group = TargetGroup(step: "s", impact: false, targets: [target("max over 5s < 100ms")])
+        let results = TargetEvaluator.evaluate([group], metrics: ["s": merged], impacts: [:])
+        #expect(results.first?.passed == false)
+        #expect(results.first?.actual == 800)
+        #expect(results.first?.window == TargetWindow(fromSecond: 1, toSecond: 6, repetition: 2))
+        let reason = Verdict.reasons(steps: [], checks: [], targets: results).first ?? ""
+        #expect(reason.hasSuffix("in seconds 1-6 of repetition 2)"), "\(reason)")
+    }
+
     /// `<step>.<transaction>` judges that transaction's own measurements, not the step's.
     @Test func aTransactionTargetJudgesThatTransaction() {
         var step = StepMetrics()
