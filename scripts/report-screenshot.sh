@@ -18,10 +18,13 @@ else
     results=${1:?usage: scripts/report-screenshot.sh RESULTS [BASELINE] [out.png] | --sample [out.png]}
     baseline=${2:-}
     png=${3:-report.png}
-    [ -x .build/debug/rehearse ] || swift build --product rehearse >/dev/null
+    # The release build when there is one (faster on a large results folder), else debug.
+    bin=.build/release/rehearse
+    [ -x "$bin" ] || bin=.build/debug/rehearse
+    [ -x "$bin" ] || swift build --product rehearse >/dev/null
     args=(report "$results" --html "$html")
     [ -n "$baseline" ] && args+=(--baseline "$baseline")
-    .build/debug/rehearse "${args[@]}" >/dev/null
+    "$bin" "${args[@]}" >/dev/null
 fi
 command -v chromium >/dev/null || ./scripts/install-deps.sh chromium
 timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$png" --window-size=1280,2400 \

@@ -23,10 +23,14 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     public var position: Int?
     /// The statement that failed, when known.
     public var statement: String?
+    /// The server's source function that raised the error (`RevalidateCachedQuery`):
+    /// never translated, unlike `message`, so it tells apart errors that share a SQLSTATE.
+    public var routine: String?
 
     public init(
         kind: Kind, sqlstate: String? = nil, severity: String? = nil, message: String,
-        detail: String? = nil, hint: String? = nil, position: Int? = nil, statement: String? = nil
+        detail: String? = nil, hint: String? = nil, position: Int? = nil, statement: String? = nil,
+        routine: String? = nil
     ) {
         self.kind = kind
         self.sqlstate = sqlstate
@@ -36,6 +40,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         self.hint = hint
         self.position = position
         self.statement = statement
+        self.routine = routine
     }
 
     static let closed = PostgresError(kind: .closed, message: "the connection is closed")

@@ -227,7 +227,7 @@ public final class Session {
             detail: field(Int32(UInt8(ascii: "D"))),
             hint: field(Int32(UInt8(ascii: "H"))),
             position: field(Int32(UInt8(ascii: "P"))).flatMap { Int($0) },
-            statement: statement)
+            statement: statement, routine: field(Int32(UInt8(ascii: "R"))))
     }
 
     static func affectedRows(_ result: OpaquePointer) -> Int {

@@ -85,6 +85,66 @@ extension TimedSuites {
             #expect(document.repetitions.first?.checks.map(\.passed) == [true, true])
         }
 
+        static func heldRows(rows: Int, hold: String) -> String {
+            """
+            name: backfill-held-rows
+            steps:
+              - name: schema
+                sql: "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, NULL FROM generate_series(1, \(rows)) g"
+              - name: fill
+                backfill: {table: t, set: "v = 1", where: "v IS NULL", batch_size: 200, pause: 5ms, skip_locked: true}
+            faults:
+              - lock: {table: t, rows: "id % 10 = 0", during: fill, hold: \(hold)}
+            checks:
+              - {name: none-null, query: "SELECT count(*) FROM t WHERE v IS NULL", expect: 0}
+            """
+        }
+
+        /// A tenth of the rows held for 300 ms of a walk that takes longer (100 batches,
+        /// 5 ms apart): the walk skips those it meets while they are held, and a pass over
+        /// what still matches `where` finishes them. The walk alone left about 270 behind.
+        @Test func rowsHeldForPartOfTheStepAreFinishedByAPass() async throws {
+            let document = try await ScenarioSuiteTests.run(yaml: Self.heldRows(rows: 20_000, hold: "300ms"))
+            let fill = try step(document, "fill")
+            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.rowsRemaining == 0)
+            #expect(fill.rows == 20_000)
+            #expect(document.repetitions.first?.checks.map(\.passed) == [true])
+            #expect(document.repetitions.first?.faults.first?.applied == true)
+        }
+
+        /// Rows held for the whole step cannot be updated at all: they are the rows left,
+        /// and the pass that finds only them ends the step instead of waiting for them.
+        @Test func rowsHeldForTheWholeStepAreTheRowsRemaining() async throws {
+            let document = try await ScenarioSuiteTests.run(yaml: Self.heldRows(rows: 2_000, hold: "60s"))
+            let fill = try step(document, "fill")
+            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.rowsRemaining == 200)
+            #expect(fill.rows == 1_800)
+            #expect(document.repetitions.first?.checks.map(\.passed) == [false])
+        }
+
+        /// A `set` that leaves its rows matching `where` is not idempotent: the pass after
+        /// the walk gains no ground, and the step ends there instead of going round for ever.
+        @Test func aSetThatKeepsItsRowsMatchingEndsAfterOnePass() async throws {
+            let document = try await ScenarioSuiteTests.run(
+                yaml: """
+                    name: backfill-not-idempotent
+                    steps:
+                      - name: schema
+                        sql: "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL DEFAULT 0); INSERT INTO t SELECT g FROM generate_series(1, 300) g"
+                      - name: fill
+                        backfill: {table: t, set: "v = v + 1", where: "v >= 0", batch_size: 100, skip_locked: true}
+                    checks:
+                      - {name: twice, query: "SELECT count(*) FROM t WHERE v = 2", expect: 300}
+                    """)
+            let fill = try step(document, "fill")
+            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.rows == 600)
+            #expect(fill.rowsRemaining == 300)
+            #expect(document.repetitions.first?.checks.map(\.passed) == [true])
+        }
+
         /// Batch 2 (ids 101-200) divides by zero at id 150. Stopping, the step fails with
         /// 22012 and one error; continuing, it steps over that batch and leaves its rows.
         @Test(arguments: ["stop", "continue"])

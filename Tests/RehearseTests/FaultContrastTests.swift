@@ -66,6 +66,7 @@ extension TimedSuites {
             #expect(capped.status == "failed")
             let cap = try #require(faulted.repetitions[0].faults.first { $0.kind == "memory_cap" && $0.target == "seed-large" })
             #expect(["cgroup-v2", "cgroup-v1", "rlimit-as"].contains(cap.enforcement ?? ""))
+            #expect(cap.applied && cap.reason == nil)
             let server = try #require(faulted.repetitions[0].faults.first { $0.kind == "memory_cap" && $0.target == "server" })
             #expect(server.applied)
             #expect(faulted.environment.memoryCapEnforcement == server.enforcement)

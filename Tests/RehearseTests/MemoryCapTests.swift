@@ -42,6 +42,22 @@ struct MemoryCapTests {
 
     static var cgroupMechanisms: [ServerMemoryCap.Enforcement] { mechanisms.filter { $0 != .rlimitAS } }
 
+    /// The group is named in the run folder before it is made, so no group exists that
+    /// no run folder names: where the name cannot be written, no group is made.
+    @Test(.enabled(if: !cgroupMechanisms.isEmpty))
+    func aGroupNoRunFolderNamesIsNeverMade() throws {
+        let name = "rehearse-unrecorded-\(getpid())"
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("rh-gone-\(UUID().uuidString)/\(name)")
+        #expect(throws: RehearseError.self) {
+            try ServerMemoryCap.prepare(bytes: 100 << 20, runDirectory: missing, forced: Self.cgroupMechanisms[0])
+        }
+        for root in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory"] {
+            let path = root + "/" + name
+            #expect(!FileManager.default.fileExists(atPath: path), "\(path) was made")
+            rmdir(path)
+        }
+    }
+
     /// After a SIGKILLed run, the next run reaps a capped step's cgroup: the command
     /// still running in it is killed and the group removed, with the run folder.
     @Test(.enabled(if: !cgroupMechanisms.isEmpty))

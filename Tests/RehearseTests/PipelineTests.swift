@@ -120,6 +120,20 @@ extension TimedSuites {
             #expect(slow.errors == ["57014": 8])
         }
 
+        /// The retry is decided by the SQLSTATE and the server function that raised it,
+        /// which are never translated: a server with `lc_messages` in German says
+        /// "der gecachte Plan darf den Ergebnistyp nicht ändern", and other 0A000s
+        /// (a feature not supported) are not plan changes.
+        @Test func aCachedPlanChangeIsKnownWhateverTheLanguage() {
+            let german = PostgresError(
+                kind: .server, sqlstate: "0A000", message: "der gecachte Plan darf den Ergebnistyp nicht ändern",
+                routine: "RevalidateCachedQuery")
+            let other = PostgresError(
+                kind: .server, sqlstate: "0A000", message: "cached plan talk in a different error", routine: "transformLockingClause")
+            #expect(german.invalidatesCachedPlan)
+            #expect(!other.invalidatesCachedPlan)
+        }
+
         /// A column added under a running workload invalidates its prepared `SELECT *`
         /// (0A000 "cached plan must not change result type"). The driver prepares again
         /// and retries, as pgx and JDBC do, pipelined or not: the application sees no

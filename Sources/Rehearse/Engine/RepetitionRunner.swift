@@ -17,6 +17,8 @@ struct RepetitionRunner: Sendable {
         var result: RepetitionResult
         var metrics: [String: StepMetrics]
         var impacts: [String: StepMetrics]
+        /// Why the repetition could not be run as the scenario asks (exit 3), when it could not.
+        var infrastructureFailure: String?
     }
 
     private struct Background {
@@ -49,6 +51,7 @@ struct RepetitionRunner: Sendable {
         var faultResults: [FaultResult] = []
         var backgrounds: [Background] = []
         var stopped = false
+        var infrastructureFailure: String?
         var pendingLockObservations: [(Int, Int32)] = []
         let conninfo = host.conninfo(database: database)
         /// A step's lock faults, done: their results, and the holders whose waiters the
@@ -126,6 +129,11 @@ struct RepetitionRunner: Sendable {
             }
             backgrounds.removeAll { $0.until == step.name }
             if failed && step.onError == .stop { stopped = true }
+            // A step that could not be run as asked ends the run, whatever its `on_error`.
+            if let why = measurement.infrastructureFailure {
+                infrastructureFailure = why
+                stopped = true
+            }
         }
         for bg in backgrounds {
             let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
@@ -189,6 +197,13 @@ struct RepetitionRunner: Sendable {
             m.rows = [done.measurement.rows]
             m.serverMemoryPeak = result.serverMemoryPeak
             m.clientMemoryPeak = result.clientMemoryPeak ?? done.measurement.clientMemoryPeak
+            if let workload = done.measurement.workload {
+                m.addTransactions(of: workload)
+                // The seconds in compact form, only where an `over` target will read them.
+                if scenario.targets.contains(where: { $0.step == step.name && $0.targets.contains { $0.window != nil } }) {
+                    m.timelines = [workload.mergedSeconds()]
+                }
+            }
             metrics[step.name] = m
             steps.append(result)
         }
@@ -223,7 +238,7 @@ struct RepetitionRunner: Sendable {
             result: RepetitionResult(
                 verdict: verdict, steps: steps, faults: faultResults, checks: checks + rollback.checkResults,
                 targets: targets, rollback: rollback.result, reasons: reasons),
-            metrics: metrics, impacts: impacts)
+            metrics: metrics, impacts: impacts, infrastructureFailure: infrastructureFailure)
     }
 
     private func makeContext(
@@ -231,16 +246,19 @@ struct RepetitionRunner: Sendable {
     ) -> StepContext {
         var missing: [MissingSeedFault] = []
         var limit: Int64?
+        var required = true
         for fault in scenario.faults {
             switch fault.kind {
             case .missingSeed(let m): missing.append(m)
-            case .memoryCapStep(let name, let bytes) where name == step.name: limit = bytes
+            case .memoryCapStep(let name, let bytes) where name == step.name:
+                limit = bytes
+                required = fault.required
             default: break
             }
         }
         return StepContext(
             scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
-            memoryLimit: limit, snapshots: snapshots, origin: origin, boundaries: boundaries)
+            memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries)
     }
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
@@ -370,10 +388,15 @@ struct RepetitionRunner: Sendable {
             switch fault.kind {
             case .missingSeed(let m):
                 let observed = finished.values.compactMap { $0.measurement.missingSeed[m.table] }.first
+                // Applied only when it left a row out: a selection that matches no row of the
+                // CSV changed nothing.
+                let reason =
+                    observed == nil
+                    ? "no seed step loaded \(m.table)"
+                    : observed?.removed == 0 ? "no row of the CSV loaded into \(m.table) matches it" : nil
                 results.append(
                     FaultResult(
-                        kind: "missing_seed", target: m.table, during: nil, applied: observed != nil,
-                        reason: observed == nil ? "no seed step loaded \(m.table)" : nil,
+                        kind: "missing_seed", target: m.table, during: nil, applied: reason == nil, reason: reason,
                         startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
                         observed: observed.map {
                             ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })]
@@ -391,21 +414,22 @@ struct RepetitionRunner: Sendable {
                         ]))
             case .memoryCapStep(let step, let bytes):
                 let done = finished[step]
-                var enforcement = "jemalloc-check"
-                if case .run = scenario.steps.first(where: { $0.name == step })?.kind {
-                    enforcement =
-                        done?.measurement.output?.components(separatedBy: " via ").dropFirst().first?
-                        .components(separatedBy: "]").first ?? "none"
+                var result = FaultResult(
+                    kind: "memory_cap", target: step, during: step, applied: false, reason: nil,
+                    startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
+                    enforcement: nil,
+                    observed: [
+                        "limit_bytes": .number(Double(bytes)),
+                        "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null,
+                    ])
+                switch done?.measurement.memoryCap {
+                case .enforced(let how):
+                    result.applied = true
+                    result.enforcement = how
+                case .notApplied(let reason): result.reason = reason
+                case nil: result.reason = "step '\(step)' did not run"
                 }
-                results.append(
-                    FaultResult(
-                        kind: "memory_cap", target: step, during: step, applied: done != nil && done?.status != "skipped",
-                        reason: nil, startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
-                        enforcement: enforcement,
-                        observed: [
-                            "limit_bytes": .number(Double(bytes)),
-                            "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null,
-                        ]))
+                results.append(result)
             case .lock: break
             }
         }

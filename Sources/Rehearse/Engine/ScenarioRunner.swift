@@ -63,6 +63,7 @@ public enum ScenarioRunner {
                 for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
                 for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
                 if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
+                if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
             }
             try? await host.dropDatabase(template)
         } catch {
@@ -207,16 +208,25 @@ public enum ScenarioRunner {
         if interrupted { reasons.append("the run was interrupted") }
         let verdict = reasons.isEmpty && !repetitions.isEmpty ? "approved" : "blocked"
         if repetitions.isEmpty && reasons.isEmpty { reasons.append("no repetition ran") }
-        var summary: [String: ResultsDocument.StepSummary] = [:]
-        for (name, m) in merged {
-            summary[name] = .init(
+        func summarize(_ m: StepMetrics) -> ResultsDocument.StepSummary {
+            var step = ResultsDocument.StepSummary(
                 latencyMs: m.latency.summary, durationMs: m.durationsMs.map { ($0 * 1000).rounded() / 1000 },
                 errorRate: m.errorRate, batches: m.batches,
                 // Rows per repetition (the median), so runs with different `repeat` compare.
                 rows: m.value(of: .rows).map { Int($0) },
                 throughput: m.value(of: .throughput), serverMemoryPeak: m.serverMemoryPeak,
                 clientMemoryPeak: m.clientMemoryPeak, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
+            // A workload of several transactions: each merged as the step is, without its histogram.
+            if m.transactions.count > 1 {
+                step.transactions = m.transactions.mapValues {
+                    var transaction = summarize($0)
+                    transaction.histogram = nil
+                    return transaction
+                }
+            }
+            return step
         }
+        let summary = merged.mapValues(summarize)
         let mismatches = Verdict.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
         var environment = ResultsDocument.EnvironmentInfo(
             rehearseVersion: version, postgresVersion: host.postgresVersion, server: host.kind, settings: settings,

@@ -12,6 +12,8 @@ struct StepContext: Sendable {
     var missingSeed: [MissingSeedFault]
     /// A memory limit for this step (a `memory_cap` fault naming it).
     var memoryLimit: Int64?
+    /// Whether a limit that cannot be enforced ends the run (exit 3) or is recorded as not applied.
+    var memoryCapRequired = true
     /// Snapshots taken so far in this repetition.
     var snapshots: SnapshotStore
     /// The repetition's start, for times relative to it.

@@ -21,6 +21,11 @@ struct StepMeasurement: Sendable {
     var skippedRows: [String]?
     /// Rows a `missing_seed` fault left out, by table.
     var missingSeed: [String: MissingSeedObservation] = [:]
+    /// The step's `memory_cap`: how it was enforced, or why it was not.
+    var memoryCap: MemoryCapOutcome?
+    /// Why the step could not run as the scenario asks (a required memory cap that cannot
+    /// be enforced): the run ends as an infrastructure error (exit 3).
+    var infrastructureFailure: String?
 
     mutating func record(batchNanos: UInt64, rows: Int = 0) {
         latency.record(nanoseconds: batchNanos)
@@ -45,6 +50,18 @@ struct StepMeasurement: Sendable {
     }
 
     var errorCount: Int { errors.values.reduce(0, +) }
+
+    /// A step whose memory cap cannot be enforced: with the cap required, the step does
+    /// not run and the run ends (exit 3); otherwise nil, and the step runs uncapped.
+    static func cannotEnforceMemoryCap(_ reason: String, context: StepContext) -> StepMeasurement? {
+        guard context.memoryCapRequired else { return nil }
+        var m = StepMeasurement()
+        m.memoryCap = .notApplied(reason: reason)
+        let why = "memory_cap on step \(context.step.name) cannot be enforced: \(reason) (with `required: false` the step runs uncapped)"
+        m.fail(message: why)
+        m.infrastructureFailure = why
+        return m
+    }
 }
 
 /// What a `missing_seed` fault removed from one table's CSV.

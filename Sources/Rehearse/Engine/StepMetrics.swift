@@ -7,8 +7,18 @@ struct StepMetrics: Sendable {
     var rows: [Int] = []
     var serverMemoryPeak: Int64?
     var clientMemoryPeak: Int64?
+    /// A workload's transactions, by name, for `<step>.<transaction>` targets.
+    var transactions: [String: StepMetrics] = [:]
+    /// Each repetition's per-second timeline, for `over` targets (kept only when one asks).
+    var timelines: [[TimelineSecond]] = []
 
     mutating func merge(_ other: StepMetrics) {
+        transactions.merge(other.transactions) { mine, theirs in
+            var merged = mine
+            merged.merge(theirs)
+            return merged
+        }
+        timelines += other.timelines
         latency.merge(other.latency)
         durationsMs += other.durationsMs
         batches += other.batches
@@ -51,6 +61,20 @@ struct StepMetrics: Sendable {
     }
 }
 
+extension StepMetrics {
+    /// A workload's transactions as metrics of their own, over the step's duration.
+    mutating func addTransactions(of workload: WorkloadMeasurement) {
+        for (i, name) in workload.transactionNames.enumerated() {
+            var m = StepMetrics()
+            m.latency = workload.perTransaction[i]
+            m.batches = Int(workload.perTransaction[i].count)
+            m.errors = workload.perTransactionErrors[i].values.reduce(0, +)
+            m.durationsMs = durationsMs
+            transactions[name] = m
+        }
+    }
+}
+
 /// Judges targets against step metrics.
 enum TargetEvaluator {
     static func evaluate(
@@ -60,13 +84,23 @@ enum TargetEvaluator {
     {
         var results: [TargetResult] = []
         for group in groups {
-            let source = group.impact ? impacts[group.step] : metrics[group.step]
-            let label = group.impact ? "\(group.step).impact" : group.step
+            let step = group.impact ? impacts[group.step] : metrics[group.step]
+            let source = group.transaction.map { step?.transactions[$0] } ?? step
             for target in group.targets {
-                let actual = source?.value(of: target.metric)
+                var actual = source?.value(of: target.metric)
+                var worst: TargetWindows.Worst?
+                if let window = target.window, let source {
+                    worst = TargetWindows.worst(
+                        target.metric, over: window, upperBound: target.op == .lt || target.op == .le,
+                        timelines: source.timelines, durationsMs: source.durationsMs)
+                    actual = worst?.value
+                }
                 let passed = actual.map { target.op.holds($0, target.value) } ?? false
-                results.append(
-                    TargetResult(step: label, target: target.text, actual: actual.map { ($0 * 1000).rounded() / 1000 }, passed: passed))
+                var result = TargetResult(
+                    step: group.label, target: target.text, actual: actual.map { ($0 * 1000).rounded() / 1000 }, passed: passed)
+                result.window = worst?.window
+                if source?.timelines.count ?? 0 > 1 { result.window?.repetition = worst.map { $0.repetition + 1 } }
+                results.append(result)
             }
         }
         return results

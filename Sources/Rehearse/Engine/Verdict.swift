@@ -15,7 +15,10 @@ enum Verdict {
         }
         for target in targets where !target.passed {
             let actual = target.actual.map { formatNumber($0) } ?? "no measurement"
-            reasons.append("target \(target.step): \(target.target) (actual \(actual))")
+            let window = target.window.map { w in
+                " in seconds \(w.fromSecond)-\(w.toSecond)" + (w.repetition.map { " of repetition \($0)" } ?? "")
+            }
+            reasons.append("target \(target.step): \(target.target) (actual \(actual)\(window ?? ""))")
         }
         return reasons
     }

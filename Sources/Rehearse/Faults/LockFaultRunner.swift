@@ -41,7 +41,12 @@ final class LockFaultRunner: Sendable {
         let acquire: @Sendable () async -> Result<Double, PostgresError> = {
             do {
                 try await connection.execute("BEGIN")
-                try await connection.execute(sql)
+                let locked = try await connection.execute(sql).last?.affectedRows ?? 0
+                // A row lock whose predicate matches no row holds nothing: not applied.
+                if case .rows(let table, let predicate) = fault.target, locked == 0 {
+                    _ = try? await connection.execute("ROLLBACK")
+                    return .failure(PostgresError(kind: .client, message: "no row of \(table) matches `\(predicate)`"))
+                }
                 return .success(Double(monotonicNanos() - origin) / 1e6)
             } catch {
                 return .failure(asPostgres(error))

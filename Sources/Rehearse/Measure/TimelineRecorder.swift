@@ -105,9 +105,34 @@ extension WorkloadMeasurement {
     /// Per-second buckets of the transactions due in each second since the repetition
     /// began, merged over the lanes second by second (one histogram at a time).
     func timeline() -> [TimelineBucket] {
+        var result: [TimelineBucket] = []
+        forEachSecond { second, histogram in
+            let ok = histogram.count > 0
+            result.append(
+                TimelineBucket(
+                    second: second.second, batches: second.batches, errors: second.errors,
+                    p50: ok ? histogram.millis(atPercentile: 50) : 0, p99: ok ? histogram.millis(atPercentile: 99) : 0,
+                    max: Double(second.maxMicros) / 1000))
+        }
+        return result
+    }
+
+    /// The same seconds in compact form, for targets judged over a window of them.
+    func mergedSeconds() -> [TimelineSecond] {
+        var result: [TimelineSecond] = []
+        forEachSecond { second, histogram in
+            var merged = second
+            merged.latencies = histogram.pairs()
+            result.append(merged)
+        }
+        return result
+    }
+
+    /// Each second, in order, merged over the lanes, with the transactions that came back
+    /// late folded in: its counts (`latencies` left empty) and its histogram.
+    private func forEachSecond(_ body: (TimelineSecond, LatencyHistogram) -> Void) {
         let parts = seconds.sorted { $0.second < $1.second }
         let stragglers = late.sorted { $0.dueMicros < $1.dueMicros }
-        var result: [TimelineBucket] = []
         var histogram = LatencyHistogram()
         var i = 0
         var j = 0
@@ -115,32 +140,24 @@ extension WorkloadMeasurement {
             let second = min(
                 i < parts.count ? parts[i].second : .max,
                 j < stragglers.count ? Int(stragglers[j].dueMicros / 1_000_000) : .max)
-            var batches = 0
-            var errors = 0
-            var maxMicros: UInt32 = 0
+            var merged = TimelineSecond(second: second, batches: 0, errors: 0, maxMicros: 0, latencies: [])
             while i < parts.count && parts[i].second == second {
-                batches += parts[i].batches
-                errors += parts[i].errors
-                maxMicros = max(maxMicros, parts[i].maxMicros)
+                merged.batches += parts[i].batches
+                merged.errors += parts[i].errors
+                merged.maxMicros = max(merged.maxMicros, parts[i].maxMicros)
                 histogram.add(pairs: parts[i].latencies)
                 i += 1
             }
             while j < stragglers.count && Int(stragglers[j].dueMicros / 1_000_000) == second {
                 let s = stragglers[j]
-                batches += 1
-                if s.failed { errors += 1 }
+                merged.batches += 1
+                if s.failed { merged.errors += 1 }
                 histogram.record(micros: UInt64(s.latencyMicros))
-                maxMicros = max(maxMicros, s.latencyMicros)
+                merged.maxMicros = max(merged.maxMicros, s.latencyMicros)
                 j += 1
             }
-            let ok = histogram.count > 0
-            result.append(
-                TimelineBucket(
-                    second: second, batches: batches, errors: errors,
-                    p50: ok ? histogram.millis(atPercentile: 50) : 0, p99: ok ? histogram.millis(atPercentile: 99) : 0,
-                    max: Double(maxMicros) / 1000))
-            if ok { histogram.reset() }
+            body(merged, histogram)
+            if histogram.count > 0 { histogram.reset() }
         }
-        return result
     }
 }

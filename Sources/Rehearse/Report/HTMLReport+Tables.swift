@@ -106,8 +106,10 @@ extension HTMLReport {
         var html = "<h3>Targets</h3><table>"
         html += HTML.row(["step", HTML.Cell("target", "l"), "actual", HTML.Cell("result", "l")], header: true)
         for t in rep.targets {
+            // An `over` target: which window its actual value is from.
+            let window = t.window.map { " (seconds \($0.fromSecond)-\($0.toSecond))" } ?? ""
             html += HTML.row([
-                HTML.Cell(t.step), HTML.Cell(t.target, "l"), HTML.Cell(n(t.actual)),
+                HTML.Cell(t.step), HTML.Cell(t.target, "l"), HTML.Cell(n(t.actual) + window),
                 HTML.Cell(t.passed ? "held" : "missed", t.passed ? "l ok" : "l failed"),
             ])
         }

@@ -26,6 +26,11 @@ public enum SummaryTable {
                     format(latency?.p50), format(latency?.p95), format(latency?.p99), format(duration),
                     step.lockWaitMaxMs.map { $0 > 0 ? format($0) : "" } ?? "", impact,
                 ])
+                // A workload of several transactions: a row for each, merged as the step's is.
+                for (name, t) in (summary?.transactions ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let l = t.latencyMs
+                    rows.append(["  · " + name, "", String(t.batches ?? 0), format(l?.p50), format(l?.p95), format(l?.p99), "", "", ""])
+                }
             }
             out += table(rows)
             let checks = rep?.checks ?? []

@@ -72,6 +72,8 @@ public struct ResultsDocument: Codable, Sendable {
         public var clientMemoryPeak: Int64?
         /// Merged histogram of all repetitions (same encoding as a step's `histogram`).
         public var histogram: String?
+        /// A workload's transactions, merged over the repetitions as the step is.
+        public var transactions: [String: StepSummary]?
     }
 }
 
@@ -223,6 +225,16 @@ public struct TargetResult: Codable, Sendable {
     public var target: String
     public var actual: Double?
     public var passed: Bool
+    /// An `over` target: the worst window, whose value is `actual`.
+    public var window: TargetWindow?
+}
+
+/// Seconds `[from_second, to_second)` of a step's timeline (since the repetition began),
+/// and the repetition (1-based) when a target is judged over several.
+public struct TargetWindow: Codable, Sendable, Equatable {
+    public var fromSecond: Int
+    public var toSecond: Int
+    public var repetition: Int?
 }
 
 public struct RollbackResult: Codable, Sendable {

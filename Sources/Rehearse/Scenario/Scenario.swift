@@ -189,6 +189,9 @@ public struct RunSpec: Sendable {
 public struct Fault: Sendable {
     public var kind: Kind
     public var location: SourceLocation
+    /// `required: false` (a memory cap): a fault that cannot be put in place is recorded as
+    /// not applied and the run goes on, instead of ending it as an infrastructure error.
+    public var required = true
 
     public enum Kind: Sendable {
         case lock(LockFault)
@@ -275,11 +278,16 @@ public enum ComparisonOperator: String, Sendable, CaseIterable {
     }
 }
 
-/// The targets of one step (`putaway`) or of a step's impact (`deploy.impact`).
+/// The targets of one step (`putaway`), of one transaction of a workload step
+/// (`ingest.insert_posts`) or of a step's impact (`deploy.impact`).
 public struct TargetGroup: Sendable {
     public var step: String
     public var impact: Bool
+    public var transaction: String? = nil
     public var targets: [Target]
+
+    /// How the scenario names the group, and its targets' results.
+    public var label: String { impact ? "\(step).impact" : transaction.map { "\(step).\($0)" } ?? step }
 }
 
 /// `<metric> <op> <value>`, e.g. `p95 < 2000ms`.
@@ -289,6 +297,8 @@ public struct Target: Sendable, Equatable {
     public var op: ComparisonOperator
     /// In the metric's unit: milliseconds for times, bytes for sizes, a fraction for rates.
     public var value: Double
+    /// `p99 over 10s < 500ms`: judged in every window of this length of the step's timeline.
+    public var window: Duration? = nil
     public var location: SourceLocation
 
     public enum Metric: String, Sendable, CaseIterable {
@@ -297,6 +307,14 @@ public struct Target: Sendable, Equatable {
         case errors, batches, throughput, rows
         case serverMemoryPeak = "server_memory_peak"
         case clientMemoryPeak = "client_memory_peak"
+
+        /// What the per-second timeline can tell over a window.
+        public var windowable: Bool {
+            switch self {
+            case .p50, .p90, .p95, .p99, .p999, .max, .errorRate, .throughput: true
+            default: false
+            }
+        }
     }
 }
 

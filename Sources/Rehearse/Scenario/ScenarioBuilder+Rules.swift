@@ -18,18 +18,19 @@ extension ScenarioBuilder {
             switch kind {
             case "lock": if let f = lock(body, k) { result.append(Fault(kind: .lock(f), location: location)) }
             case "memory_cap":
-                guard let fields = reader.mapping(body, k, allowed: ["server", "step", "limit"]) else { continue }
+                guard let fields = reader.mapping(body, k, allowed: ["server", "step", "limit", "required"]) else { continue }
                 let map = Dictionary(fields.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+                let required = map["required"].flatMap { reader.bool($0, "\(k).required") } ?? true
                 if let server = map["server"] {
                     if map["step"] != nil || map["limit"] != nil {
                         reader.fail(body, k, "give {server: size} or {step: name, limit: size}, not both")
                     }
                     if let bytes = reader.size(server, "\(k).server") {
-                        result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location))
+                        result.append(Fault(kind: .memoryCapServer(bytes: bytes), location: location, required: required))
                     }
                 } else if let step = map["step"], let limit = map["limit"] {
                     if let name = reader.string(step, "\(k).step"), let bytes = reader.size(limit, "\(k).limit") {
-                        result.append(Fault(kind: .memoryCapStep(step: name, bytes: bytes), location: location))
+                        result.append(Fault(kind: .memoryCapStep(step: name, bytes: bytes), location: location, required: required))
                     }
                 } else {
                     reader.fail(body, k, "expected {server: 512MB} or {step: name, limit: 256MB}")
@@ -205,9 +206,12 @@ extension ScenarioBuilder {
     func targets(_ node: Node) -> [TargetGroup] {
         var result: [TargetGroup] = []
         for (step, list, keyNode) in reader.mapping(node, "targets", allowed: []) ?? [] {
-            let impact = step.hasSuffix(".impact")
-            let name = impact ? String(step.dropLast(".impact".count)) : step
-            var group = TargetGroup(step: name, impact: impact, targets: [])
+            // `deploy.impact`, `ingest.insert_posts` (a transaction), or a step: step and
+            // transaction names contain no `.`.
+            let parts = step.split(separator: ".", maxSplits: 1).map(String.init)
+            let impact = parts.count == 2 && parts[1] == "impact"
+            var group = TargetGroup(step: parts.first ?? step, impact: impact, targets: [])
+            if parts.count == 2 && !impact { group.transaction = parts[1] }
             let items: [Node] = {
                 if case .scalar = list { return [list] }
                 return reader.list(list, "targets.\(step)") ?? []

@@ -32,8 +32,9 @@ extension ScenarioBuilder {
             switch key {
             case "name":
                 if let name = reader.string(value, k) {
-                    if name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) == nil || name.hasSuffix(".impact") {
-                        reader.fail(value, k, "'\(name)' must use letters, digits, '-', '_' or '.'")
+                    // No `.`: a target's key `<step>.<transaction>` is split at it.
+                    if name.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) == nil {
+                        reader.fail(value, k, "'\(name)' must use letters, digits, '-' or '_'")
                     }
                     step.name = name
                 }
@@ -264,7 +265,13 @@ extension ScenarioBuilder {
             var sawSQL = false
             for (k, v, _) in pairs {
                 switch k {
-                case "name": tx.name = reader.string(v, "\(p).name") ?? tx.name
+                case "name":
+                    tx.name = reader.string(v, "\(p).name") ?? tx.name
+                    if tx.name.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) == nil
+                        || ["impact", "predicted"].contains(tx.name)
+                    {
+                        reader.fail(v, "\(p).name", "'\(tx.name)' must use letters, digits, '-' or '_' and not be impact or predicted")
+                    }
                 case "weight": tx.weight = reader.int(v, "\(p).weight", min: 0, max: 1_000_000) ?? 1
                 case "sql":
                     sawSQL = true

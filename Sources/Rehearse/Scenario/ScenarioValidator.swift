@@ -63,12 +63,15 @@ struct ScenarioValidator {
         }
         let backgrounds = scenario.steps.filter(\.background).map(\.name)
         for group in scenario.targets {
-            let key = group.impact ? "\(group.step).impact" : group.step
-            if stepIndex[group.step] == nil {
+            let key = group.label
+            guard let index = stepIndex[group.step] else {
                 reader.fail(path: "targets.\(key)", unknownStep(group.step))
-            } else if group.impact && backgrounds.isEmpty {
+                continue
+            }
+            if group.impact && backgrounds.isEmpty {
                 reader.fail(path: "targets.\(key)", "impact targets need a background workload step")
             }
+            validateTransactionAndWindows(group, step: scenario.steps[index])
         }
         if let rollback = scenario.rollback {
             if let to = rollback.to, !snapshots.contains(to) {
@@ -115,6 +118,39 @@ struct ScenarioValidator {
         }
         for step in (scenario.expect.stepErrors ?? [:]).keys.sorted() where stepIndex[step] == nil {
             reader.fail(path: "expect.step_errors.\(step)", unknownStep(step))
+        }
+    }
+}
+
+extension ScenarioValidator {
+    /// A transaction's targets need a workload with that transaction; a window needs the
+    /// per-second timeline, which only a workload step keeps, for the whole step.
+    func validateTransactionAndWindows(_ group: TargetGroup, step: Step) {
+        let key = "targets.\(group.label)"
+        var transactions: [String]?
+        if case .workload(let spec) = step.kind { transactions = spec.transactions.map(\.name) }
+        if let transaction = group.transaction {
+            guard let names = transactions else {
+                reader.fail(
+                    path: key, "'\(group.step)' is a \(step.kind.name) step: only a workload's transactions have targets of their own")
+                return
+            }
+            if !names.contains(transaction) {
+                let hint = YAMLReader.suggestion(for: transaction, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.fail(path: key, "workload '\(group.step)' has no transaction named '\(transaction)'\(hint)")
+            }
+        }
+        for target in group.targets where target.window != nil {
+            if group.impact || group.transaction != nil {
+                reader.fail(
+                    at: target.location, key,
+                    "`over` windows are judged on a workload step's own timeline, which is not kept per transaction or for an impact; put the target on '\(group.step)'"
+                )
+            } else if transactions == nil {
+                reader.fail(
+                    at: target.location, key,
+                    "'\(group.step)' is a \(step.kind.name) step: `over` windows need the per-second timeline only a workload step keeps")
+            }
         }
     }
 }

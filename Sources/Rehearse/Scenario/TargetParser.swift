@@ -1,17 +1,33 @@
 import Foundation
 
-/// Parses `<metric> <op> <value>` (`p95 < 2000ms`, `error_rate < 1%`, `client_memory_peak < 450MB`).
+/// Parses `<metric> [over <window>] <op> <value>` (`p95 < 2000ms`, `error_rate < 1%`,
+/// `client_memory_peak < 450MB`, `p99 over 10s < 500ms`).
 enum TargetParser {
     static func parse(_ text: String, location: SourceLocation) -> Result<Target, TargetParseError> {
         let ops = ["<=", ">=", "<", ">"]
         guard let op = ops.first(where: { text.contains($0) }), let range = text.range(of: op) else {
             return .failure(TargetParseError("expected `<metric> <op> <value>` with op one of <, <=, >, >= (e.g. `p95 < 2000ms`)"))
         }
-        let metricText = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+        // `p99 over 10s`: the metric, judged over every window of that length.
+        let lhs = text[..<range.lowerBound].split(separator: " ", omittingEmptySubsequences: true)
+        let metricText = lhs.first.map(String.init) ?? ""
         let valueText = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
         guard let metric = Target.Metric(rawValue: metricText) else {
             let known = Target.Metric.allCases.map(\.rawValue).joined(separator: ", ")
             return .failure(TargetParseError("unknown metric '\(metricText)' (known: \(known))"))
+        }
+        var window: Duration?
+        if lhs.count > 1 {
+            guard lhs.count == 3, lhs[1] == "over", let w = Units.duration(String(lhs[2])), w >= .seconds(1) else {
+                return .failure(
+                    TargetParseError(
+                        "expected `<metric> over <window> <op> <value>` with a window of 1s or more (e.g. `p99 over 10s < 500ms`)"))
+            }
+            guard metric.windowable else {
+                let known = Target.Metric.allCases.filter(\.windowable).map(\.rawValue).joined(separator: ", ")
+                return .failure(TargetParseError("'\(metricText)' cannot be judged over a window (windowed metrics: \(known))"))
+            }
+            window = w
         }
         guard let comparison = ComparisonOperator(rawValue: op) else { return .failure(TargetParseError("bad operator")) }
         let parsed: Result<Double, UnitError>
@@ -34,7 +50,7 @@ enum TargetParser {
         case .success(let v): value = v
         case .failure(let error): return .failure(TargetParseError(error.message))
         }
-        return .success(Target(text: text, metric: metric, op: comparison, value: value, location: location))
+        return .success(Target(text: text, metric: metric, op: comparison, value: value, window: window, location: location))
     }
 }
 

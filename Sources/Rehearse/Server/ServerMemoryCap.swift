@@ -24,25 +24,30 @@ struct ServerMemoryCap: Sendable {
             case .cgroupV2:
                 guard let parent = cgroupV2Parent() else { continue }
                 let path = parent + "/" + name
-                guard mkdir(path, 0o755) == 0 else { continue }
+                guard record(path, in: runDirectory), mkdir(path, 0o755) == 0 else { continue }
                 guard write(String(bytes), to: path + "/memory.max") else { rmdir(path); continue }
                 _ = write("0", to: path + "/memory.swap.max")
-                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: false, encoding: .utf8)
                 return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV2, cgroupPath: path)
             case .cgroupV1:
                 let parent = "/sys/fs/cgroup/memory"
                 guard access(parent + "/cgroup.procs", W_OK) == 0 else { continue }
                 let path = parent + "/" + name
-                guard mkdir(path, 0o755) == 0 else { continue }
+                guard record(path, in: runDirectory), mkdir(path, 0o755) == 0 else { continue }
                 guard write(String(bytes), to: path + "/memory.limit_in_bytes") else { rmdir(path); continue }
                 _ = write(String(bytes), to: path + "/memory.memsw.limit_in_bytes")
-                try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: false, encoding: .utf8)
                 return ServerMemoryCap(bytes: bytes, enforcement: .cgroupV1, cgroupPath: path)
             case .rlimitAS:
                 return ServerMemoryCap(bytes: bytes, enforcement: .rlimitAS, cgroupPath: nil)
             }
         }
         throw RehearseError.infrastructure("no way to cap the server's memory on this machine")
+    }
+
+    /// Names the group in the run folder before it is made: a rehearse killed between
+    /// the two leaves a group the next run's reaper finds, never one nothing names. A
+    /// group that cannot be recorded is not made (the next mechanism is tried).
+    private static func record(_ path: String, in runDirectory: URL) -> Bool {
+        (try? path.write(to: runDirectory.appendingPathComponent("cgroup"), atomically: false, encoding: .utf8)) != nil
     }
 
     /// A writable cgroup v2 folder of ours with the memory controller, if any.

@@ -22,23 +22,28 @@ enum RunCommand {
         for (key, value) in spec.environment { environment[key] = value }
 
         var command = spec.command
-        var enforcement: String?
         var cgroup: ServerMemoryCap?
         var scratch: URL?
+        defer {
+            // A group that will not go keeps its run folder, for the next run's reaper.
+            if cgroup?.remove() != false, let scratch { try? FileManager.default.removeItem(at: scratch) }
+        }
         if let limit = context.memoryLimit {
             // The same mechanisms as the server's cap, on this process only. The cap's
             // cgroup is named in a run folder with an owner file, so that if rehearse is
             // killed outright the next run reaps the group and whatever still runs in it.
-            scratch = try? RunDirectories.shared.makeRunDirectory()
-            if let scratch, let cap = try? ServerMemoryCap.prepare(bytes: limit, runDirectory: scratch) {
+            do {
+                let folder = try RunDirectories.shared.makeRunDirectory()
+                scratch = folder
+                let cap = try ServerMemoryCap.prepare(bytes: limit, runDirectory: folder)
                 command = cap.wrap(command)
-                enforcement = cap.enforcement.rawValue
                 cgroup = cap
+                measurement.memoryCap = .enforced(cap.enforcement.rawValue)
+            } catch {
+                let reason = "\(error)"
+                if let refused = StepMeasurement.cannotEnforceMemoryCap(reason, context: context) { return refused }
+                measurement.memoryCap = .notApplied(reason: reason)
             }
-        }
-        defer {
-            // A group that will not go keeps its run folder, for the next run's reaper.
-            if cgroup?.remove() != false, let scratch { try? FileManager.default.removeItem(at: scratch) }
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-run-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -61,9 +66,7 @@ enum RunCommand {
         measurement.record(batchNanos: elapsed)
         measurement.exitCode = Int(termination.exitCode)
         measurement.clientMemoryPeak = max(termination.maxRSSBytes, cgroup?.cgroupPeak() ?? 0)
-        var text = readTail(output)
-        if let enforcement { text = "[memory cap \(context.memoryLimit ?? 0) bytes via \(enforcement)]\n" + text }
-        measurement.output = SecretMasker.mask(text)
+        measurement.output = SecretMasker.mask(readTail(output))
         if !termination.succeeded {
             measurement.errors["exit"] = 1
             let why =

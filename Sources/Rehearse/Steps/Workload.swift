@@ -251,8 +251,10 @@ struct LaneStatements {
 }
 
 extension PostgresError {
-    /// 0A000 "cached plan must not change result type": a schema change under a prepared statement.
-    var invalidatesCachedPlan: Bool { sqlstate == "0A000" && message.contains("cached plan") }
+    /// 0A000 "cached plan must not change result type": a schema change under a prepared
+    /// statement. Told apart from other 0A000s by the server function that raises it, not
+    /// by the message, which `lc_messages` translates.
+    var invalidatesCachedPlan: Bool { sqlstate == "0A000" && routine == "RevalidateCachedQuery" }
 }
 
 /// Tells workload lanes to stop: after the transactions they have sent (`stop`, as a
