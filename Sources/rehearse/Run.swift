@@ -75,7 +75,6 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        if let sig = SignalTrap.shared.signalReceived { throw ExitCode(128 + sig) }
 
         var options = RunOptions()
         options.repeatOverride = `repeat`
@@ -97,7 +96,8 @@ struct Run: AsyncParsableCommand {
         let work = Task { () -> (documents: [ResultsDocument], failure: (any Error)?) in
             var documents: [ResultsDocument] = []
             for scenario in scenarios {
-                if Task.isCancelled { break }
+                // An interrupt before anything ran still leaves one document saying so.
+                if Task.isCancelled && !documents.isEmpty { break }
                 do {
                     documents.append(try await ScenarioRunner.run(scenario, options: options))
                 } catch {
@@ -118,8 +118,7 @@ struct Run: AsyncParsableCommand {
             print(SummaryTable.render(documents), terminator: "")
         }
         if let sig = SignalTrap.shared.signalReceived {
-            CleanupRegistry.shared.runAll()
-            throw ExitCode(128 + sig)
+            SignalTrap.exitAfterCleanup(sig)
         }
         if let failure {
             printError("rehearse: \(SecretMasker.mask("\(failure)"))")

@@ -12,7 +12,18 @@ public enum ScenarioRunner {
         let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
         let startedAt = Date()
         Trace.mark("scenario \(scenario.name)")
-        let host = try await makeHost(scenario, options: options, runID: runID)
+        let host: any DatabaseHost
+        do {
+            try Task.checkCancellation()
+            host = try await makeHost(scenario, options: options, runID: runID)
+        } catch where Task.isCancelled {
+            // Interrupted before the server was ready: the document still says so.
+            let document = await assemble(
+                scenario: scenario, runID: runID, startedAt: startedAt, host: nil, serverKind: options.serverKind,
+                settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
+            if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+            return document
+        }
         Trace.mark("host ready")
         var hostToken: Int?
         if let external = host as? ExternalHost {
@@ -65,6 +76,9 @@ public enum ScenarioRunner {
                 if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
             }
             try? await host.dropDatabase(template)
+        } catch where Task.isCancelled {
+            // Interrupted: what ran so far goes into the document, written below.
+            try? await host.dropDatabase(template)
         } catch {
             try? await host.dropDatabase(template)
             if !options.keep { await host.shutdown() }
@@ -87,7 +101,7 @@ public enum ScenarioRunner {
 
         Trace.mark("host shut down")
         let document = await assemble(
-            scenario: scenario, runID: runID, startedAt: startedAt, host: host, settings: settings,
+            scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
         Trace.mark("assembled")
@@ -192,7 +206,8 @@ public enum ScenarioRunner {
     }
 
     static func assemble(
-        scenario: Scenario, runID: String, startedAt: Date, host: any DatabaseHost, settings: [String: String],
+        scenario: Scenario, runID: String, startedAt: Date, host: (any DatabaseHost)?, serverKind: String,
+        settings: [String: String],
         calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
         impacts: [String: StepMetrics], interrupted: Bool
     ) async -> ResultsDocument {
@@ -219,10 +234,10 @@ public enum ScenarioRunner {
         }
         let mismatches = Verdict.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
         var environment = ResultsDocument.EnvironmentInfo(
-            rehearseVersion: version, postgresVersion: host.postgresVersion, server: host.kind, settings: settings,
+            rehearseVersion: version, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind, settings: settings,
             os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
             memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
-        environment.memoryCapEnforcement = host.memoryCap?.enforcement.rawValue
+        environment.memoryCapEnforcement = host?.memoryCap?.enforcement.rawValue
         return ResultsDocument(
             scenario: .init(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256),
             run: .init(

@@ -121,9 +121,7 @@ final class EmbeddedServer: Sendable {
     private func waitUntilReady(log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if !process.isAlive || kill(process.pid, 0) != 0 {
-                break
-            }
+            if !process.isAlive { break }
             if let connection = try? await Connection.connect(conninfo(database: "postgres"), label: "rehearse-ping") {
                 await connection.close()
                 return

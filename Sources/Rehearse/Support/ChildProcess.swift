@@ -17,8 +17,14 @@ final class ChildProcess: Sendable {
     }
 
     let pid: pid_t
+    /// The cleanup that kills this child if the run is torn down while it runs (a `cp -a`
+    /// that would otherwise recreate a removed run folder); dropped once it is reaped.
+    private let cleanupToken: Int
 
-    private init(pid: pid_t) { self.pid = pid }
+    private init(pid: pid_t, group: Bool) {
+        self.pid = pid
+        cleanupToken = CleanupRegistry.shared.register("kill child \(pid)") { Self.killNow(pid: pid, group: group) }
+    }
 
     /// Starts `arguments[0]` (searched in PATH) with the given environment;
     /// stdout and stderr go to `outputFile` (appended), or /dev/null.
@@ -63,12 +69,13 @@ final class ChildProcess: Sendable {
         guard status == 0 else {
             throw RehearseError.infrastructure("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
-        return ChildProcess(pid: pid)
+        return ChildProcess(pid: pid, group: newProcessGroup)
     }
 
     /// Waits for the process to end, on a thread of its own.
     func wait() async -> Termination {
         let pid = self.pid
+        let token = cleanupToken
         return await withCheckedContinuation { continuation in
             let thread = Thread {
                 var status: Int32 = 0
@@ -86,6 +93,7 @@ final class ChildProcess: Sendable {
                         exitCode: 128 + (status & 0x7f), signal: status & 0x7f,
                         maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
                 }
+                CleanupRegistry.shared.unregister(token)
                 continuation.resume(returning: termination)
             }
             thread.stackSize = 256 << 10
@@ -97,7 +105,29 @@ final class ChildProcess: Sendable {
         _ = kill(group ? -pid : pid, signal)
     }
 
-    var isAlive: Bool { kill(pid, 0) == 0 }
+    /// Whether the child has not exited yet. `kill(pid, 0)` succeeds on a zombie, so a
+    /// server that died at start looked alive until a deadline; waitid with WNOWAIT sees
+    /// the exit at once and leaves the reaping to `wait()`.
+    var isAlive: Bool { Self.isRunning(pid) }
+
+    static func isRunning(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        // ECHILD: already reaped (or never ours): not running as far as we can act on it.
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        return info._sifields._kill.si_pid == 0
+    }
+
+    /// For cleanups: SIGKILL to the child (and its group) and a bounded wait for its exit,
+    /// so that nothing it does lands after the cleanup that follows.
+    private static func killNow(pid: pid_t, group: Bool) {
+        guard isRunning(pid) else { return }
+        _ = Glibc.kill(group ? -pid : pid, SIGKILL)
+        var waited = 0
+        while isRunning(pid) && waited < 300 {
+            usleep(10_000)
+            waited += 1
+        }
+    }
 
     /// Runs a command to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> (Termination, String) {

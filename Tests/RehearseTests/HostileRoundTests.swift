@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import Rehearse
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The README's promises for when things go wrong, each under a case that broke one of
+/// them (issue 23): the built binary, real servers, signals sent when the state they
+/// target has been observed (never after a fixed sleep).
+extension TimedSuites {
+    @Suite("Hostile round")
+    struct HostileRoundTests {
+        /// A migration whose down script sleeps: a rollback that takes as long as we like.
+        static func slowDown(seconds: Int, rollbackWhen: String = "always", deploySQL: String = "SELECT 1") -> [String: String] {
+            [
+                "scenario.yaml": """
+                name: slow-down
+                steps:
+                  - snapshot: before
+                  - {name: deploy, migrate: {dir: migrations}}
+                  - {name: after, sql: "\(deploySQL)"}
+                rollback: {when: \(rollbackWhen), via: down, to: before}
+                """,
+                "migrations/1_table.up.sql": "CREATE TABLE t (id int);\n",
+                "migrations/1_table.down.sql": "SELECT pg_sleep(\(seconds));\nDROP TABLE t;\n",
+            ]
+        }
+
+        /// SIGINT while the down script runs: the rollback is cancelled (57014), the run
+        /// ends at once (not at the 10 s grace) with its document and leaves nothing.
+        @Test func interruptCancelsTheRollback() async throws {
+            let run = try HostileRun.start(Self.slowDown(seconds: 30))
+            defer { run.remove() }
+            #expect(await run.waitForStatement(containing: "pg_sleep(30)"), "\(run.output)")
+            let sent = ContinuousClock.now
+            run.child.signal(SIGINT)
+            let (code, after) = await run.finish(since: sent)
+            #expect(code == 130, "\(run.output)")
+            #expect(after < .seconds(5), "the interrupt took \(after)")
+            let doc = try run.document()
+            #expect(doc.interrupted == true)
+            let rollback = try #require(doc.repetitions.first?.rollback)
+            #expect(rollback.status == "failed")
+            #expect(rollback.error?.sqlstate == "57014")
+            #expect(rollback.error?.message.contains("interrupted") == true, "\(String(describing: rollback.error))")
+            #expect(try await run.leftovers().isEmpty)
+        }
+
+        /// SIGINT during a deploy step with `rollback: when: always`: the rollback does
+        /// not begin, and the results say why.
+        @Test func interruptBeforeTheRollbackSkipsIt() async throws {
+            let run = try HostileRun.start(Self.slowDown(seconds: 1, deploySQL: "SELECT pg_sleep(40)"))
+            defer { run.remove() }
+            #expect(await run.waitForStatement(containing: "pg_sleep(40)"), "\(run.output)")
+            run.child.signal(SIGINT)
+            let (code, _) = await run.finish(since: .now)
+            #expect(code == 130, "\(run.output)")
+            let rollback = try #require(try run.document().repetitions.first?.rollback)
+            #expect(rollback.status == "not_run")
+            #expect(rollback.reason?.contains("interrupted") == true)
+            #expect(try await run.leftovers().isEmpty)
+        }
+
+        /// A signal before the server is ready still leaves the promised document.
+        @Test func anEarlySignalStillWritesTheDocument() async throws {
+            let run = try HostileRun.start(Self.slowDown(seconds: 1))
+            defer { run.remove() }
+            // The run folder appears before the server is copied and started.
+            #expect(await run.poll { run.serverFolder != nil })
+            run.child.signal(SIGTERM)
+            let (code, _) = await run.finish(since: .now)
+            #expect(code == 143, "\(run.output)")
+            let doc = try run.document()
+            #expect(doc.interrupted == true)
+            #expect(doc.expectation.met == false)
+            #expect(try await run.leftovers().isEmpty)
+        }
+
+        /// The rollback obeys the step timeout like every step.
+        @Test func theRollbackObeysTheStepTimeout() async throws {
+            let files = Self.slowDown(seconds: 60)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-rbto-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            for (name, text) in files {
+                let file = dir.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try text.write(to: file, atomically: false, encoding: .utf8)
+            }
+            var options = ScenarioSuiteTests.options()
+            options.stepTimeout = .seconds(2)
+            let begun = ContinuousClock.now
+            let doc = try await ScenarioRunner.run(
+                try ScenarioLoader.load(file: dir.appendingPathComponent("scenario.yaml")), options: options)
+            #expect(ContinuousClock.now - begun < .seconds(30))
+            let rollback = try #require(doc.repetitions.first?.rollback)
+            #expect(rollback.status == "failed")
+            #expect(rollback.error?.sqlstate == "57014")
+            #expect(rollback.error?.message.contains("timeout") == true, "\(String(describing: rollback.error))")
+        }
+    }
+}
