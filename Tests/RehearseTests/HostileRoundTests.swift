@@ -79,6 +79,48 @@ extension TimedSuites {
             #expect(try await run.leftovers().isEmpty)
         }
 
+        /// A server `--keep` left survives the next run (whose reaper took it for a dead
+        /// run's), and `rehearse clean` removes it.
+        @Test func aKeptServerSurvivesTheNextRunUntilClean() async throws {
+            let scenario = ["scenario.yaml": "name: kept\nsteps: [{name: one, sql: \"SELECT 1\"}]\n"]
+            let kept = try HostileRun.start(scenario, arguments: ["--keep"])
+            defer { kept.remove() }
+            let (code, _) = await kept.finish(since: .now)
+            #expect(code == 0, "\(kept.output)")
+            let folder = try #require(kept.serverFolder, "\(kept.output)")
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("kept").path))
+            #expect(HostileRun.serverRuns(in: folder))
+
+            let next = try HostileRun.start(scenario, runBase: kept.runBase)
+            defer { next.remove() }
+            let (nextCode, _) = await next.finish(since: .now)
+            #expect(nextCode == 0, "\(next.output)")
+            #expect(FileManager.default.fileExists(atPath: folder.path), "the next run removed the kept server")
+            #expect(HostileRun.serverRuns(in: folder))
+
+            let (cleanCode, cleanOutput) = try await kept.rehearse(["clean"])
+            #expect(cleanCode == 0, "\(cleanOutput)")
+            #expect(cleanOutput.contains(folder.path))
+            #expect(try await kept.leftovers().isEmpty)
+        }
+
+        /// A staging folder of a run killed while it cached the pristine cluster is
+        /// reaped; one whose owner lives is not.
+        @Test func aDeadRunsStagingFolderIsReaped() throws {
+            let cache = FileManager.default.temporaryDirectory.appendingPathComponent("rh-cache-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: cache) }
+            var layout = RunDirectories.shared
+            layout.cacheBase = cache
+            // pid_max is below 2^22 on Linux: this pid names no process.
+            let dead = cache.appendingPathComponent(".staging-4999999-1-abc")
+            let live = cache.appendingPathComponent(StaleFiles.stagingName())
+            for dir in [dead, live] {
+                try FileManager.default.createDirectory(at: dir.appendingPathComponent("base"), withIntermediateDirectories: true)
+            }
+            #expect(StaleFiles.reap(layout: layout).map(\.lastPathComponent) == [dead.lastPathComponent])
+            #expect(FileManager.default.fileExists(atPath: live.path))
+        }
+
         /// The rollback obeys the step timeout like every step.
         @Test func theRollbackObeysTheStepTimeout() async throws {
             let files = Self.slowDown(seconds: 60)

@@ -20,7 +20,7 @@ struct HostileRun {
     let started = ContinuousClock.now
 
     /// Writes `files` (name → text; `scenario.yaml` among them) and starts `rehearse run` on it.
-    static func start(_ files: [String: String], arguments: [String] = []) throws -> HostileRun {
+    static func start(_ files: [String: String], arguments: [String] = [], runBase shared: URL? = nil) throws -> HostileRun {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rh-hostile-\(UUID().uuidString)")
         for (name, text) in files {
@@ -28,7 +28,7 @@ struct HostileRun {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: file, atomically: false, encoding: .utf8)
         }
-        let runBase = folder.appendingPathComponent("runs")
+        let runBase = shared ?? folder.appendingPathComponent("runs")
         try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("results")
         var env = ProcessInfo.processInfo.environment
@@ -40,6 +40,22 @@ struct HostileRun {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// `rehearse ARGUMENTS…` to its end, with this run's folder base.
+    func rehearse(_ arguments: [String]) async throws -> (Int32, String) {
+        var env = ProcessInfo.processInfo.environment
+        env["REHEARSE_RUN_DIR"] = runBase.path
+        let (termination, output) = try await ChildProcess.run([Self.binary.path] + arguments, environment: env)
+        return (termination.exitCode, output)
+    }
+
+    /// Whether the postmaster of a run folder runs.
+    static func serverRuns(in folder: URL) -> Bool {
+        guard let pidFile = try? String(contentsOf: folder.appendingPathComponent("data/postmaster.pid"), encoding: .utf8),
+            let pid = pid_t(pidFile.split(separator: "\n").first ?? "")
+        else { return false }
+        return kill(pid, 0) == 0
+    }
 
     /// The run's server folder, once it exists.
     var serverFolder: URL? {

@@ -92,7 +92,8 @@ public enum ScenarioRunner {
         settings.merge(appliedSettings) { _, applied in applied }
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
-            FileHandle.standardError.write(Data("kept: psql \"\(info)\"\n".utf8))
+            await host.markKept(database: keptDatabase)
+            FileHandle.standardError.write(Data("kept: psql \"\(info)\"  (rehearse clean removes it)\n".utf8))
             if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
         } else {
             await host.shutdown()

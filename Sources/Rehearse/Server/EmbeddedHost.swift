@@ -68,6 +68,10 @@ final class EmbeddedHost: DatabaseHost {
         return result
     }
 
+    func markKept(database: String) async {
+        server.markKept()
+    }
+
     func shutdown() async {
         if let connection = admin.withLock({ c in
             defer { c = nil }; return c

@@ -173,6 +173,11 @@ final class EmbeddedServer: Sendable {
         waitpid(pid, &status, 0)
     }
 
+    /// A `kept` file beside `owner`: the owner will be gone, and the server must stay.
+    func markKept() {
+        FileManager.default.createFile(atPath: runDirectory.appendingPathComponent(StaleClusterReaper.keptFile).path, contents: nil)
+    }
+
     static func removeDirectory(_ url: URL) {
         try? FileManager.default.removeItem(at: url)
     }

@@ -95,4 +95,11 @@ final class ExternalHost: DatabaseHost {
     }
 
     func shutdown() async {}
+
+    func markKept(database: String) async {
+        _ = try? await withAdmin { admin in
+            try await admin.execute(
+                "COMMENT ON DATABASE \(quoteIdentifier(database)) IS \(quoteLiteral("\(Self.markPrefix)\(runID) \(Self.keptMark)"))")
+        }
+    }
 }

@@ -19,6 +19,7 @@ enum PristineCluster {
         let target = layout.cacheBase.appendingPathComponent(key(version: binaries.version))
         if fm.fileExists(atPath: target.appendingPathComponent("PG_VERSION").path) { return target }
         try fm.createDirectory(at: layout.cacheBase, withIntermediateDirectories: true)
+        StaleFiles.reap(layout: layout)
 
         // initdb runs as the server account, in a run folder it can reach (the
         // cache may sit in a home folder that account cannot enter).
@@ -38,7 +39,7 @@ enum PristineCluster {
             throw RehearseError.infrastructure("initdb failed (exit \(termination.exitCode)):\n\(text)")
         }
         // Copy beside the target, then rename: concurrent runs never see half a cluster.
-        let staging = layout.cacheBase.appendingPathComponent(".staging-\(UUID().uuidString)")
+        let staging = layout.cacheBase.appendingPathComponent(StaleFiles.stagingName())
         let (copy, out) = try await ChildProcess.run(["cp", "-a", data.path, staging.path])
         guard copy.succeeded else { throw RehearseError.infrastructure("cannot cache the pristine cluster: \(out)") }
         if rename(staging.path, target.path) != 0 {

@@ -27,10 +27,10 @@ final class ChildProcess: Sendable {
     }
 
     /// Starts `arguments[0]` (searched in PATH) with the given environment;
-    /// stdout and stderr go to `outputFile` (appended), or /dev/null.
+    /// stdout and stderr go to `output` (a descriptor), else `outputFile` (appended), else /dev/null.
     static func spawn(
         _ arguments: [String], environment: [String: String]? = nil, workingDirectory: URL? = nil,
-        outputFile: URL? = nil, newProcessGroup: Bool = true
+        outputFile: URL? = nil, output: UnlinkedTempFile? = nil, newProcessGroup: Bool = true
     ) throws -> ChildProcess {
         precondition(!arguments.isEmpty)
         // Swift's Glibc module does not export posix_spawn_file_actions_addchdir_np; coreutils' env changes folder.
@@ -40,7 +40,11 @@ final class ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         let outPath = outputFile?.path ?? "/dev/null"
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 1, outPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        if let output {
+            posix_spawn_file_actions_adddup2(&fileActions, output.descriptor, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 1, outPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        }
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -131,12 +135,10 @@ final class ChildProcess: Sendable {
 
     /// Runs a command to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> (Termination, String) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-out-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let child = try spawn(arguments, environment: environment, outputFile: output)
+        let output = try UnlinkedTempFile()
+        let child = try spawn(arguments, environment: environment, output: output)
         let termination = await child.wait()
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        return (termination, text)
+        return (termination, output.text())
     }
 }
 
