@@ -77,11 +77,18 @@ struct Run: AsyncParsableCommand {
         }
 
         var options = RunOptions()
+        options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
+        options.pgBin = pgBin
+        do {
+            try await ScenarioRunner.checkSettings(scenarios, options: options)
+        } catch {
+            printError("rehearse: \(error)")
+            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
+            throw ExitCode(ExitStatus.infrastructure)
+        }
         options.repeatOverride = `repeat`
         options.outDirectory = URL(fileURLWithPath: out)
-        options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
         options.keep = keep
-        options.pgBin = pgBin
         options.stepTimeout = .seconds(stepTimeout)
         options.progress = !json
         if let secret = options.server.flatMap({ Rehearse.ConnectionSecrets.password(in: $0) }) {

@@ -121,6 +121,49 @@ extension TimedSuites {
             #expect(FileManager.default.fileExists(atPath: live.path))
         }
 
+        /// A setting the server rejects is invalid input at its position, found by the
+        /// server binary before anything runs (it stalled 60 s, then exit 3 with no position).
+        @Test func aRejectedSettingFailsFastAtItsPosition() async throws {
+            let run = try HostileRun.start([
+                "scenario.yaml": "name: bad-setting\ndatabase:\n  settings: {work_mem: lots}\nsteps: [{name: one, sql: \"SELECT 1\"}]\n"
+            ])
+            defer { run.remove() }
+            let (code, after) = await run.finish(since: run.started)
+            #expect(code == 2, "\(run.output)")
+            #expect(after < .seconds(10))
+            #expect(run.output.contains("scenario.yaml:3:24: error: database.settings.work_mem:"), "\(run.output)")
+            #expect(run.output.contains("invalid value for parameter \"work_mem\""), "\(run.output)")
+            #expect(try await run.leftovers().isEmpty)
+        }
+
+        /// A server that dies at start is seen dead at once (a zombie passed `kill(pid, 0)`).
+        @Test func aServerThatDiesAtStartIsSeenAtOnce() async throws {
+            let binaries = try await PostgresBinaries.locate()
+            let begun = ContinuousClock.now
+            // `postgres -C` accepts it; only a starting server loads the library.
+            await #expect(throws: RehearseError.self) {
+                _ = try await EmbeddedServer.start(binaries: binaries, settings: [("shared_preload_libraries", "no_such_library")])
+            }
+            #expect(ContinuousClock.now - begun < .seconds(15))
+        }
+
+        /// A damaged cluster cache is noticed and made again; the run goes on.
+        @Test func aDamagedClusterCacheIsMadeAgain() async throws {
+            let cache = FileManager.default.temporaryDirectory.appendingPathComponent("rh-cache-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: cache) }
+            let scenario = ["scenario.yaml": "name: cache\nsteps: [{name: one, sql: \"SELECT 1\"}]\n"]
+            let first = try HostileRun.start(scenario, environment: ["REHEARSE_CACHE_DIR": cache.path])
+            defer { first.remove() }
+            #expect(await first.finish(since: .now).exitCode == 0, "\(first.output)")
+            let clusters = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasPrefix("pristine-") }
+            let control = cache.appendingPathComponent("\(try #require(clusters.first))/global/pg_control")
+            try Data(count: 100).write(to: control)
+            let second = try HostileRun.start(scenario, environment: ["REHEARSE_CACHE_DIR": cache.path])
+            defer { second.remove() }
+            #expect(await second.finish(since: .now).exitCode == 0, "\(second.output)")
+            #expect(PristineCluster.isIntact(control.deletingLastPathComponent().deletingLastPathComponent()))
+        }
+
         /// The rollback obeys the step timeout like every step.
         @Test func theRollbackObeysTheStepTimeout() async throws {
             let files = Self.slowDown(seconds: 60)

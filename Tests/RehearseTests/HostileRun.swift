@@ -20,7 +20,9 @@ struct HostileRun {
     let started = ContinuousClock.now
 
     /// Writes `files` (name → text; `scenario.yaml` among them) and starts `rehearse run` on it.
-    static func start(_ files: [String: String], arguments: [String] = [], runBase shared: URL? = nil) throws -> HostileRun {
+    static func start(
+        _ files: [String: String], arguments: [String] = [], runBase shared: URL? = nil, environment: [String: String] = [:]
+    ) throws -> HostileRun {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rh-hostile-\(UUID().uuidString)")
         for (name, text) in files {
@@ -33,6 +35,7 @@ struct HostileRun {
         let out = folder.appendingPathComponent("results")
         var env = ProcessInfo.processInfo.environment
         env["REHEARSE_RUN_DIR"] = runBase.path
+        env.merge(environment) { _, given in given }
         let child = try ChildProcess.spawn(
             [binary.path, "run", folder.appendingPathComponent("scenario.yaml").path, "--out", out.path] + arguments,
             environment: env, outputFile: folder.appendingPathComponent("output.txt"))

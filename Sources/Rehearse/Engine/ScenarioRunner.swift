@@ -112,6 +112,15 @@ public enum ScenarioRunner {
         return document
     }
 
+    /// Checks every scenario's `database.settings` with the embedded server's binary
+    /// before anything runs (a rejected value is invalid input at its position). With
+    /// `--server` the server judges them when they are set on each database.
+    public static func checkSettings(_ scenarios: [Scenario], options: RunOptions) async throws {
+        guard options.server == nil, scenarios.contains(where: { !$0.database.settings.isEmpty }) else { return }
+        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        for scenario in scenarios { try await SettingsCheck.validate(scenario, binaries: binaries) }
+    }
+
     static func makeHost(_ scenario: Scenario, options: RunOptions, runID: String) async throws -> any DatabaseHost {
         if let server = options.server {
             for fault in scenario.faults {
@@ -126,7 +135,17 @@ public enum ScenarioRunner {
         Trace.mark("binaries located")
         var cap: Int64?
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
-        let server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        let server: EmbeddedServer
+        do {
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        } catch RehearseError.infrastructure(let message) where !Task.isCancelled {
+            // The settings passed `postgres -C`, so a server that will not start points at the
+            // cached cluster it was copied from: made again once, and tried again.
+            FileHandle.standardError.write(Data("note: the server did not start; making the cluster cache again\n".utf8))
+            Trace.mark("start failed: \(message)")
+            PristineCluster.discard(binaries: binaries, layout: .shared)
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        }
         return EmbeddedHost(server: server, runID: runID)
     }
 
