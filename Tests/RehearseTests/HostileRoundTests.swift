@@ -164,6 +164,31 @@ extension TimedSuites {
             #expect(PristineCluster.isIntact(control.deletingLastPathComponent().deletingLastPathComponent()))
         }
 
+        /// `pg_terminate_backend` on a workload's sessions: the step fails with the
+        /// server's reason, 57P01, as a `sql` step does (it said "server closed the
+        /// connection unexpectedly", with no SQLSTATE).
+        @Test(arguments: [1, 4])
+        func aTerminatedWorkloadSessionKeepsTheReason(pipeline: Int) async throws {
+            let doc = try await TimedSuites.ScenarioSuiteTests.run(
+                yaml: """
+                name: terminated
+                steps:
+                  - {name: schema, sql: "CREATE TABLE t (id int)"}
+                  - name: traffic
+                    background: true
+                    workload: {connections: 2, rate: 40/s, pipeline: \(pipeline), transactions: [{sql: "SELECT count(*) FROM t"}]}
+                  - name: kill
+                    sql: |
+                      SELECT pg_sleep(0.3);
+                      SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rehearse:traffic';
+                      SELECT pg_sleep(0.5);
+                expect: {verdict: blocked}
+                """)
+            let traffic = try #require(doc.repetitions.first?.steps.first { $0.name == "traffic" })
+            #expect(traffic.status == "failed")
+            #expect(traffic.error?.sqlstate == "57P01", "\(String(describing: traffic.error))")
+        }
+
         /// The rollback obeys the step timeout like every step.
         @Test func theRollbackObeysTheStepTimeout() async throws {
             let files = Self.slowDown(seconds: 60)
