@@ -1,4 +1,6 @@
 import Foundation
+import PostgresClient
+import TestSupport
 import Testing
 
 @testable import Rehearse
@@ -187,6 +189,44 @@ extension TimedSuites {
             let traffic = try #require(doc.repetitions.first?.steps.first { $0.name == "traffic" })
             #expect(traffic.status == "failed")
             #expect(traffic.error?.sqlstate == "57P01", "\(String(describing: traffic.error))")
+        }
+
+        /// Two SIGINTs 50 ms apart in `--server` mode, while a `CREATE DATABASE` runs or
+        /// between repetitions: exit 130 (it crashed in `exit()` beside a libpq connect), and
+        /// no database of the run left on the user's server (an unmarked template was, for good).
+        @Test(arguments: ["CREATE DATABASE%", "%pg_sleep(0.05)%"])
+        func aDoubleSignalLeavesNothingOnTheServer(at statement: String) async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            let admin = try await db.connect()
+            let run = try HostileRun.start(
+                [
+                    "scenario.yaml": """
+                    name: double
+                    repeat: 30
+                    steps: [{name: one, sql: "CREATE TABLE t AS SELECT generate_series(1, 1000) AS id; SELECT pg_sleep(0.05)"}]
+                    """
+                ], arguments: ["--server", db.server.conninfo(database: "postgres")])
+            defer { run.remove() }
+            _ = await run.poll(limit: .seconds(30)) {
+                let active = try? await admin.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1", [statement]
+                ).scalar
+                return active != nil && active != "0"
+            }
+            run.child.signal(SIGINT)
+            try await Task.sleep(for: .milliseconds(50))  // the gap between the two signals is the case itself
+            run.child.signal(SIGINT)
+            let (code, _) = await run.finish(since: .now)
+            #expect(code == 130, "\(run.output)")
+            // Nothing of the run may still be running on the server, then nothing may be left.
+            #expect(
+                await HostileRun.untilTrue {
+                    (try? await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'rehearse%'").scalar) == "0"
+                })
+            let left = try await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'rehearse%'").rows
+            #expect(left.isEmpty, "left on the server: \(left)")
+            await admin.close()
         }
 
         /// The rollback obeys the step timeout like every step.

@@ -77,6 +77,16 @@ struct HostileRun {
         return false
     }
 
+    /// Polls (every 20 ms, for at most 10 s) until `condition` holds.
+    static func untilTrue(_ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// Waits until a statement containing `text` is active on the run's embedded server.
     func waitForStatement(containing text: String) async -> Bool {
         await poll {
