@@ -11,7 +11,9 @@ import Testing
 /// The built `rehearse` run on a scenario folder of its own, with a private run folder
 /// base, for the hostile round's tests: they signal it and check what it leaves.
 struct HostileRun {
-    static let binary = TimedSuites.ScenarioSuiteTests.root.appendingPathComponent(".build/debug/rehearse")
+    /// This checkout's build, or `$REHEARSE_TEST_BINARY` (another build: an older one shows the cases fail there).
+    static let binary = ProcessInfo.processInfo.environment["REHEARSE_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
+        ?? TimedSuites.ScenarioSuiteTests.root.appendingPathComponent(".build/debug/rehearse")
 
     let folder: URL
     let runBase: URL
