@@ -173,19 +173,19 @@ extension TimedSuites {
         func aTerminatedWorkloadSessionKeepsTheReason(pipeline: Int) async throws {
             let doc = try await TimedSuites.ScenarioSuiteTests.run(
                 yaml: """
-                name: terminated
-                steps:
-                  - {name: schema, sql: "CREATE TABLE t (id int)"}
-                  - name: traffic
-                    background: true
-                    workload: {connections: 2, rate: 40/s, pipeline: \(pipeline), transactions: [{sql: "SELECT count(*) FROM t"}]}
-                  - name: kill
-                    sql: |
-                      SELECT pg_sleep(0.3);
-                      SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rehearse:traffic';
-                      SELECT pg_sleep(0.5);
-                expect: {verdict: blocked}
-                """)
+                    name: terminated
+                    steps:
+                      - {name: schema, sql: "CREATE TABLE t (id int)"}
+                      - name: traffic
+                        background: true
+                        workload: {connections: 2, rate: 40/s, pipeline: \(pipeline), transactions: [{sql: "SELECT count(*) FROM t"}]}
+                      - name: kill
+                        sql: |
+                          SELECT pg_sleep(0.3);
+                          SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rehearse:traffic';
+                          SELECT pg_sleep(0.5);
+                    expect: {verdict: blocked}
+                    """)
             let traffic = try #require(doc.repetitions.first?.steps.first { $0.name == "traffic" })
             #expect(traffic.status == "failed")
             #expect(traffic.error?.sqlstate == "57P01", "\(String(describing: traffic.error))")

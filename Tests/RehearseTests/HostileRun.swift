@@ -12,7 +12,8 @@ import Testing
 /// base, for the hostile round's tests: they signal it and check what it leaves.
 struct HostileRun {
     /// This checkout's build, or `$REHEARSE_TEST_BINARY` (another build: an older one shows the cases fail there).
-    static let binary = ProcessInfo.processInfo.environment["REHEARSE_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
+    static let binary =
+        ProcessInfo.processInfo.environment["REHEARSE_TEST_BINARY"].map { URL(fileURLWithPath: $0) }
         ?? TimedSuites.ScenarioSuiteTests.root.appendingPathComponent(".build/debug/rehearse")
 
     let folder: URL

@@ -16,7 +16,7 @@ public enum ScenarioRunner {
         do {
             try Task.checkCancellation()
             host = try await makeHost(scenario, options: options, runID: runID)
-        } catch where Task.isCancelled {
+        } catch _ where Task.isCancelled {
             // Interrupted before the server was ready: the document still says so.
             let document = await assemble(
                 scenario: scenario, runID: runID, startedAt: startedAt, host: nil, serverKind: options.serverKind,
@@ -76,7 +76,7 @@ public enum ScenarioRunner {
                 if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
             }
             try? await host.dropDatabase(template)
-        } catch where Task.isCancelled {
+        } catch _ where Task.isCancelled {
             // Interrupted: what ran so far goes into the document, written below.
             try? await host.dropDatabase(template)
         } catch {
