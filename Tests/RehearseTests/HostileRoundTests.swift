@@ -229,6 +229,46 @@ extension TimedSuites {
             await admin.close()
         }
 
+        /// The signal cleanup meets a `CREATE DATABASE` in flight (here held on a lock):
+        /// it cancels it and waits for it, and no database is left; one not begun never begins.
+        @Test func aCreationInFlightIsCancelledAndNothingIsLeft() async throws {
+            let db = try await TestServer.start()
+            defer { Task { await db.stop() } }
+            let admin = try await db.connect()
+            try await admin.execute("CREATE DATABASE held_template")
+            // Renaming the template, in an open transaction, holds the lock CREATE DATABASE waits for.
+            try await admin.execute("BEGIN; ALTER DATABASE held_template RENAME TO held_template_renamed")
+            let creator = try await db.connect()
+            let server = db.server.conninfo(database: "postgres")
+            let creation = DatabaseCreation(name: "rehearse_t_1", template: "held_template", marker: "rehearse:t")
+            let creating = Task { try await creation.run(on: creator, serverConninfo: server) }
+            let observer = try await db.connect()
+            #expect(
+                await HostileRun.untilTrue {
+                    (try? await observer.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [String(creator.backendPID)]
+                    ).scalar) == "1"
+                })
+            let pid = creator.backendPID
+            // The cleanup is synchronous (it runs in a signal handler): a thread of its own.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    creation.abandon(conninfo: server, backendPID: pid)
+                    done.resume()
+                }.start()
+            }
+            // Released now: a creation the cleanup had not stopped would go on and succeed.
+            try await admin.execute("ROLLBACK")
+            await #expect(throws: PostgresError.self) { try await creating.value }
+            #expect(try await observer.query("SELECT count(*) FROM pg_database WHERE datname = 'rehearse_t_1'").scalar == "0")
+
+            let later = DatabaseCreation(name: "rehearse_t_2", template: nil, marker: "rehearse:t")
+            later.abandon(conninfo: server, backendPID: pid)  // pending: nothing to wait for
+            await #expect(throws: PostgresError.self) { try await later.run(on: creator, serverConninfo: server) }
+            #expect(try await observer.query("SELECT count(*) FROM pg_database WHERE datname = 'rehearse_t_2'").scalar == "0")
+            for c in [admin, creator, observer] { await c.close() }
+        }
+
         /// The rollback obeys the step timeout like every step.
         @Test func theRollbackObeysTheStepTimeout() async throws {
             let files = Self.slowDown(seconds: 60)

@@ -50,7 +50,7 @@ final class DatabaseCreation: Sendable {
 
     /// Cleanup side, synchronous: stop a creation before it starts, or cancel it and
     /// wait for it to end, then drop what it made.
-    private func abandon(conninfo: String, backendPID: Int32) {
+    func abandon(conninfo: String, backendPID: Int32) {
         let wasPending = state.withLock { s -> Bool in
             if s == .pending { s = .abandoned; return true }
             return false
