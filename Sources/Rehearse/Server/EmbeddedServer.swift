@@ -58,6 +58,7 @@ final class EmbeddedServer: Sendable {
         let account = try ServerAccount.current()
         let layout = RunDirectories.shared
         StaleClusterReaper.reap(base: layout.runBase)
+        StaleFiles.reap(layout: layout)
         let runDirectory = try layout.makeRunDirectory()
         var tokens: [Int] = []
         tokens.append(

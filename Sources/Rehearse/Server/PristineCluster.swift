@@ -20,7 +20,6 @@ enum PristineCluster {
         if isIntact(target) { return target }
         if fm.fileExists(atPath: target.path) { discard(binaries: binaries, layout: layout) }
         try fm.createDirectory(at: layout.cacheBase, withIntermediateDirectories: true)
-        StaleFiles.reap(layout: layout)
 
         // initdb runs as the server account, in a run folder it can reach (the
         // cache may sit in a home folder that account cannot enter).
