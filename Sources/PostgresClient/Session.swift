@@ -40,6 +40,11 @@ public final class Session {
                 guard let context, let result else { return }
                 let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
                 if let text = PQresultErrorMessage(result) { box.append(Session.trimmed(text)) }
+                // An error the server sent while the session was idle (57P01 from
+                // pg_terminate_backend) comes as a notice; it is why the session is gone.
+                if let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))), String(cString: severity) == "FATAL" {
+                    box.fatal = Session.serverError(result, statement: nil)
+                }
             }, context)
     }
 
@@ -70,6 +75,14 @@ public final class Session {
 
     /// Notices (warnings, `RAISE NOTICE`) received since the last call.
     public func takeNotices() -> [String] { noticeBox.take() }
+
+    /// Reads what the server sent while the session was idle, without waiting: a FATAL
+    /// error then is kept for `idleFatal` (libpq loses it when the next statement is sent
+    /// to a closed connection, and says only "server closed the connection unexpectedly").
+    public func readWhileIdle() { _ = PQconsumeInput(conn) }
+
+    /// The FATAL error the server sent while the session was idle, if it sent one.
+    public var idleFatal: PostgresError? { noticeBox.fatal }
 
     func makeCanceller() -> OpaquePointer? { PQgetCancel(conn) }
 
@@ -314,6 +327,8 @@ public struct PreparedHandle: Hashable {
 /// Collects notices from libpq's callback (called on the session thread).
 final class NoticeBox {
     private var notices: [String] = []
+    /// The last FATAL error the server sent outside a statement.
+    var fatal: PostgresError?
     func append(_ notice: String) {
         if notices.count < 1000 { notices.append(notice) }
     }

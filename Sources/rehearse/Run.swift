@@ -78,14 +78,20 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        if let sig = SignalTrap.shared.signalReceived { throw ExitCode(128 + sig) }
 
         var options = RunOptions()
+        options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
+        options.pgBin = pgBin
+        do {
+            try await ScenarioRunner.checkSettings(scenarios, options: options)
+        } catch {
+            printError("rehearse: \(error)")
+            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
+            throw ExitCode(ExitStatus.infrastructure)
+        }
         options.repeatOverride = `repeat`
         options.outDirectory = URL(fileURLWithPath: out)
-        options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
         options.keep = keep
-        options.pgBin = pgBin
         options.stepTimeout = .seconds(stepTimeout)
         options.progress = !json
         for secret in options.server.map(ConnectionSecrets.secrets) ?? [] { SecretMasker.register(secret: secret) }
@@ -98,7 +104,8 @@ struct Run: AsyncParsableCommand {
         let work = Task { () -> (documents: [ResultsDocument], failure: (any Error)?) in
             var documents: [ResultsDocument] = []
             for scenario in scenarios {
-                if Task.isCancelled { break }
+                // An interrupt before anything ran still leaves one document saying so.
+                if Task.isCancelled && !documents.isEmpty { break }
                 do {
                     documents.append(try await ScenarioRunner.run(scenario, options: options))
                 } catch {
@@ -119,8 +126,7 @@ struct Run: AsyncParsableCommand {
             print(SummaryTable.render(documents), terminator: "")
         }
         if let sig = SignalTrap.shared.signalReceived {
-            CleanupRegistry.shared.runAll()
-            throw ExitCode(128 + sig)
+            SignalTrap.exitAfterCleanup(sig)
         }
         if let failure {
             printError("rehearse: \(failure)")

@@ -69,10 +69,8 @@ extension TimedSuites {
         /// and no server, folder or lock holder left behind.
         @Test(arguments: [SIGINT, SIGTERM])
         func interruptLeavesNothingBehind(_ sig: Int32) async throws {
-            let binary = Self.root.appendingPathComponent(".build/debug/rehearse")
-            try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first (swift build)")
-            let file = try temporaryScenario(
-                """
+            let run = try HostileRun.start([
+                "scenario.yaml": """
                 name: interrupted
                 steps:
                   - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"}
@@ -85,47 +83,21 @@ extension TimedSuites {
                   - {name: wait, sql: "LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)"}
                 faults:
                   - lock: {table: t, mode: share, during: wait, hold: 60s, idle_in_transaction: true}
-                """)
-            let out = file.deletingLastPathComponent().appendingPathComponent("results")
-            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-            let runBase = FileManager.default.temporaryDirectory.appendingPathComponent("rh-runs-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: runBase) }
-            var env = ProcessInfo.processInfo.environment
-            env["REHEARSE_RUN_DIR"] = runBase.path
-            let child = try ChildProcess.spawn([binary.path, "run", file.path, "--out", out.path], environment: env)
-            // Wait until the server is up and the step is running.
-            var started = false
-            for _ in 0..<200 {
-                try await Task.sleep(for: .milliseconds(50))
-                let dirs = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
-                if dirs.contains(where: { $0.hasPrefix("rehearse-\(child.pid)-") }) { started = true; break }
-            }
-            #expect(started)
-            // Then until the `wait` step is running: its LOCK TABLE waits behind the fault's lock,
-            // and the server's process title says so (a fixed pause was too short on a busy machine).
-            let waiting = try await ServerProcesses.waitForBackend(runBase: runBase.path) { $0.hasSuffix("waiting") }
-            #expect(waiting, "the wait step never waited on the fault's lock")
-            child.signal(sig)
-            let termination = await child.wait()
-            #expect(termination.exitCode == 128 + sig)
-            let left = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
-            #expect(left.isEmpty, "left behind: \(left)")
-            let (_, ps) = try await ChildProcess.run(["ps", "-eo", "args"])
-            #expect(!ps.contains(runBase.path), "a server of the run is still alive")
-            let documents = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? []).filter {
-                $0.hasSuffix(".json")
-            }
-            #expect(documents.count == 1)
-            if let first = documents.first {
-                let doc = try ResultsCoding.decoder().decode(
-                    ResultsDocument.self, from: Data(contentsOf: out.appendingPathComponent(first)))
-                #expect(doc.interrupted == true)
-                #expect(doc.expectation.met == false)
-                // The step says it was interrupted, not that it ran past its timeout.
-                let wait = doc.repetitions.first?.steps.first { $0.name == "wait" }
-                #expect(wait?.error?.message.contains("the run was interrupted") == true, "\(String(describing: wait?.error))")
-            }
+                """
+            ])
+            defer { run.remove() }
+            // Signalled once the step runs (copying the cluster alone can take seconds on a loaded machine).
+            #expect(await run.waitForStatement(containing: "pg_sleep(60)"), "\(run.output)")
+            run.child.signal(sig)
+            let (code, _) = await run.finish(since: .now)
+            #expect(code == 128 + sig)
+            #expect(try await run.leftovers().isEmpty, "a folder or server of the run is still there")
+            let doc = try run.document()
+            #expect(doc.interrupted == true)
+            #expect(doc.expectation.met == false)
+            // The step says it was interrupted, not that it ran past its timeout.
+            let wait = doc.repetitions.first?.steps.first { $0.name == "wait" }
+            #expect(wait?.error?.message.contains("the run was interrupted") == true, "\(String(describing: wait?.error))")
         }
     }
 }

@@ -225,12 +225,7 @@ struct RepetitionRunner: Sendable {
         let verdict = reasons.isEmpty ? "approved" : "blocked"
 
         // Rollback rehearsal.
-        var rollback = RollbackRunner.Outcome(
-            result: RollbackResult(status: "not_run", durationMs: nil, error: nil, differences: [], via: nil), checkResults: [])
-        if let plan = scenario.rollback, plan.when == .always || (plan.when == .onBlocked && verdict == "blocked") {
-            rollback = await RollbackRunner(scenario: scenario, host: host, database: database, snapshots: snapshots)
-                .run(plan)
-        }
+        let rollback = await rehearseRollback(verdict: verdict, snapshots: snapshots)
         // Snapshot copies belong to this repetition.
         for snapshot in snapshots.all { if let copy = snapshot.copyDatabase { try? await host.dropDatabase(copy) } }
 
@@ -263,38 +258,15 @@ struct RepetitionRunner: Sendable {
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {
         let timeout = step.timeout ?? stepTimeout
-        // Whether the timer fired before the step was over: decided under one lock, which the
-        // step takes as it returns, so a step that finished as the timer went off is not
-        // reported as timed out.
-        let state = Locked((finished: false, fired: false))
-        let work = Task {
-            let measurement = await StepDispatcher.run(step, context: context, keepCopy: keepCopy)
-            state.withLock { $0.finished = true }
-            return measurement
+        let (measurement, ending) = await Deadline.run(timeout: timeout) {
+            await StepDispatcher.run(step, context: context, keepCopy: keepCopy)
         }
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            let fired = state.withLock { s in
-                if !s.finished { s.fired = true }
-                return s.fired
-            }
-            if fired { work.cancel() }
-        }
-        let interrupted = CompletionFlag()
-        let measurement = await withTaskCancellationHandler {
-            await work.value
-        } onCancel: {
-            interrupted.set()
-            work.cancel()
-        }
-        let fired = state.withLock { $0.fired }
-        timer.cancel()
         guard measurement.failure?.sqlstate == "57014" || measurement.failure == nil else { return measurement }
         var m = measurement
-        if fired {
-            m.fail(message: "step \(step.name) ran past its timeout of \(timeout) and was canceled", sqlstate: "57014")
-        } else if interrupted.isSet {
-            m.fail(message: "step \(step.name) was canceled: the run was interrupted", sqlstate: "57014")
+        switch ending {
+        case .timedOut: m.fail(message: "step \(step.name) ran past its timeout of \(timeout) and was canceled", sqlstate: "57014")
+        case .interrupted: m.fail(message: "step \(step.name) was canceled: the run was interrupted", sqlstate: "57014")
+        case .finished: break
         }
         return m
     }

@@ -20,4 +20,7 @@ public struct RunOptions: Sendable {
     public var progress = false
 
     public init() {}
+
+    /// `environment.server` of the results: `external` with `--server`, else `embedded`.
+    var serverKind: String { server == nil ? "embedded" : "external" }
 }

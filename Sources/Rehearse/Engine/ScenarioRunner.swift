@@ -12,7 +12,18 @@ public enum ScenarioRunner {
         let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
         let startedAt = Date()
         Trace.mark("scenario \(scenario.name)")
-        let host = try await makeHost(scenario, options: options, runID: runID)
+        let host: any DatabaseHost
+        do {
+            try Task.checkCancellation()
+            host = try await makeHost(scenario, options: options, runID: runID)
+        } catch _ where Task.isCancelled {
+            // Interrupted before the server was ready: the document still says so.
+            let document = await assemble(
+                scenario: scenario, runID: runID, startedAt: startedAt, host: nil, serverKind: options.serverKind,
+                settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
+            if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+            return document
+        }
         Trace.mark("host ready")
         var hostToken: Int?
         if let external = host as? ExternalHost {
@@ -66,6 +77,9 @@ public enum ScenarioRunner {
                 if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
             }
             try? await host.dropDatabase(template)
+        } catch _ where Task.isCancelled {
+            // Interrupted: what ran so far goes into the document, written below.
+            try? await host.dropDatabase(template)
         } catch {
             try? await host.dropDatabase(template)
             if !options.keep { await host.shutdown() }
@@ -79,7 +93,8 @@ public enum ScenarioRunner {
         settings.merge(appliedSettings) { _, applied in applied }
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
-            FileHandle.standardError.write(Data("kept: psql \"\(info)\"\n".utf8))
+            await host.markKept(database: keptDatabase)
+            FileHandle.standardError.write(Data("kept: psql \"\(info)\"  (rehearse clean removes it)\n".utf8))
             if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
         } else {
             await host.shutdown()
@@ -88,7 +103,7 @@ public enum ScenarioRunner {
 
         Trace.mark("host shut down")
         let document = await assemble(
-            scenario: scenario, runID: runID, startedAt: startedAt, host: host, settings: settings,
+            scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
         Trace.mark("assembled")
@@ -96,6 +111,15 @@ public enum ScenarioRunner {
             try ResultsWriter.write(document, under: options.outDirectory)
         }
         return document
+    }
+
+    /// Checks every scenario's `database.settings` with the embedded server's binary
+    /// before anything runs (a rejected value is invalid input at its position). With
+    /// `--server` the server judges them when they are set on each database.
+    public static func checkSettings(_ scenarios: [Scenario], options: RunOptions) async throws {
+        guard options.server == nil, scenarios.contains(where: { !$0.database.settings.isEmpty }) else { return }
+        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        for scenario in scenarios { try await SettingsCheck.validate(scenario, binaries: binaries) }
     }
 
     static func makeHost(_ scenario: Scenario, options: RunOptions, runID: String) async throws -> any DatabaseHost {
@@ -112,7 +136,17 @@ public enum ScenarioRunner {
         Trace.mark("binaries located")
         var cap: Int64?
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
-        let server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        let server: EmbeddedServer
+        do {
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        } catch RehearseError.infrastructure(let message) where !Task.isCancelled {
+            // The settings passed `postgres -C`, so a server that will not start points at the
+            // cached cluster it was copied from: made again once, and tried again.
+            FileHandle.standardError.write(Data("note: the server did not start; making the cluster cache again\n".utf8))
+            Trace.mark("start failed: \(message)")
+            PristineCluster.discard(binaries: binaries, layout: .shared)
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        }
         return EmbeddedHost(server: server, runID: runID)
     }
 
@@ -193,7 +227,8 @@ public enum ScenarioRunner {
     }
 
     static func assemble(
-        scenario: Scenario, runID: String, startedAt: Date, host: any DatabaseHost, settings: [String: String],
+        scenario: Scenario, runID: String, startedAt: Date, host: (any DatabaseHost)?, serverKind: String,
+        settings: [String: String],
         calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
         impacts: [String: StepMetrics], interrupted: Bool
     ) async -> ResultsDocument {
@@ -229,10 +264,10 @@ public enum ScenarioRunner {
         let summary = merged.mapValues(summarize)
         let mismatches = Verdict.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
         var environment = ResultsDocument.EnvironmentInfo(
-            rehearseVersion: version, postgresVersion: host.postgresVersion, server: host.kind, settings: settings,
+            rehearseVersion: version, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind, settings: settings,
             os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
             memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
-        environment.memoryCapEnforcement = host.memoryCap?.enforcement.rawValue
+        environment.memoryCapEnforcement = host?.memoryCap?.enforcement.rawValue
         return ResultsDocument(
             scenario: .init(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256),
             run: .init(

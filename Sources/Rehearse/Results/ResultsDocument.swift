@@ -243,6 +243,8 @@ public struct RollbackResult: Codable, Sendable {
     @EncodedAsNull public var error: ErrorInfo?
     public var differences: [Difference]
     public var via: String?
+    /// Why a rollback that was due did not run (`not_run`), e.g. the run was interrupted first.
+    public var reason: String? = nil
 }
 
 public struct Difference: Codable, Sendable, Equatable {

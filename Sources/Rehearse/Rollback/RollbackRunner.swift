@@ -38,10 +38,14 @@ struct RollbackRunner: Sendable {
             return Outcome(result: result, checkResults: [])
         }
         result.durationMs = Double(monotonicNanos() - start) / 1e6
+        if Task.isCancelled {
+            result.error = ErrorInfo(sqlstate: "57014", message: "canceled before the rollback was verified")
+            return Outcome(result: result, checkResults: [])
+        }
         do {
             let connection = try await Connection.connect(host.conninfo(database: database), label: "rehearse-verify")
             if let snapshot {
-                let (fingerprint, data) = try await connection.withSession { session in
+                let (fingerprint, data) = try await connection.cancellable { session in
                     (try CatalogFingerprint.take(session), try DataChecksum.take(session))
                 }
                 if plan.verify.contains(.schema) {
@@ -82,7 +86,9 @@ struct RollbackRunner: Sendable {
         let keep = Set(snapshot?.appliedMigrations ?? [])
         let known = found
         let outcome: ErrorInfo? = try await Connection.with(host.conninfo(database: database), label: "rehearse-rollback") { connection in
-            try await connection.withSession { session in
+            // A timeout or an interrupt cancels the down script running on the server; the
+            // cancel repeats, so one landing between two statements is not lost.
+            try await connection.cancellable(repeating: true) { session in
                 let applied = try MigrationTracker.applied(session)
                 for version in applied.reversed() where !keep.contains(version) {
                     guard let (migration, spec) = known[version] else {

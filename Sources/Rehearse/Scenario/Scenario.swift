@@ -53,6 +53,8 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
 public struct DatabaseSettings: Sendable {
     public var settings: [(name: String, value: String)] = []
+    /// Where each setting's value is, for errors the server binary finds in it.
+    public var locations: [String: SourceLocation] = [:]
     public var extensions: [String] = []
     public init() {}
 }

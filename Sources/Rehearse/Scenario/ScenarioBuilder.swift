@@ -126,7 +126,10 @@ struct ScenarioBuilder {
                     if name.range(of: "^[a-z_][a-z0-9_.]*$", options: .regularExpression) == nil {
                         reader.fail(v, "database.settings.\(name)", "'\(name)' is not a PostgreSQL setting name")
                     }
-                    if let s = reader.scalar(v, "database.settings.\(name)") { settings.settings.append((name, s)) }
+                    if let s = reader.scalar(v, "database.settings.\(name)") {
+                        settings.settings.append((name, s))
+                        settings.locations[name] = reader.location(v)
+                    }
                 }
             case "extensions": settings.extensions = reader.stringList(value, "database.extensions") ?? []
             default: break

@@ -26,11 +26,16 @@ protocol DatabaseHost: Sendable {
     /// Runs `body` on a connection to the maintenance database.
     func withAdmin<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T
     func shutdown() async
+    /// Marks what `--keep` leaves (the server's folder, or the database) as kept: later
+    /// runs leave it alone and only `rehearse clean` removes it.
+    func markKept(database: String) async
 }
 
 extension DatabaseHost {
     /// Marks a database as rehearse's own; `dropDatabase` checks the mark.
     static var markPrefix: String { "rehearse:" }
+    /// Follows the run id in the mark of a database `--keep` left.
+    static var keptMark: String { "kept" }
 
     /// A fresh connection to the maintenance database, closed before this returns.
     func withAdmin<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {

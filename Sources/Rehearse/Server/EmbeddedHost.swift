@@ -68,6 +68,10 @@ final class EmbeddedHost: DatabaseHost {
         return result
     }
 
+    func markKept(database: String) async {
+        server.markKept()
+    }
+
     func shutdown() async {
         if let connection = admin.withLock({ c in
             defer { c = nil }; return c
@@ -81,15 +85,15 @@ final class EmbeddedHost: DatabaseHost {
 /// `CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`, marked with a comment.
 enum DatabaseCloner {
     static func create(_ name: String, template: String?, marker: String, on admin: Connection) async throws {
-        var sql = "CREATE DATABASE \(quoteIdentifier(name))"
-        if let template {
-            sql += " TEMPLATE \(quoteIdentifier(template))"
-        } else {
-            sql += " TEMPLATE template0"
-        }
-        if admin.serverVersion >= 150000 { sql += " STRATEGY FILE_COPY" }
-        try await admin.execute(sql)
+        try await admin.execute(createStatement(name, template: template, serverVersion: admin.serverVersion))
         try await admin.execute("COMMENT ON DATABASE \(quoteIdentifier(name)) IS \(quoteLiteral(marker))")
+    }
+
+    static func createStatement(_ name: String, template: String?, serverVersion: Int) -> String {
+        var sql = "CREATE DATABASE \(quoteIdentifier(name))"
+        sql += " TEMPLATE \(quoteIdentifier(template ?? "template0"))"
+        if serverVersion >= 150000 { sql += " STRATEGY FILE_COPY" }
+        return sql
     }
 
     /// Closes other sessions on a database (a template must have none while it is copied).

@@ -58,6 +58,7 @@ final class EmbeddedServer: Sendable {
         let account = try ServerAccount.current()
         let layout = RunDirectories.shared
         StaleClusterReaper.reap(base: layout.runBase)
+        StaleFiles.reap(layout: layout)
         let runDirectory = try layout.makeRunDirectory()
         var tokens: [Int] = []
         tokens.append(
@@ -121,9 +122,7 @@ final class EmbeddedServer: Sendable {
     private func waitUntilReady(log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if !process.isAlive || kill(process.pid, 0) != 0 {
-                break
-            }
+            if !process.isAlive { break }
             if let connection = try? await Connection.connect(conninfo(database: "postgres"), label: "rehearse-ping") {
                 await connection.close()
                 return
@@ -173,6 +172,11 @@ final class EmbeddedServer: Sendable {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+    }
+
+    /// A `kept` file beside `owner`: the owner will be gone, and the server must stay.
+    func markKept() {
+        FileManager.default.createFile(atPath: runDirectory.appendingPathComponent(StaleClusterReaper.keptFile).path, contents: nil)
     }
 
     static func removeDirectory(_ url: URL) {

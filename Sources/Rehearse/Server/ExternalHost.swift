@@ -62,9 +62,9 @@ final class ExternalHost: DatabaseHost {
         guard name.hasPrefix("rehearse_") else {
             throw RehearseError.invalidInput("refusing to create \(name): rehearse's databases are named rehearse_*")
         }
-        try await withAdmin { admin in
-            try await DatabaseCloner.create(name, template: template, marker: "\(Self.markPrefix)\(runID)", on: admin)
-        }
+        let creation = DatabaseCreation(name: name, template: template, marker: "\(Self.markPrefix)\(runID)")
+        let server = conninfo(database: ownDatabase)
+        try await withAdmin { admin in try await creation.run(on: admin, serverConninfo: server) }
     }
 
     /// Drops `name` only when rehearse's comment marks it, and never the URL's own database.
@@ -95,4 +95,11 @@ final class ExternalHost: DatabaseHost {
     }
 
     func shutdown() async {}
+
+    func markKept(database: String) async {
+        _ = try? await withAdmin { admin in
+            try await admin.execute(
+                "COMMENT ON DATABASE \(quoteIdentifier(database)) IS \(quoteLiteral("\(Self.markPrefix)\(runID) \(Self.keptMark)"))")
+        }
+    }
 }

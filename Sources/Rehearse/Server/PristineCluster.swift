@@ -17,7 +17,8 @@ enum PristineCluster {
     static func ensure(binaries: PostgresBinaries, account: ServerAccount, layout: RunDirectories) async throws -> URL {
         let fm = FileManager.default
         let target = layout.cacheBase.appendingPathComponent(key(version: binaries.version))
-        if fm.fileExists(atPath: target.appendingPathComponent("PG_VERSION").path) { return target }
+        if isIntact(target) { return target }
+        if fm.fileExists(atPath: target.path) { discard(binaries: binaries, layout: layout) }
         try fm.createDirectory(at: layout.cacheBase, withIntermediateDirectories: true)
 
         // initdb runs as the server account, in a run folder it can reach (the
@@ -38,15 +39,32 @@ enum PristineCluster {
             throw RehearseError.infrastructure("initdb failed (exit \(termination.exitCode)):\n\(text)")
         }
         // Copy beside the target, then rename: concurrent runs never see half a cluster.
-        let staging = layout.cacheBase.appendingPathComponent(".staging-\(UUID().uuidString)")
+        let staging = layout.cacheBase.appendingPathComponent(StaleFiles.stagingName())
         let (copy, out) = try await ChildProcess.run(["cp", "-a", data.path, staging.path])
         guard copy.succeeded else { throw RehearseError.infrastructure("cannot cache the pristine cluster: \(out)") }
         if rename(staging.path, target.path) != 0 {
             try? fm.removeItem(at: staging)
-            guard fm.fileExists(atPath: target.appendingPathComponent("PG_VERSION").path) else {
+            guard isIntact(target) else {
                 throw RehearseError.infrastructure("cannot move the pristine cluster into \(target.path)")
             }
         }
         return target
+    }
+
+    /// The files every cluster has, at their sizes: a cache that lost or truncated one
+    /// (a full disk, a hand) would make every server copied from it die at start.
+    static func isIntact(_ cluster: URL) -> Bool {
+        let control = try? FileManager.default.attributesOfItem(atPath: cluster.appendingPathComponent("global/pg_control").path)
+        return FileManager.default.fileExists(atPath: cluster.appendingPathComponent("PG_VERSION").path)
+            && FileManager.default.fileExists(atPath: cluster.appendingPathComponent("base").path)
+            && (control?[.size] as? NSNumber)?.intValue == 8192
+    }
+
+    /// Removes the cached cluster, so the next `ensure` makes it again. Renamed away first:
+    /// a run copying it at that moment sees the whole cluster or none.
+    static func discard(binaries: PostgresBinaries, layout: RunDirectories) {
+        let target = layout.cacheBase.appendingPathComponent(key(version: binaries.version))
+        let doomed = layout.cacheBase.appendingPathComponent(StaleFiles.stagingName())
+        if rename(target.path, doomed.path) == 0 { try? FileManager.default.removeItem(at: doomed) }
     }
 }

@@ -7,8 +7,11 @@ import Foundation
 /// Finds run folders whose rehearse process is gone (killed with SIGKILL,
 /// say), stops the server that may still run there, and removes the folder.
 enum StaleClusterReaper {
+    /// Marks a run folder that `--keep` left: no later run reaps it, `rehearse clean` does.
+    static let keptFile = "kept"
+
     @discardableResult
-    static func reap(base: URL) -> [URL] {
+    static func reap(base: URL, includingKept: Bool = false) -> [URL] {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: base.path) else { return [] }
         var reaped: [URL] = []
@@ -27,6 +30,7 @@ enum StaleClusterReaper {
             let parts = owner.split(whereSeparator: \.isWhitespace)
             guard parts.count >= 2, let pid = pid_t(parts[0]), let start = UInt64(parts[1]) else { continue }
             if ProcessIdentity.isAlive(pid: pid, startTime: start) { continue }
+            if !includingKept && FileManager.default.fileExists(atPath: dir.appendingPathComponent(keptFile).path) { continue }
             stopPostmaster(dataDirectory: dir.appendingPathComponent("data"))
             if let cgroup = try? String(contentsOf: dir.appendingPathComponent("cgroup"), encoding: .utf8) {
                 let path = cgroup.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -45,13 +45,13 @@ enum RunCommand {
                 measurement.memoryCap = .notApplied(reason: reason)
             }
         }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-run-\(UUID().uuidString).log")
-        defer { try? FileManager.default.removeItem(at: output) }
         let start = monotonicNanos()
         let child: ChildProcess
+        let output: UnlinkedTempFile
         do {
+            output = try UnlinkedTempFile()
             child = try ChildProcess.spawn(
-                command, environment: environment, workingDirectory: spec.workingDirectory, outputFile: output)
+                command, environment: environment, workingDirectory: spec.workingDirectory, output: output)
         } catch {
             measurement.fail(message: "cannot start \(spec.command.first ?? ""): \(error)")
             return measurement
@@ -66,7 +66,7 @@ enum RunCommand {
         measurement.record(batchNanos: elapsed)
         measurement.exitCode = Int(termination.exitCode)
         measurement.clientMemoryPeak = max(termination.maxRSSBytes, cgroup?.cgroupPeak() ?? 0)
-        measurement.output = SecretMasker.mask(readTail(output))
+        measurement.output = SecretMasker.mask(readTail(output.handle))
         if !termination.succeeded {
             measurement.errors["exit"] = 1
             let why =
@@ -79,9 +79,7 @@ enum RunCommand {
         return measurement
     }
 
-    private static func readTail(_ url: URL) -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return "" }
-        defer { try? handle.close() }
+    private static func readTail(_ handle: FileHandle) -> String {
         let size = (try? handle.seekToEnd()) ?? 0
         if size > UInt64(outputLimit) { try? handle.seek(toOffset: size - UInt64(outputLimit)) } else { try? handle.seek(toOffset: 0) }
         let data = (try? handle.readToEnd()) ?? Data()

@@ -147,6 +147,8 @@ enum Workload {
             case .finished: return
             case .wait(let until):
                 sleepUntil(nanos: min(until, monotonicNanos() + 50_000_000))
+                // A backend terminated while the lane slept says why now, or never.
+                session.readWhileIdle()
                 continue
             case .due(let at): due = at
             }
@@ -168,10 +170,12 @@ enum Workload {
                     failed = error
                     if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
                     if session.isBroken {
-                        // The session is gone: this transaction failed, and so does the lane.
-                        result.record(tx: txIndex, due: due, sent: sent, end: monotonicNanos(), rows: 0, error: error)
+                        // The session is gone: this transaction failed, and so does the lane,
+                        // with the server's reason when it gave one while the lane was idle.
+                        let cause = error.sqlstate == nil ? session.idleFatal ?? error : error
+                        result.record(tx: txIndex, due: due, sent: sent, end: monotonicNanos(), rows: 0, error: cause)
                         result.endingErrorRecorded = true
-                        throw error
+                        throw cause
                     }
                     // A schema change invalidated a prepared plan's result type: re-prepare and
                     // retry once, as application drivers (pgx, JDBC) do transparently.

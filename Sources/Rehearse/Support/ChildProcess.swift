@@ -17,14 +17,20 @@ final class ChildProcess: Sendable {
     }
 
     let pid: pid_t
+    /// The cleanup that kills this child if the run is torn down while it runs (a `cp -a`
+    /// that would otherwise recreate a removed run folder); dropped once it is reaped.
+    private let cleanupToken: Int
 
-    private init(pid: pid_t) { self.pid = pid }
+    private init(pid: pid_t, group: Bool) {
+        self.pid = pid
+        cleanupToken = CleanupRegistry.shared.register("kill child \(pid)") { Self.killNow(pid: pid, group: group) }
+    }
 
     /// Starts `arguments[0]` (searched in PATH) with the given environment;
-    /// stdout and stderr go to `outputFile` (appended), or /dev/null.
+    /// stdout and stderr go to `output` (a descriptor), else `outputFile` (appended), else /dev/null.
     static func spawn(
         _ arguments: [String], environment: [String: String]? = nil, workingDirectory: URL? = nil,
-        outputFile: URL? = nil, newProcessGroup: Bool = true
+        outputFile: URL? = nil, output: UnlinkedTempFile? = nil, newProcessGroup: Bool = true
     ) throws -> ChildProcess {
         precondition(!arguments.isEmpty)
         // Swift's Glibc module does not export posix_spawn_file_actions_addchdir_np; coreutils' env changes folder.
@@ -34,7 +40,11 @@ final class ChildProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         let outPath = outputFile?.path ?? "/dev/null"
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 1, outPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        if let output {
+            posix_spawn_file_actions_adddup2(&fileActions, output.descriptor, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 1, outPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        }
         posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -63,12 +73,13 @@ final class ChildProcess: Sendable {
         guard status == 0 else {
             throw RehearseError.infrastructure("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
-        return ChildProcess(pid: pid)
+        return ChildProcess(pid: pid, group: newProcessGroup)
     }
 
     /// Waits for the process to end, on a thread of its own.
     func wait() async -> Termination {
         let pid = self.pid
+        let token = cleanupToken
         return await withCheckedContinuation { continuation in
             let thread = Thread {
                 var status: Int32 = 0
@@ -86,6 +97,7 @@ final class ChildProcess: Sendable {
                         exitCode: 128 + (status & 0x7f), signal: status & 0x7f,
                         maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
                 }
+                CleanupRegistry.shared.unregister(token)
                 continuation.resume(returning: termination)
             }
             thread.stackSize = 256 << 10
@@ -97,16 +109,36 @@ final class ChildProcess: Sendable {
         _ = kill(group ? -pid : pid, signal)
     }
 
-    var isAlive: Bool { kill(pid, 0) == 0 }
+    /// Whether the child has not exited yet. `kill(pid, 0)` succeeds on a zombie, so a
+    /// server that died at start looked alive until a deadline; waitid with WNOWAIT sees
+    /// the exit at once and leaves the reaping to `wait()`.
+    var isAlive: Bool { Self.isRunning(pid) }
+
+    static func isRunning(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        // ECHILD: already reaped (or never ours): not running as far as we can act on it.
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        return info._sifields._kill.si_pid == 0
+    }
+
+    /// For cleanups: SIGKILL to the child (and its group) and a bounded wait for its exit,
+    /// so that nothing it does lands after the cleanup that follows.
+    private static func killNow(pid: pid_t, group: Bool) {
+        guard isRunning(pid) else { return }
+        _ = Glibc.kill(group ? -pid : pid, SIGKILL)
+        var waited = 0
+        while isRunning(pid) && waited < 300 {
+            usleep(10_000)
+            waited += 1
+        }
+    }
 
     /// Runs a command to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> (Termination, String) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-out-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let child = try spawn(arguments, environment: environment, outputFile: output)
+        let output = try UnlinkedTempFile()
+        let child = try spawn(arguments, environment: environment, output: output)
         let termination = await child.wait()
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        return (termination, text)
+        return (termination, output.text())
     }
 }
 

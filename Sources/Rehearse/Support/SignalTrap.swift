@@ -44,17 +44,25 @@ public final class SignalTrap: @unchecked Sendable {  // mutated only on its pri
 
     private func handle(_ sig: Int32, grace: Duration) {
         if received != nil {
-            Self.finish(sig)
+            Self.exitAfterCleanup(sig)
         }
         received = sig
         FileHandle.standardError.write(Data("\nrehearse: \(sig == SIGINT ? "SIGINT" : "SIGTERM") — stopping, cleaning up…\n".utf8))
         onSignal?()
         let seconds = Double(grace.components.seconds)
-        queue.asyncAfter(deadline: .now() + seconds) { Self.finish(sig) }
+        queue.asyncAfter(deadline: .now() + seconds) { Self.exitAfterCleanup(sig) }
     }
 
-    private static func finish(_ sig: Int32) -> Never {
+    /// Runs every cleanup left (children killed first, then servers, databases, folders)
+    /// and ends the process with `_exit`: `exit()` would run atexit handlers and static
+    /// destructors while other threads may still be inside libpq (a connect, a query),
+    /// which crashed one run in ten under two quick signals.
+    public static func exitAfterCleanup(_ sig: Int32) -> Never {
+        exitLock.lock()  // one thread cleans up and exits; another that comes here waits for good
         CleanupRegistry.shared.runAll()
-        exit(128 + sig)
+        fflush(nil)  // every C stream: the summary table printed just before
+        _exit(128 + sig)
     }
+
+    private static let exitLock = NSLock()
 }
