@@ -86,8 +86,9 @@ extension TimedSuites {
                 """
             ])
             defer { run.remove() }
-            // Signalled once the step runs (copying the cluster alone can take seconds on a loaded machine).
-            #expect(await run.waitForStatement(containing: "pg_sleep(60)"), "\(run.output)")
+            // Signalled once the step runs (copying the cluster alone can take seconds on a loaded machine):
+            // its LOCK TABLE, sent on its own since locks are read after each statement, waits on the fault.
+            #expect(await run.waitForStatement(containing: "LOCK TABLE t IN ACCESS EXCLUSIVE"), "\(run.output)")
             run.child.signal(sig)
             let (code, _) = await run.finish(since: .now)
             #expect(code == 128 + sig)
