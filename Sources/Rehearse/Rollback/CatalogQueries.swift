@@ -18,6 +18,15 @@ enum CatalogQueries {
         "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = \(catalog) AND e.objid = \(oid) AND e.deptype = 'e')"
     }
 
+    /// A trigger's, event trigger's or rule's firing state (`tgenabled`, `evtenabled`,
+    /// `ev_enabled` share their letters), in words.
+    static func enabledState(_ column: String) -> String {
+        """
+        CASE \(column) WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
+          WHEN 'A' THEN 'enabled always' END
+        """
+    }
+
     static func userObject(_ catalog: String, _ oid: String, namespace: String) -> String {
         "\(inUserSchema(namespace)) AND \(notInExtension("'\(catalog)'::regclass", oid))"
     }
@@ -136,24 +145,21 @@ enum CatalogQueries {
         SELECT 'trigger' AS kind, n.nspname || '.' || c.relname || '.' || t.tgname AS name,
                n.nspname || '.' || c.relname AS parent,
                pg_get_triggerdef(t.oid, true) AS definition,
-               CASE t.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
-                 WHEN 'A' THEN 'enabled always' END AS state
+               \(enabledState("t.tgenabled")) AS state
         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE NOT t.tgisinternal AND \(userObject("pg_class", "c.oid", namespace: "c.relnamespace"))
         """,
         """
         SELECT 'event trigger' AS kind, t.evtname AS name, t.evtevent AS event, t.evtfoid::regproc::text AS function,
                array_to_string(t.evttags, ', ') AS tags, pg_get_userbyid(t.evtowner) AS owner,
-               CASE t.evtenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
-                 WHEN 'A' THEN 'enabled always' END AS state
+               \(enabledState("t.evtenabled")) AS state
         FROM pg_event_trigger t WHERE \(notInExtension("'pg_event_trigger'::regclass", "t.oid"))
         """,
         """
         SELECT 'rule' AS kind, n.nspname || '.' || c.relname || '.' || r.rulename AS name,
                n.nspname || '.' || c.relname AS parent,
                pg_get_ruledef(r.oid, true) AS definition,
-               CASE r.ev_enabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled on replicas only'
-                 WHEN 'A' THEN 'enabled always' END AS state
+               \(enabledState("r.ev_enabled")) AS state
         FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE r.rulename <> '_RETURN' AND \(userObject("pg_class", "c.oid", namespace: "c.relnamespace"))
         """,
