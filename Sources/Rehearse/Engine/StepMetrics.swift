@@ -18,11 +18,7 @@ struct StepMetrics: Sendable {
         clientMemoryPeak = [clientMemoryPeak, other.clientMemoryPeak].compactMap { $0 }.max()
     }
 
-    var medianDurationMs: Double {
-        guard !durationsMs.isEmpty else { return 0 }
-        let sorted = durationsMs.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+    var medianDurationMs: Double { Median.of(durationsMs) ?? 0 }
 
     var errorRate: Double { batches > 0 ? Double(errors) / Double(batches) : 0 }
 
