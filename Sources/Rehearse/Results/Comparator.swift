@@ -50,6 +50,7 @@ public struct Comparator: Sendable {
             steps.append(stepFinding(step, baseline, current))
         }
         settleTimes(&steps)
+        settleWork(&steps)
         return ScenarioComparison(
             scenario: current.scenario.name, baselineVerdict: baseline.verdict, currentVerdict: current.verdict,
             warnings: environmentWarnings(baseline, current), findings: findings + steps)
@@ -74,6 +75,7 @@ public struct Comparator: Sendable {
             else { continue }
             finding.rows.append(row(metric, step: step, baseline: b, current: c))
         }
+        finding.rows += workRows(step: step, baseSteps, curSteps)
         if finding.verdict == .unchanged, let samples = Self.timeSamples(baseSteps, curSteps) {
             test(samples, &finding)
         }
