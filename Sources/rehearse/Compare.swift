@@ -22,10 +22,11 @@ struct Compare: AsyncParsableCommand {
     @Argument(help: "Current results file or folder.") var current: String
     @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1; default 5%).") var threshold: String?
     @Option(help: "Output format: text, markdown, json, junit.") var format: String = "text"
+    @Flag(help: "Divide times by the ratio of the two runs' machine calibrations before comparing.") var normalize = false
     @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
 
     func run() async throws {
-        guard let comparator = comparator(threshold: threshold, strict: strict) else {
+        guard var comparator = comparator(threshold: threshold, strict: strict) else {
             printError("rehearse: --threshold: '\(threshold ?? "")' is not a fraction (write 10% or 0.1)")
             throw ExitCode(ExitStatus.invalid)
         }
@@ -33,6 +34,7 @@ struct Compare: AsyncParsableCommand {
             printError("rehearse: --format: '\(format)' is not one of text, markdown, json, junit")
             throw ExitCode(ExitStatus.invalid)
         }
+        comparator.normalize = normalize
         let status = compareAndPrint(baseline: baseline, current: current, comparator: comparator, format: output)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }

@@ -200,6 +200,30 @@ struct ComparatorTests {
         #expect(abs(e.low - (22.0 / 14 - 1)) < 1e-9 && abs(e.high - (28.0 / 11 - 1)) < 1e-9)
     }
 
+    @Test func normalizeDividesByTheCalibrationsAndTheirDifferenceWarns() {
+        var base = Self.baseline
+        base.environment.calibration = .init(roundTrips: 300, p50Ms: 0.050, p99Ms: 0.09)
+        // The same code on a machine 30% slower: every time and the round trip 1.3x.
+        var slower = SampleResults.document(Options(latencyScale: 1.3))
+        slower.environment.calibration = .init(roundTrips: 300, p50Ms: 0.065, p99Ms: 0.12)
+        let plain = Comparator().compare(baselines: [base], currents: [slower])
+        #expect(plain.hasRegression)
+        #expect(plain.warnings.contains { $0.contains("calibration differs: baseline 0.050 ms, current 0.065 ms a round trip (+30%)") })
+        var comparator = Comparator()
+        comparator.normalize = true
+        let normalized = comparator.compare(baselines: [base], currents: [slower])
+        #expect(!normalized.hasRegression, "\(normalized.scenarios[0].findings.map(\.reason))")
+        #expect(normalized.warnings.contains { $0.contains("current times divided by 1.30 (--normalize)") })
+        let p50 = normalized.scenarios[0].rows.first { $0.step == "seed-rates" && $0.metric == "p50" }
+        #expect(abs(p50?.change ?? 1) < 0.01)
+        // A step 50% slower on top of the machine is still caught.
+        var worse = slower
+        for r in worse.repetitions.indices { worse.repetitions[r].steps[3].durationMs *= 1.5 }
+        worse.summary.steps["backfill-codes"]?.durationMs = worse.repetitions.map { $0.steps[3].durationMs }
+        let caught = comparator.compare(baselines: [base], currents: [worse]).scenarios[0].findings.filter { $0.verdict == .regressed }
+        #expect(caught.map(\.step) == ["backfill-codes"])
+    }
+
     @Test func oneMedianEverywhere() {
         #expect(Median.of([4, 1, 3, 2]) == 2.5 && Median.of([3, 1, 2]) == 2 && Median.of([]) == nil)
         var doc = SampleResults.document(Options(repetitions: 4))

@@ -16,6 +16,9 @@ public struct Comparator: Sendable {
     public var strict: Bool
     /// The user chose the threshold: an untested change past it counts (issue 15: their call, not the default's).
     public var thresholdIsExplicit: Bool
+    /// `--normalize`: the current run's times are divided by the ratio of the two runs' machine
+    /// calibrations (`environment.calibration`, the `SELECT 1` round trip) before comparing.
+    public var normalize = false
     /// Below this many repetitions on either side, significance is not tested: 4 vs 4 is the
     /// smallest pair whose 95% Hodges–Lehmann interval exists (3 vs 3 cannot reach 95%).
     public static let minimumRepetitions = 4
@@ -47,7 +50,7 @@ public struct Comparator: Sendable {
                 findings.append(noteFinding(step: step, metric: "step", .changed, "not in the baseline"))
                 continue
             }
-            steps.append(stepFinding(step, baseline, current))
+            steps.append(stepFinding(step, baseline, current, speed: normalize ? Self.speedRatio(baseline, current) ?? 1 : 1))
         }
         settleTimes(&steps)
         settleWork(&steps)
@@ -58,7 +61,9 @@ public struct Comparator: Sendable {
 
     /// A step's finding: a step that started failing, else its time test (settled later, once
     /// the scenario's p-values can be corrected together); the metric rows under it.
-    func stepFinding(_ step: String, _ baseline: ResultsDocument, _ current: ResultsDocument) -> Finding {
+    /// `speed`: how much slower the current machine ran (its calibration over the baseline's);
+    /// the current times are divided by it.
+    func stepFinding(_ step: String, _ baseline: ResultsDocument, _ current: ResultsDocument, speed: Double = 1) -> Finding {
         let baseSteps = baseline.repetitions.compactMap { $0.steps.first { $0.name == step } }
         let curSteps = current.repetitions.compactMap { $0.steps.first { $0.name == step } }
         let before = Self.status(baseSteps), after = Self.status(curSteps)
@@ -73,10 +78,12 @@ public struct Comparator: Sendable {
             guard let b = metric.value(baseline.summary.steps[step], baseSteps),
                 let c = metric.value(current.summary.steps[step], curSteps)
             else { continue }
-            finding.rows.append(row(metric, step: step, baseline: b, current: c))
+            let normalized = metric.unit == "ms" ? c / speed : metric.unit == "/s" ? c * speed : c
+            finding.rows.append(row(metric, step: step, baseline: b, current: normalized))
         }
         finding.rows += workRows(step: step, baseSteps, curSteps)
-        if finding.verdict == .unchanged, let samples = Self.timeSamples(baseSteps, curSteps) {
+        if finding.verdict == .unchanged, var samples = Self.timeSamples(baseSteps, curSteps) {
+            samples.current = samples.current.map { $0 / speed }
             test(samples, &finding)
         }
         return finding
