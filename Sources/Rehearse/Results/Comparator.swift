@@ -73,7 +73,10 @@ public struct Comparator: Sendable {
             finding = noteFinding(step: step, metric: "status", verdict, "\(before) → \(after)")
         }
         // A skipped step has no numbers worth comparing.
-        if before == "skipped" || after == "skipped" { return finding }
+        if before == "skipped" || after == "skipped" {
+            if finding.reason.isEmpty { finding.reason = "skipped on both sides" }
+            return finding
+        }
         for metric in Self.metrics {
             guard let b = metric.value(baseline.summary.steps[step], baseSteps),
                 let c = metric.value(current.summary.steps[step], curSteps)
