@@ -7,8 +7,9 @@ import PostgresClient
 ///
 /// Statistics reach `pg_stat_database` when a backend flushes them; a backend that exits
 /// flushes all it has before it leaves `pg_stat_activity`, so the reading after a step
-/// waits for the step's sessions to be gone. On the embedded server a CHECKPOINT before each
-/// step makes the full-page images in the WAL the same in every run.
+/// waits for the step's sessions to be gone. The embedded server runs with `full_page_writes`
+/// off, so a step's WAL has no full-page images and does not depend on when the last
+/// checkpoint was; a checkpoint inside the step still marks the counters unattributed.
 final class WorkMeter: Sendable {
     struct Reading: Sendable {
         var wal: Int64?
@@ -39,11 +40,8 @@ final class WorkMeter: Sendable {
 
     func close() async { await connection.close() }
 
-    /// Before a step: a checkpoint (embedded server), then the counters.
-    func before() async -> Reading? {
-        if ownsServer { _ = try? await connection.execute("CHECKPOINT") }
-        return await read()
-    }
+    /// Before a step.
+    func before() async -> Reading? { await read() }
 
     /// After a step: waits (up to 2 s) for the step's sessions to exit and flush their statistics.
     /// nil `Reading` when the counters cannot be read; `settled` false when the wait ran out.
