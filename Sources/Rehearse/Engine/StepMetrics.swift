@@ -40,7 +40,7 @@ struct StepMetrics: Sendable {
         case .batches: Double(batches)
         case .throughput:
             durationsMs.reduce(0, +) > 0 ? Double(batches) / (durationsMs.reduce(0, +) / 1000) : nil
-        case .rows: rows.isEmpty ? nil : Double(rows.sorted()[rows.count / 2])
+        case .rows: Median.of(rows.map(Double.init))
         case .serverMemoryPeak: serverMemoryPeak.map(Double.init)
         case .clientMemoryPeak: clientMemoryPeak.map(Double.init)
         }
