@@ -66,14 +66,14 @@ extension Comparator {
         if far && change > 3 * spread {
             finding.verdict = direction
             finding.reason =
-                "\(s.metric) \(Self.percent(ratio - 1)): far beyond its repetitions' spread (\(Self.percent(spread))); \(counts), \(needs)"
+                "\(s.metric) \(Self.percent(ratio - 1)): far beyond its repetitions' spread (\(Self.unsigned(spread))); \(counts), \(needs)"
         } else if thresholdIsExplicit {
             finding.verdict = direction
             finding.reason = "\(s.metric) \(Self.percent(ratio - 1)), past the threshold you set (\(counts), not tested; \(needs))"
         } else {
             finding.verdict = .untested
             finding.reason =
-                "\(s.metric) \(Self.percent(ratio - 1)) cannot be told from noise with \(counts) (spread \(Self.percent(spread))); \(needs)"
+                "\(s.metric) \(Self.percent(ratio - 1)) cannot be told from noise with \(counts) (spread \(Self.unsigned(spread))); \(needs)"
         }
         markRow(&finding, "not tested (\(counts); \(needs))")
     }
@@ -95,7 +95,7 @@ extension Comparator {
             }
             let evidence = String(
                 format: "p=%.3g, Holm %.3g, %d vs %d repetitions, noise %@", p, adjusted[i], f.repetitions?[0] ?? 0,
-                f.repetitions?[1] ?? 0, String(format: "%.1f%%", (f.noise ?? 0) * 100))
+                f.repetitions?[1] ?? 0, Self.unsigned(f.noise ?? 0))
             f.reason =
                 "\(metric) \(Self.percent(shift)) (95% CI \(Self.percent(interval[0])) … \(Self.percent(interval[1]))); \(evidence)"
                 + (abs(f.shiftMs ?? 0) < TimeSamples.floor && abs(shift) >= threshold ? "; under the \(TimeSamples.floor) ms floor" : "")
@@ -112,4 +112,5 @@ extension Comparator {
     }
 
     static func percent(_ fraction: Double) -> String { String(format: "%+.1f%%", fraction * 100) }
+    static func unsigned(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
 }
