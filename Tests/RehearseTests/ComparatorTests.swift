@@ -152,6 +152,18 @@ struct ComparatorTests {
         #expect(Comparator().compare(baseline: only(base), current: only(slow)).findings.first?.verdict == .regressed)
     }
 
+    @Test func aShiftWithinTheStepsOwnNoiseIsNotCalled() throws {
+        // Separated ranks and an interval past 5%, but the baseline's repetitions spread by a third.
+        let base = withDurations(Self.baseline, step: "backfill-codes") { [40, 60, 80, 98, 99][$0] }
+        let current = withDurations(Self.baseline, step: "backfill-codes") { [105, 106, 107, 108, 109][$0] }
+        let f = try #require(Comparator().compare(baseline: base, current: current).findings.first { $0.step == "backfill-codes" })
+        #expect((f.interval?[0] ?? 0) > 0.05 && (f.pAdjusted ?? 1) < 0.05 && (f.noise ?? 0) > (f.shift ?? 1), "\(f.reason)")
+        #expect(f.verdict == .unchanged && f.reason.contains("within the step's noise"), "\(f.reason)")
+        // A steady baseline makes the same current a regression.
+        let steady = withDurations(Self.baseline, step: "backfill-codes") { [95, 96, 97, 98, 99][$0] }
+        #expect(Comparator().compare(baseline: steady, current: current).findings.first { $0.step == "backfill-codes" }?.verdict == .regressed)
+    }
+
     @Test func tenthsOfAMillisecondAreUnderTheFloor() {
         let base = withDurations(Self.baseline, step: "seed-rates") { 0.1 + 0.001 * Double($0) }
         let doubled = withDurations(Self.baseline, step: "seed-rates") { 0.2 + 0.001 * Double($0) }

@@ -79,7 +79,8 @@ extension Comparator {
     }
 
     /// Holm's correction over the scenario's tested step findings, then each one's verdict: a
-    /// regression needs the corrected p under 0.05 and the whole confidence interval past the threshold.
+    /// regression needs the corrected p under 0.05, the whole confidence interval past the
+    /// threshold, and the estimated change past the 0.5 ms floor and the step's noise.
     func settleTimes(_ findings: inout [Finding]) {
         let tested = findings.indices.filter { findings[$0].p != nil && findings[$0].verdict == .unchanged }
         let adjusted = Holm.adjust(tested.map { findings[$0].p! })
@@ -87,7 +88,10 @@ extension Comparator {
             var f = findings[index]
             f.pAdjusted = adjusted[i]
             guard let shift = f.shift, let interval = f.interval, let p = f.p, let metric = f.metric else { continue }
-            let significant = adjusted[i] < Self.significanceLevel && abs(f.shiftMs ?? 0) >= TimeSamples.floor
+            // The noise floor: a shift no larger than the step's own spread between repetitions is
+            // not called, however the ranks fell (one slow stretch of the machine can line them up).
+            let beyondNoise = abs(shift) > (f.noise ?? 0)
+            let significant = adjusted[i] < Self.significanceLevel && abs(f.shiftMs ?? 0) >= TimeSamples.floor && beyondNoise
             if significant && interval[0] > threshold {
                 f.verdict = .regressed
             } else if significant && interval[1] < -threshold {
@@ -99,6 +103,7 @@ extension Comparator {
             f.reason =
                 "\(metric) \(Self.percent(shift)) (95% CI \(Self.percent(interval[0])) … \(Self.percent(interval[1]))); \(evidence)"
                 + (abs(f.shiftMs ?? 0) < TimeSamples.floor && abs(shift) >= threshold ? "; under the \(TimeSamples.floor) ms floor" : "")
+                + (!beyondNoise && abs(shift) >= threshold ? "; within the step's noise" : "")
             markRow(&f, "\(evidence) (Mann-Whitney, Hodges–Lehmann)")
             findings[index] = f
         }
