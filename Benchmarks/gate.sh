@@ -8,6 +8,7 @@
 #                 times each: caught when that step, and only it, is regressed
 # Usage: Benchmarks/gate.sh [pairs=10] [rounds=5]
 #   SUITE=scenarios/quickstart.yaml Benchmarks/gate.sh 3 3   a quicker, smaller A/A
+#   KEEP=DIR keeps every ab run's documents (DIR/aa-1/base, …), to judge them again with compare
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-10}
@@ -27,12 +28,18 @@ print(' '.join(s['scenario']+'/'+f['step'] for s in d['scenarios'] for f in s['f
 echo "A/A: $suite against itself, $pairs pairs, 5 repetitions per side"
 alarms=0 failed=0
 for i in $(seq "$pairs"); do
-  set +e; "$bin" ab "$suite" "$suite" --repeat 5 --format json > "$work/aa.json" 2>"$work/aa.err"; status=$?; set -e
+  keep=(); [ -n "${KEEP:-}" ] && keep=(--out "$KEEP/aa-$i")
+  set +e; "$bin" ab "$suite" "$suite" --repeat 5 --format json "${keep[@]}" > "$work/aa.json" 2>"$work/aa.err"; status=$?; set -e
   [ "$status" -gt 1 ] && { cat "$work/aa.err"; exit "$status"; }
   found=$(regressed "$work/aa.json")
   [ "$status" = 1 ] && failed=$((failed + 1))
   [ "$found" != "-" ] && alarms=$((alarms + $(wc -w <<<"$found")))
   echo "  pair $i: exit $status, regressed: $found"
+  [ "$found" != "-" ] && python3 -c "
+import json,sys
+for s in json.load(open(sys.argv[1]))['scenarios']:
+    for f in s['findings']:
+        if f['verdict'] == 'regressed': print('    ' + s['scenario'] + '/' + f['step'] + ': ' + f['reason'])" "$work/aa.json"
 done
 echo "A/A: $failed of $pairs pairs failed the gate; $alarms false regressed findings"
 
@@ -50,7 +57,8 @@ inject() {
       sed "s/@HOLD@/$hold/" Benchmarks/scenarios/gate-lock.yaml.in > "$work/base/gate.yaml"
       sed "s/@HOLD@/$((hold * (100 + percent) / 100))/" Benchmarks/scenarios/gate-lock.yaml.in > "$work/current/gate.yaml"
     fi
-    set +e; "$bin" ab "$work/base" "$work/current" --repeat 5 --format json > "$work/ab.json" 2>"$work/ab.err"; status=$?; set -e
+    keep=(); [ -n "${KEEP:-}" ] && keep=(--out "$KEEP/$kind-$percent-$r")
+    set +e; "$bin" ab "$work/base" "$work/current" --repeat 5 --format json "${keep[@]}" > "$work/ab.json" 2>"$work/ab.err"; status=$?; set -e
     [ "$status" -gt 1 ] && { cat "$work/ab.err"; exit "$status"; }
     found=$(regressed "$work/ab.json")
     [ "$found" = "gate-$kind/$step" ] && caught=$((caught + 1))
