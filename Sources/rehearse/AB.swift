@@ -69,7 +69,9 @@ struct AB: AsyncParsableCommand {
             var done: [ABRunner.Pair] = []
             for (b, c) in pairs {
                 if Task.isCancelled { break }
-                do { done.append(try await ABRunner.run(base: b, current: c, repeat: count, options: options)) } catch { return (done, error) }
+                do { done.append(try await ABRunner.run(base: b, current: c, repeat: count, options: options)) } catch {
+                    return (done, error)
+                }
             }
             return (done, nil)
         }

@@ -161,7 +161,8 @@ struct ComparatorTests {
         #expect(f.verdict == .unchanged && f.reason.contains("within the step's noise"), "\(f.reason)")
         // A steady baseline makes the same current a regression.
         let steady = withDurations(Self.baseline, step: "backfill-codes") { [95, 96, 97, 98, 99][$0] }
-        #expect(Comparator().compare(baseline: steady, current: current).findings.first { $0.step == "backfill-codes" }?.verdict == .regressed)
+        #expect(
+            Comparator().compare(baseline: steady, current: current).findings.first { $0.step == "backfill-codes" }?.verdict == .regressed)
     }
 
     @Test func tenthsOfAMillisecondAreUnderTheFloor() {

@@ -83,6 +83,7 @@ final class WorkMeter: Sendable {
         guard let row = try? await connection.query(sql, [database]).rows.first else { return nil }
         func int(_ i: Int) -> Int64 { row[i].flatMap { Int64($0) } ?? 0 }
         return Reading(
-            wal: row[0].flatMap { Int64($0) }, redo: row[1], hit: int(2), read: int(3), temp: int(4), rows: int(5), autovacuum: row[6] == "t")
+            wal: row[0].flatMap { Int64($0) }, redo: row[1], hit: int(2), read: int(3), temp: int(4), rows: int(5),
+            autovacuum: row[6] == "t")
     }
 }

@@ -117,7 +117,8 @@ public enum ComparisonFormatter {
             }
             let rows = scenario.rows.filter { $0.note == nil }
             if !rows.isEmpty {
-                out += "\n<details><summary>metrics</summary>\n\n| step | metric | baseline | current | change |\n|---|---|---:|---:|---:|\n"
+                out +=
+                    "\n<details><summary>metrics</summary>\n\n| step | metric | baseline | current | change |\n|---|---|---:|---:|---:|\n"
                 for row in rows {
                     let c = cells(row).map(markdownCell)
                     out += "| \(markdownCell(row.step)) | \(c[0]) | \(c[1]) | \(c[2]) | \(c[3]) |\n"

@@ -76,7 +76,8 @@ extension Comparator {
             let times = normalize ? String(format: "current times divided by %.2f (--normalize)", ratio) : "--normalize divides times by it"
             warnings.append(
                 String(
-                    format: "calibration differs: baseline %.3f ms, current %.3f ms a round trip (%+.0f%%): the machines ran at different speeds; %@",
+                    format:
+                        "calibration differs: baseline %.3f ms, current %.3f ms a round trip (%+.0f%%): the machines ran at different speeds; %@",
                     a.environment.calibration!.p50Ms, b.environment.calibration!.p50Ms, (ratio - 1) * 100, times))
         }
         return warnings

@@ -71,7 +71,8 @@ extension Comparator {
             findings[i].metric = first.metric
             let b = ComparisonFormatter.number(first.baseline, unit: first.unit)
             let c = ComparisonFormatter.number(first.current, unit: first.unit)
-            findings[i].reason = "\(first.metric) \(Self.percent(first.change ?? 0)) (\(b) → \(c), exact counter)" + (time.isEmpty ? "" : "; \(time)")
+            findings[i].reason =
+                "\(first.metric) \(Self.percent(first.change ?? 0)) (\(b) → \(c), exact counter)" + (time.isEmpty ? "" : "; \(time)")
         }
     }
 }
