@@ -4,35 +4,46 @@ import Rehearse
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare results with a baseline, step by step and metric by metric.",
+        abstract: "Compare results with a baseline: one finding per step, its metrics under it.",
         discussion: """
             BASELINE and CURRENT are results files or folders of them (matched by scenario name; \
-            the newest document of a scenario in a folder counts). A change is a regression when it \
-            passes --threshold and an absolute floor (0.5 ms, 1 MiB, 0.1 percentage point of errors) \
-            and, with at least 5 repetitions on each side, a Mann-Whitney U test (p < 0.05). A verdict \
-            that changed to blocked and a check that started failing are always regressions.
+            the newest document of a scenario in a folder counts). A step's time (its duration, a \
+            workload's mean latency) regressed when, with at least 4 repetitions on each side, a \
+            Mann-Whitney U test is significant after Holm's correction over the scenario's steps \
+            (p < 0.05) and the Hodges-Lehmann 95% confidence interval of the change lies past \
+            --threshold and the 0.5 ms floor. With fewer repetitions a change is untested: it fails \
+            only at 2x and more than 3x the repetitions' spread, or past a --threshold you set. A \
+            verdict that changed to blocked, a check or a step that started failing are always regressions.
             Exit codes: 0 no regression; 1 regression; 2 invalid input (a missing or unreadable \
             baseline, a bad results file, or with --strict an environment mismatch); 3 infrastructure.
             """)
 
     @Argument(help: "Baseline results file or folder.") var baseline: String
     @Argument(help: "Current results file or folder.") var current: String
-    @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1).") var threshold: String = "5%"
+    @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1; default 5%).") var threshold: String?
     @Option(help: "Output format: text, markdown, json, junit.") var format: String = "text"
+    @Flag(help: "Divide times by the ratio of the two runs' machine calibrations before comparing.") var normalize = false
     @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
 
     func run() async throws {
-        guard let fraction = parseFraction(threshold) else {
-            printError("rehearse: \(thresholdProblem(threshold))")
+        guard var comparator = comparator(threshold: threshold, strict: strict) else {
+            printError("rehearse: \(thresholdProblem(threshold ?? ""))")
             throw ExitCode(ExitStatus.invalid)
         }
         guard let output = ComparisonFormatter.Format(rawValue: format) else {
             printError("rehearse: --format: '\(format)' is not one of text, markdown, json, junit")
             throw ExitCode(ExitStatus.invalid)
         }
-        let status = compareAndPrint(baseline: baseline, current: current, threshold: fraction, format: output, strict: strict)
+        comparator.normalize = normalize
+        let status = compareAndPrint(baseline: baseline, current: current, comparator: comparator, format: output)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
+}
+
+/// The comparator of `--threshold` (nil when it is not a fraction): a threshold given is explicit.
+func comparator(threshold: String?, strict: Bool) -> Rehearse.Comparator? {
+    guard let threshold else { return Rehearse.Comparator(strict: strict) }
+    return parseFraction(threshold).map { Rehearse.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
 }
 
 /// `--threshold`: a finite fraction from 0 to 1000% (`NumberRanges.maxThreshold`).
@@ -50,7 +61,7 @@ func thresholdProblem(_ text: String) -> String {
 
 /// `compare`: loads both sides, then compares as `run --baseline` does; returns the exit status.
 func compareAndPrint(
-    baseline: String, current: String, threshold: Double, format: ComparisonFormatter.Format, strict: Bool
+    baseline: String, current: String, comparator: Rehearse.Comparator, format: ComparisonFormatter.Format
 ) -> Int32 {
     let base: [ResultsDocument]
     let cur: [ResultsDocument]
@@ -61,20 +72,20 @@ func compareAndPrint(
         printError("rehearse: \(error)")
         return ExitStatus.invalid
     }
-    return compareAndPrint(baselines: base, currents: cur, threshold: threshold, format: format, strict: strict)
+    return compareAndPrint(baselines: base, currents: cur, comparator: comparator, format: format)
 }
 
 /// Shared by `compare` and `run --baseline` (which loads its baseline before it runs): returns the exit status.
 func compareAndPrint(
-    baselines base: [ResultsDocument], currents cur: [ResultsDocument], threshold: Double,
-    format: ComparisonFormatter.Format, strict: Bool, toStandardError: Bool = false
+    baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: Rehearse.Comparator,
+    format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
-    let report = Comparator(threshold: threshold, strict: strict).compare(baselines: base, currents: cur)
+    let report = comparator.compare(baselines: base, currents: cur)
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
     // With `run --json`, stdout carries only the results documents.
     if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
-    if strict && !report.warnings.isEmpty {
+    if comparator.strict && !report.warnings.isEmpty {
         printError("rehearse: --strict: the environments differ")
         return ExitStatus.invalid
     }

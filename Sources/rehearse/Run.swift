@@ -28,8 +28,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "After the run, compare with this baseline (file or folder) and fold its verdict into the exit code.")
     var baseline: String?
 
-    @Option(help: "With --baseline: smallest relative change that counts as a regression.")
-    var threshold: String = "5%"
+    @Option(help: "With --baseline: smallest relative change that counts as a regression (default 5%).")
+    var threshold: String?
 
     @Option(
         name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
@@ -49,7 +49,7 @@ struct Run: AsyncParsableCommand {
         if !(1...maxTimeout).contains(stepTimeout) {
             throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
         }
-        if parseFraction(threshold) == nil { throw ValidationError(thresholdProblem(threshold)) }
+        if comparator(threshold: threshold, strict: false) == nil { throw ValidationError(thresholdProblem(threshold ?? "")) }
     }
 
     func run() async throws {
@@ -141,9 +141,9 @@ struct Run: AsyncParsableCommand {
                 try ResultsWriter.write(doc, to: folder.appendingPathComponent("\(doc.scenario.name).json"))
             }
         }
-        if let baselines, let fraction = parseFraction(threshold) {
+        if let baselines, let comparator = comparator(threshold: threshold, strict: false) {
             let compared = compareAndPrint(
-                baselines: baselines, currents: documents, threshold: fraction, format: .text, strict: false, toStandardError: json)
+                baselines: baselines, currents: documents, comparator: comparator, format: .text, toStandardError: json)
             status = max(status, compared)
         }
         if status != ExitStatus.ok { throw ExitCode(status) }

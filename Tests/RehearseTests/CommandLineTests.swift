@@ -143,6 +143,42 @@ struct CommandLineTests {
         #expect(!output.contains("s3cret") && !output.contains("pw@"), "\(output)")
     }
 
+    @Test func abRefusesBadInputBeforeItRuns() async throws {
+        let base = try folder(["one.yaml": Self.scenario])
+        let other = try folder(["two.yaml": "name: two\nsteps: [{sql: \"SELECT 1\"}]\n"])
+        defer { for d in [base, other] { try? FileManager.default.removeItem(at: d) } }
+        var (code, output) = try await rehearse(["ab", base.path, other.path] + Self.nowhere)
+        #expect(code == 2 && output.contains("no scenario is in both BASE and CURRENT"), "\(output)")
+        #expect(output.contains("note: one is only in BASE") && !output.contains("cannot reach the server"), "\(output)")
+        (code, output) = try await rehearse(["ab", base.path, base.path, "--repeat", "0"] + Self.nowhere)
+        #expect(code == 2 && output.contains("--repeat must be between 1 and 1000"), "\(output)")
+        (code, output) = try await rehearse(["ab", base.path, base.path, "--format", "pdf"] + Self.nowhere)
+        #expect(code == 2 && output.contains("--format: 'pdf'"), "\(output)")
+    }
+
+    /// Issue 15: compare of 3 repetitions against 1 with +15–20% noise exited 1.
+    @Test func compareOfTooFewRepetitionsExitsZeroUnlessFarOrPastAThresholdYouSet() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, repetitions: Int, _ durations: [Double]) throws -> String {
+            var d = SampleResults.document(.init(repetitions: repetitions))
+            for r in d.repetitions.indices { d.repetitions[r].steps[3].durationMs = durations[r] }
+            d.summary.steps["backfill-codes"]?.durationMs = durations
+            let file = dir.appendingPathComponent("\(name).json")
+            try ResultsCoding.encoder().encode(d).write(to: file)
+            return file.path
+        }
+        let one = try write("one", repetitions: 1, [100])
+        let noise = try write("noise", repetitions: 3, [115, 120, 118])
+        var (code, output) = try await rehearse(["compare", one, noise])
+        #expect(code == 0 && output.contains("backfill-codes: untested"), "\(output)")
+        (code, output) = try await rehearse(["compare", one, noise, "--threshold", "10%"])
+        #expect(code == 1 && output.contains("past the threshold you set"), "\(output)")
+        let far = try write("far", repetitions: 3, [300, 310, 295])
+        (code, output) = try await rehearse(["compare", one, far])
+        #expect(code == 1 && output.contains("backfill-codes: regressed"), "\(output)")
+    }
+
     @Test func runChecksWhereResultsGoBeforeItRuns() async throws {
         let dir = try folder(["one.yaml": Self.scenario])
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -40,6 +40,7 @@ struct RepetitionRunner: Sendable {
         var started: UInt64
         var ended: UInt64
         var status: String
+        var work: WorkCounters? = nil
     }
 
     func run() async -> Outcome {
@@ -65,6 +66,7 @@ struct RepetitionRunner: Sendable {
 
         let observer: LockObserver? = LockObserver.start(conninfo: conninfo, sessions: sessions, origin: origin)
         let sampler = MemorySampler(serverPID: host.serverPID, origin: origin)
+        let meter = await WorkMeter.open(host: host, database: database)
         let restoreSnapshots = Set(scenario.rollback.flatMap { $0.via == .restore ? $0.to : nil }.map { [$0] } ?? [])
 
         for (index, step) in scenario.steps.enumerated() {
@@ -108,6 +110,7 @@ struct RepetitionRunner: Sendable {
                 continue
             }
             progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
+            let before = await meter?.before()
             let started = monotonicNanos() - origin
             boundaries.mark(nanos: started)
             let ticker = progress?.live(step: step.name, counter: context.progress)
@@ -118,7 +121,13 @@ struct RepetitionRunner: Sendable {
             boundaries.mark(nanos: ended)
             record(await finishLockFaults(lockRunners, sessions: sessions))
             let failed = measurement.failure != nil
-            finished[step.name] = Finished(measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok")
+            var work: WorkCounters?
+            if let meter, let before, case (let after?, let settled) = await meter.after(step: step.name) {
+                // Traffic or a lock holder beside the step adds to the same database's counters.
+                work = meter.work(from: before, to: after, attributed: settled && backgrounds.isEmpty && lockRunners.isEmpty)
+            }
+            finished[step.name] = Finished(
+                measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok", work: work)
             progress?.stepFinished(
                 scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
             // Background workloads whose `until` step just ended stop now.
@@ -142,6 +151,7 @@ struct RepetitionRunner: Sendable {
         }
         let observation = await observer?.finish()
         let memory = sampler.finish()
+        await meter?.close()
         for (index, pid) in pendingLockObservations {
             let waiters = observation?.waitersOf[pid] ?? [:]
             faultResults[index].observed["sessions_waited"] = .number(Double(waiters.count))
@@ -160,6 +170,7 @@ struct RepetitionRunner: Sendable {
         for step in scenario.steps {
             guard let done = finished[step.name] else { continue }
             var result = makeResult(step: step, done: done)
+            result.work = done.work
             if let observation {
                 let sampled = LockObserver.locksTaken(observation, owner: .step(step.name))
                 result.locksTaken = LockObserver.merge(exact: done.measurement.exactLocks, sampled: sampled)

@@ -8,109 +8,15 @@ public enum ScenarioRunner {
 
     /// Runs one scenario and returns its results document (written to `options.outDirectory` when asked).
     public static func run(_ scenario: Scenario, options: RunOptions) async throws -> ResultsDocument {
-        let progress = options.progress ? ProgressReporter() : nil
-        let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
-        let startedAt = Date()
-        Trace.mark("scenario \(scenario.name)")
-        let host: any DatabaseHost
+        var run: ScenarioRun
         do {
             try Task.checkCancellation()
-            host = try await makeHost(scenario, options: options, runID: runID)
+            run = try await ScenarioRun.start(scenario, options: options)
         } catch _ where Task.isCancelled {
             // Interrupted before the server was ready: the document still says so.
-            let document = await assemble(
-                scenario: scenario, runID: runID, startedAt: startedAt, host: nil, serverKind: options.serverKind,
-                settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
-            if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
-            return document
+            return try await ScenarioRun.interruptedBeforeStart(scenario, options: options)
         }
-        Trace.mark("host ready")
-        var hostToken: Int?
-        if let external = host as? ExternalHost {
-            // Databases this run creates are dropped even if the run is interrupted.
-            hostToken = CleanupRegistry.shared.register("drop databases of run \(runID)") {
-                ExternalCleanup.dropRunDatabases(conninfo: external.conninfo(database: external.ownDatabase), runID: runID)
-            }
-        }
-        let template = "rehearse_\(runID)_template"
-        var repetitions: [RepetitionResult] = []
-        var merged: [String: StepMetrics] = [:]
-        var mergedImpacts: [String: StepMetrics] = [:]
-        var calibration: ResultsDocument.Calibration?
-        var keptDatabase: String?
-        /// With `--server`, the scenario's settings that went on its databases.
-        var appliedSettings: [String: String] = [:]
-        do {
-            try await prepareTemplate(template, scenario: scenario, host: host)
-            Trace.mark("template ready")
-            calibration = try? await calibrate(host: host, database: template)
-            Trace.mark("calibrated")
-            let count = options.repeatOverride ?? scenario.repeatCount
-            for n in 1...max(count, 1) {
-                if Task.isCancelled { break }
-                progress?.scenarioStarted(scenario.name, repetition: n, of: count)
-                let database = "rehearse_\(runID)_\(n)"
-                let creating = ContinuousClock.now
-                try await host.createDatabase(database, template: template)
-                if host.kind == "external" {
-                    let (refused, applied) = await applySettings(scenario.database.settings, to: database, host: host)
-                    appliedSettings = applied
-                    if n == 1 {
-                        for (name, reason) in refused {
-                            FileHandle.standardError.write(
-                                Data("note: database.settings \(name) is not applied with --server: \(reason)\n".utf8))
-                        }
-                    }
-                }
-                let databaseMs = (ContinuousClock.now - creating).milliseconds
-                Trace.mark("repetition \(n) database ready")
-                var outcome = await RepetitionRunner(
-                    scenario: scenario, host: host, template: template, database: database, progress: progress,
-                    stepTimeout: options.stepTimeout
-                ).run()
-                Trace.mark("repetition \(n) done")
-                outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
-                repetitions.append(outcome.result)
-                for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
-                for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
-                if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
-                if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
-            }
-            try? await host.dropDatabase(template)
-        } catch _ where Task.isCancelled {
-            // Interrupted: what ran so far goes into the document, written below.
-            try? await host.dropDatabase(template)
-        } catch {
-            try? await host.dropDatabase(template)
-            if !options.keep { await host.shutdown() }
-            if let hostToken { CleanupRegistry.shared.run(hostToken) }
-            throw error
-        }
-        Trace.mark("repetitions done")
-        var settings = await host.settings()
-        // The results say what the scenario's sessions ran with: the server's values, and
-        // the ones set on its databases over them.
-        settings.merge(appliedSettings) { _, applied in applied }
-        if let keptDatabase {
-            let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
-            await host.markKept(database: keptDatabase)
-            FileHandle.standardError.write(Data("kept: psql \"\(info)\"  (rehearse clean removes it)\n".utf8))
-            if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
-        } else {
-            await host.shutdown()
-            if let hostToken { CleanupRegistry.shared.run(hostToken) }
-        }
-
-        Trace.mark("host shut down")
-        let document = await assemble(
-            scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
-            calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
-            interrupted: Task.isCancelled)
-        Trace.mark("assembled")
-        if options.writeResults {
-            try ResultsWriter.write(document, under: options.outDirectory)
-        }
-        return document
+        return try await run.repetitions(options.repeatOverride ?? scenario.repeatCount)
     }
 
     /// Checks every scenario's `database.settings` with the embedded server's binary

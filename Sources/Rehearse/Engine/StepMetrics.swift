@@ -28,11 +28,7 @@ struct StepMetrics: Sendable {
         clientMemoryPeak = [clientMemoryPeak, other.clientMemoryPeak].compactMap { $0 }.max()
     }
 
-    var medianDurationMs: Double {
-        guard !durationsMs.isEmpty else { return 0 }
-        let sorted = durationsMs.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+    var medianDurationMs: Double { Median.of(durationsMs) ?? 0 }
 
     var errorRate: Double { batches > 0 ? Double(errors) / Double(batches) : 0 }
 
@@ -54,7 +50,7 @@ struct StepMetrics: Sendable {
         case .batches: Double(batches)
         case .throughput:
             durationsMs.reduce(0, +) > 0 ? Double(batches) / (durationsMs.reduce(0, +) / 1000) : nil
-        case .rows: rows.isEmpty ? nil : Double(rows.sorted()[rows.count / 2])
+        case .rows: Median.of(rows.map(Double.init))
         case .serverMemoryPeak: serverMemoryPeak.map(Double.init)
         case .clientMemoryPeak: clientMemoryPeak.map(Double.init)
         }

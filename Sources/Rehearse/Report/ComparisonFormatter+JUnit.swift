@@ -2,27 +2,25 @@ extension ComparisonFormatter {
     /// JUnit XML: a testsuite per scenario, a testcase per step metric, a `<failure>` with the
     /// numbers for each regression, a skipped testcase for a scenario without a baseline.
     static func junit(_ report: ComparisonReport) -> String {
-        let total = report.scenarios.reduce(0) { $0 + $1.rows.count } + report.missingBaseline.count
+        let total = report.scenarios.reduce(0) { $0 + $1.findings.count } + report.missingBaseline.count
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out +=
             "<testsuites name=\"rehearse compare\" tests=\"\(total)\" failures=\"\(report.regressionCount)\" errors=\"\(report.isValid ? 0 : 1)\">\n"
         for scenario in report.scenarios {
-            let failures = scenario.rows.filter { $0.verdict == .regressed }.count
-            out += "  <testsuite name=\"\(xml(scenario.scenario))\" tests=\"\(scenario.rows.count)\" failures=\"\(failures)\">\n"
+            let failures = scenario.findings.filter { $0.verdict == .regressed }.count
+            out += "  <testsuite name=\"\(xml(scenario.scenario))\" tests=\"\(scenario.findings.count)\" failures=\"\(failures)\">\n"
             if !scenario.warnings.isEmpty {
                 out += "    <system-err>\(xml(scenario.warnings.map { "warning: \($0)" }.joined(separator: "\n")))</system-err>\n"
             }
-            for row in scenario.rows {
-                let c = cells(row)
-                out += "    <testcase classname=\"\(xml(scenario.scenario)).\(xml(row.step))\" name=\"\(xml(row.metric))\""
-                guard row.verdict == .regressed else {
+            for finding in scenario.findings {
+                out += "    <testcase classname=\"\(xml(scenario.scenario))\" name=\"\(xml(finding.step))\""
+                guard finding.verdict == .regressed else {
                     out += "/>\n"
                     continue
                 }
-                let message =
-                    row.note.map { "\(row.metric) regressed: \($0)" }
-                    ?? "\(row.metric) regressed: baseline \(c[2]), current \(c[3]) (\(c[4]))"
-                let body = message + (row.significance.map { "; significance \($0)" } ?? "")
+                let message = "\(finding.step) regressed: \(finding.reason)"
+                let body = ([message] + finding.rows.filter { $0.note == nil }.map { cells($0).prefix(4).joined(separator: " ") })
+                    .joined(separator: "\n")
                 out += ">\n      <failure message=\"\(xml(message))\" type=\"regression\">\(xml(body))</failure>\n    </testcase>\n"
             }
             out += "  </testsuite>\n"

@@ -32,14 +32,16 @@ public enum ComparisonFormatter {
         return String(format: "%+.1f%%", c * 100)
     }
 
-    static let header = ["step", "metric", "baseline", "current", "change", "verdict"]
+    static let header = ["metric", "baseline", "current", "change", ""]
 
     static func cells(_ row: MetricComparison) -> [String] {
         [
-            row.step, row.metric, number(row.baseline, unit: row.unit), number(row.current, unit: row.unit), change(row),
-            row.verdict.rawValue,
+            row.metric, number(row.baseline, unit: row.unit), number(row.current, unit: row.unit), change(row),
+            row.verdict == .unchanged ? "" : row.verdict.rawValue,
         ]
     }
+
+    static func headline(_ finding: Finding) -> String { "\(finding.step): \(finding.verdict.rawValue) — \(finding.reason)" }
 
     static func percent(_ threshold: Double) -> String {
         let p = threshold * 100
@@ -59,33 +61,37 @@ public enum ComparisonFormatter {
             guard colour, let code else { return safe }
             return "\u{1B}[\(code)m\(safe)\u{1B}[0m"
         }
+        func painted(_ s: String, _ verdict: MetricComparison.Verdict) -> String {
+            switch verdict {
+            case .regressed: paint(s, "31")
+            case .improved: paint(s, "32")
+            case .changed, .untested: paint(s, "33")
+            case .unchanged: paint(s, nil)
+            }
+        }
         var out = ""
         for scenario in report.scenarios {
             let title = "\(scenario.scenario): \(scenario.baselineVerdict) → \(scenario.currentVerdict)"
             out += paint(title + (scenario.hasRegression ? " — REGRESSION" : ""), scenario.hasRegression ? "1;31" : nil) + "\n"
             for w in scenario.warnings { out += "  " + paint("warning: \(w)", "33") + "\n" }
-            let rows = [header] + scenario.rows.map(cells)
+            // One column layout for every finding's rows, so a scenario reads as one table.
+            let all = [header] + scenario.rows.map(cells)
             var widths = Array(repeating: 0, count: header.count)
-            for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-            for (n, r) in rows.enumerated() {
-                // Names and verdicts left-aligned, numbers right-aligned.
-                let line =
-                    "  "
+            for r in all { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+            func line(_ r: [String]) -> String {
+                let text =
+                    "      "
                     + r.enumerated().map { i, c in
-                        i < 2 || i == 5
+                        i == 0 || i == 4
                             ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                             : String(repeating: " ", count: widths[i] - c.count) + c
                     }.joined(separator: "  ")
-                let trimmed = line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-                switch n == 0 ? nil : scenario.rows[n - 1].verdict {
-                case .regressed: out += paint(trimmed, "31") + "\n"
-                case .improved: out += paint(trimmed, "32") + "\n"
-                case .changed: out += paint(trimmed, "33") + "\n"
-                case .unchanged, nil: out += paint(trimmed, n == 0 ? "1" : nil) + "\n"
-                }
+                return text.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
             }
-            if let untested = scenario.rows.first(where: { $0.significance?.hasPrefix("not tested") == true })?.significance {
-                out += paint("  significance \(untested); percentiles compared on merged histograms", nil) + "\n"
+            if !scenario.rows.isEmpty { out += paint(line(header), "1") + "\n" }
+            for finding in scenario.findings {
+                out += "  " + painted(headline(finding), finding.verdict) + "\n"
+                for row in finding.rows where row.note == nil { out += painted(line(cells(row)), row.verdict) + "\n" }
             }
             out += "\n"
         }
@@ -110,14 +116,20 @@ public enum ComparisonFormatter {
                 "### \(scenario.hasRegression ? "❌" : "✅") \(markdownCell(scenario.scenario)) — \(scenario.baselineVerdict) → \(scenario.currentVerdict)\n\n"
             for w in scenario.warnings { out += "> ⚠️ \(markdownCell(w))\n" }
             if !scenario.warnings.isEmpty { out += "\n" }
-            out += "| step | metric | baseline | current | change | verdict |\n|---|---|---:|---:|---:|---|\n"
-            for row in scenario.rows {
-                let c = cells(row).map(markdownCell)
-                let verdict = row.verdict == .regressed ? "**regressed**" : row.verdict.rawValue
-                out += "| \(c[0]) | \(c[1]) | \(c[2]) | \(c[3]) | \(c[4]) | \(verdict) |\n"
+            out += "| step | verdict | finding |\n|---|---|---|\n"
+            for finding in scenario.findings {
+                let verdict = finding.verdict == .regressed ? "**regressed**" : finding.verdict.rawValue
+                out += "| \(markdownCell(finding.step)) | \(verdict) | \(markdownCell(finding.reason)) |\n"
             }
-            if let untested = scenario.rows.first(where: { $0.significance?.hasPrefix("not tested") == true })?.significance {
-                out += "\nSignificance \(markdownCell(untested)); percentiles compared on merged histograms.\n"
+            let rows = scenario.rows.filter { $0.note == nil }
+            if !rows.isEmpty {
+                out +=
+                    "\n<details><summary>metrics</summary>\n\n| step | metric | baseline | current | change |\n|---|---|---:|---:|---:|\n"
+                for row in rows {
+                    let c = cells(row).map(markdownCell)
+                    out += "| \(markdownCell(row.step)) | \(c[0]) | \(c[1]) | \(c[2]) | \(c[3]) |\n"
+                }
+                out += "\n</details>\n"
             }
             out += "\n"
         }

@@ -31,7 +31,7 @@ extension HTMLReport {
                 .raw(name), HTML.Cell(step.kind, "l"), HTML.Cell(status, "l \(HTML.statusClass(status))"),
                 HTML.Cell(reps > 1 ? "\(runs.reduce(0) { $0 + $1.batches } / max(runs.count, 1))" : "\(step.batches)"),
                 HTML.Cell(n(latency?.p50)), HTML.Cell(n(latency?.p95)), HTML.Cell(n(latency?.p99)),
-                HTML.Cell(n(Comparator.median(runs.map(\.durationMs)))), HTML.Cell(errorText, "l"),
+                HTML.Cell(n(Median.of(runs.map(\.durationMs)))), HTML.Cell(errorText, "l"),
                 HTML.Cell(n(runs.compactMap(\.lockWaitMaxMs).max())),
                 HTML.Cell(mb(summary?.serverMemoryPeak ?? runs.compactMap(\.serverMemoryPeak).max())),
                 HTML.Cell(mb(summary?.clientMemoryPeak ?? runs.compactMap(\.clientMemoryPeak).max())), HTML.Cell(impact),

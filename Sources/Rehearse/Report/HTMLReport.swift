@@ -55,7 +55,7 @@ public enum HTMLReport {
                 HTML.Cell(doc.scenario.name), .raw(badge(doc.verdict, doc.verdict)), HTML.Cell(doc.reasons.first ?? "", "l"),
             ]
             if let c = comparisons[doc.scenario.name] {
-                let n = c.rows.filter { $0.verdict == .regressed }.count
+                let n = c.findings.filter { $0.verdict == .regressed }.count
                 cells.append(HTML.Cell(n > 0 ? "\(n) regressed" : "no regression", n > 0 ? "regressed" : "ok"))
             } else if !comparisons.isEmpty {
                 cells.append(HTML.Cell("no baseline", "skipped"))
@@ -96,27 +96,20 @@ public enum HTMLReport {
         return html
     }
 
-    /// What changed against the baseline: environment warnings, then every row that is not `unchanged`.
+    /// What changed against the baseline: environment warnings, then every finding that is not `unchanged`.
     static func comparisonSection(_ c: ScenarioComparison) -> String {
-        let regressed = c.rows.filter { $0.verdict == .regressed }.count
+        let regressed = c.findings.filter { $0.verdict == .regressed }.count
         var html = "<h3>Against the baseline: \(HTML.escape(c.baselineVerdict)) → \(HTML.escape(c.currentVerdict)), "
         html +=
             regressed > 0 ? "<span class=\"regressed\">\(regressed) regressed</span></h3>" : "<span class=\"ok\">no regression</span></h3>"
         for w in c.warnings { html += "<p class=\"warn\">⚠ \(HTML.escape(w))</p>" }
-        let changed = c.rows.filter { $0.verdict != .unchanged }
-        guard !changed.isEmpty else { return html + "<p class=\"ok\">No metric changed beyond the threshold and floors.</p>" }
-        html +=
-            "<table>"
-            + HTML.row(
-                [
-                    "step", HTML.Cell("metric", "l"), "baseline", "current", "change", HTML.Cell("verdict", "l"),
-                    HTML.Cell("significance", "l"),
-                ], header: true)
-        for row in changed {
+        let changed = c.findings.filter { $0.verdict != .unchanged }
+        guard !changed.isEmpty else { return html + "<p class=\"ok\">No step changed beyond the threshold and its noise.</p>" }
+        html += "<table>" + HTML.row(["step", HTML.Cell("verdict", "l"), HTML.Cell("finding", "l")], header: true)
+        for finding in changed {
             html += HTML.row([
-                HTML.Cell(row.step), HTML.Cell(row.metric, "l"), HTML.Cell(ComparisonFormatter.number(row.baseline, unit: row.unit)),
-                HTML.Cell(ComparisonFormatter.number(row.current, unit: row.unit)), HTML.Cell(ComparisonFormatter.change(row)),
-                HTML.Cell(row.verdict.rawValue, "l \(row.verdict.rawValue)"), HTML.Cell(row.significance ?? "", "l muted"),
+                HTML.Cell(finding.step), HTML.Cell(finding.verdict.rawValue, "l \(finding.verdict.rawValue)"),
+                HTML.Cell(finding.reason, "l"),
             ])
         }
         return html + "</table>"

@@ -16,7 +16,7 @@ public enum SummaryTable {
             for step in rep?.steps ?? [] {
                 let summary = doc.summary.steps[step.name]
                 let latency = summary?.latencyMs ?? step.latencyMs
-                let duration = summary.map { median($0.durationMs) } ?? step.durationMs
+                let duration = summary.flatMap { Median.of($0.durationMs) } ?? step.durationMs
                 let impact =
                     step.impact.map { i in
                         "\(format(i.latencyMs?.p99))/\(format(i.latencyMs?.max))" + (i.errors > 0 ? " (\(i.errors) err)" : "")
@@ -53,12 +53,6 @@ public enum SummaryTable {
             for mismatch in doc.expectation.mismatches { out += "  ✗ \(mismatch)\n" }
         }
         return OutgoingText.terminal(out)
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let s = values.sorted()
-        return s[s.count / 2]
     }
 
     static func format(_ value: Double?) -> String {

@@ -72,6 +72,20 @@ extension Comparator {
         for key in Set(a.environment.settings.keys).union(b.environment.settings.keys).sorted() {
             check("setting \(key)", a.environment.settings[key] ?? "unset", b.environment.settings[key] ?? "unset")
         }
+        if let ratio = Self.speedRatio(a, b), abs(ratio - 1) > threshold {
+            let times = normalize ? String(format: "current times divided by %.2f (--normalize)", ratio) : "--normalize divides times by it"
+            warnings.append(
+                String(
+                    format:
+                        "calibration differs: baseline %.3f ms, current %.3f ms a round trip (%+.0f%%): the machines ran at different speeds; %@",
+                    a.environment.calibration!.p50Ms, b.environment.calibration!.p50Ms, (ratio - 1) * 100, times))
+        }
         return warnings
+    }
+
+    /// The current machine's round trip over the baseline's (both runs' `environment.calibration`).
+    static func speedRatio(_ a: ResultsDocument, _ b: ResultsDocument) -> Double? {
+        guard let x = a.environment.calibration?.p50Ms, let y = b.environment.calibration?.p50Ms, x > 0, y > 0 else { return nil }
+        return y / x
     }
 }

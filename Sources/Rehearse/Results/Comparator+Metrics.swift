@@ -7,7 +7,7 @@ extension Comparator {
         var unit: String
         /// The smallest absolute change that can count, in the metric's unit.
         var floor: Double
-        /// nil for informational metrics (rows): a difference is `changed`, never a regression.
+        /// nil for informational metrics (rows): any difference is `changed`.
         var higherIsWorse: Bool?
         /// The value compared: from the summary (merged over repetitions) when there is one, else from the repetitions.
         var value: @Sendable (ResultsDocument.StepSummary?, [StepResult]) -> Double?
@@ -26,7 +26,7 @@ extension Comparator {
         latency("p50", \.p50), latency("p95", \.p95), latency("p99", \.p99), latency("max", \.max), latency("mean", \.mean),
         Metric(
             name: "duration", unit: "ms", floor: 0.5, higherIsWorse: true,
-            value: { summary, steps in median(summary?.durationMs.isEmpty == false ? summary!.durationMs : steps.map(\.durationMs)) },
+            value: { summary, steps in Median.of(summary?.durationMs.isEmpty == false ? summary!.durationMs : steps.map(\.durationMs)) },
             perRepetition: { $0.durationMs }),
         Metric(
             name: "throughput", unit: "/s", floor: 0, higherIsWorse: false,
@@ -62,7 +62,7 @@ extension Comparator {
         if let summary = LatencyHistogram.merging(steps.compactMap(\.histogram))?.summary { return summary }
         let each = steps.compactMap(\.latencyMs)
         guard !each.isEmpty else { return nil }
-        func mid(_ key: KeyPath<LatencySummary, Double>) -> Double { median(each.map { $0[keyPath: key] }) ?? 0 }
+        func mid(_ key: KeyPath<LatencySummary, Double>) -> Double { Median.of(each.map { $0[keyPath: key] }) ?? 0 }
         return LatencySummary(
             p50: mid(\.p50), p90: mid(\.p90), p95: mid(\.p95), p99: mid(\.p99), p999: mid(\.p999), max: each.map(\.max).max() ?? 0,
             mean: mid(\.mean))
@@ -77,11 +77,5 @@ extension Comparator {
         let batches = steps.reduce(0) { $0 + $1.batches }
         guard batches > 0 else { return nil }
         return Double(steps.reduce(0) { $0 + $1.errors.values.reduce(0, +) }) / Double(batches)
-    }
-
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

@@ -1,72 +1,95 @@
 import Foundation
 
-/// Compares results documents with baselines, step by step and metric by metric.
+/// Compares results documents with baselines: one finding per step.
 ///
-/// A metric's change counts when it passes the relative `threshold` and the metric's
-/// absolute floor (0.5 ms, 1 MiB, 0.1 percentage point of errors) and, with at least
-/// `minimumRepetitions` on each side, a two-sided Mann-Whitney U test across repetitions
-/// (p < 0.05). A verdict that changed to blocked, a check that started failing and a step
-/// that started failing are always regressions.
+/// A step's time (its duration; a workload's mean latency) is a regression only when the
+/// Mann-Whitney test across repetitions finds the change significant after Holm's correction
+/// over the scenario's step findings, AND the Hodges–Lehmann 95% confidence interval of the
+/// change lies entirely beyond the threshold, AND the estimated change passes the absolute floor
+/// (0.5 ms). With fewer than `minimumRepetitions` on a side the change is `untested`; it fails
+/// only when far beyond what the repetitions' own spread explains (at least 2x and more than 3x
+/// that spread), or past a threshold the user set explicitly. A verdict that changed to blocked,
+/// a check that started failing and a step that started failing are always regressions.
 public struct Comparator: Sendable {
     public var threshold: Double
     /// Environment differences make the comparison invalid rather than a warning.
     public var strict: Bool
-    /// Below this many repetitions on either side, significance is not tested.
-    public static let minimumRepetitions = 5
+    /// The user chose the threshold: an untested change past it counts (issue 15: their call, not the default's).
+    public var thresholdIsExplicit: Bool
+    /// `--normalize`: the current run's times are divided by the ratio of the two runs' machine
+    /// calibrations (`environment.calibration`, the `SELECT 1` round trip) before comparing.
+    public var normalize = false
+    /// Below this many repetitions on either side, significance is not tested: 4 vs 4 is the
+    /// smallest pair whose 95% Hodges–Lehmann interval exists (3 vs 3 cannot reach 95%).
+    public static let minimumRepetitions = 4
     public static let significanceLevel = 0.05
 
-    public init(threshold: Double = 0.05, strict: Bool = false) {
+    public init(threshold: Double = 0.05, strict: Bool = false, thresholdIsExplicit: Bool = false) {
         self.threshold = threshold
         self.strict = strict
+        self.thresholdIsExplicit = thresholdIsExplicit
     }
 
     /// Compares one scenario's current run with its baseline.
     public func compare(baseline: ResultsDocument, current: ResultsDocument) -> ScenarioComparison {
-        var rows: [MetricComparison] = []
+        var findings: [Finding] = []
         if baseline.verdict != current.verdict {
             let verdict: MetricComparison.Verdict =
                 current.verdict == "blocked" ? .regressed : baseline.verdict == "blocked" ? .improved : .changed
-            rows.append(note(step: "verdict", metric: "verdict", verdict, "\(baseline.verdict) → \(current.verdict)"))
+            findings.append(noteFinding(step: "verdict", metric: "verdict", verdict, "\(baseline.verdict) → \(current.verdict)"))
         }
-        rows += checkRows(baseline, current)
+        if let checks = checkFinding(baseline, current) { findings.append(checks) }
         let currentNames = stepNames(current)
         let baselineNames = stepNames(baseline)
         for step in baselineNames where !currentNames.contains(step) {
-            rows.append(note(step: step, metric: "step", .changed, "not in the current run"))
+            findings.append(noteFinding(step: step, metric: "step", .changed, "not in the current run"))
         }
+        var steps: [Finding] = []
         for step in currentNames {
             guard baselineNames.contains(step) else {
-                rows.append(note(step: step, metric: "step", .changed, "not in the baseline"))
+                findings.append(noteFinding(step: step, metric: "step", .changed, "not in the baseline"))
                 continue
             }
-            rows += stepRows(step, baseline, current)
+            steps.append(stepFinding(step, baseline, current, speed: normalize ? Self.speedRatio(baseline, current) ?? 1 : 1))
         }
+        settleTimes(&steps)
+        settleWork(&steps)
         return ScenarioComparison(
             scenario: current.scenario.name, baselineVerdict: baseline.verdict, currentVerdict: current.verdict,
-            warnings: environmentWarnings(baseline, current), rows: rows)
+            warnings: environmentWarnings(baseline, current), findings: findings + steps)
     }
 
-    func stepRows(_ step: String, _ baseline: ResultsDocument, _ current: ResultsDocument) -> [MetricComparison] {
+    /// A step's finding: a step that started failing, else its time test (settled later, once
+    /// the scenario's p-values can be corrected together); the metric rows under it.
+    /// `speed`: how much slower the current machine ran (its calibration over the baseline's);
+    /// the current times are divided by it.
+    func stepFinding(_ step: String, _ baseline: ResultsDocument, _ current: ResultsDocument, speed: Double = 1) -> Finding {
         let baseSteps = baseline.repetitions.compactMap { $0.steps.first { $0.name == step } }
         let curSteps = current.repetitions.compactMap { $0.steps.first { $0.name == step } }
-        var rows: [MetricComparison] = []
         let before = Self.status(baseSteps), after = Self.status(curSteps)
+        var finding = Finding(step: step, verdict: .unchanged, metric: nil, reason: "", rows: [])
         if before != after {
             let verdict: MetricComparison.Verdict = after == "failed" ? .regressed : before == "failed" ? .improved : .changed
-            rows.append(note(step: step, metric: "status", verdict, "\(before) → \(after)"))
+            finding = noteFinding(step: step, metric: "status", verdict, "\(before) → \(after)")
         }
         // A skipped step has no numbers worth comparing.
-        if before == "skipped" || after == "skipped" { return rows }
+        if before == "skipped" || after == "skipped" {
+            if finding.reason.isEmpty { finding.reason = "skipped on both sides" }
+            return finding
+        }
         for metric in Self.metrics {
             guard let b = metric.value(baseline.summary.steps[step], baseSteps),
                 let c = metric.value(current.summary.steps[step], curSteps)
             else { continue }
-            rows.append(
-                judge(
-                    metric, step: step, baseline: b, current: c,
-                    baseSamples: baseSteps.compactMap(metric.perRepetition), currentSamples: curSteps.compactMap(metric.perRepetition)))
+            let normalized = metric.unit == "ms" ? c / speed : metric.unit == "/s" ? c * speed : c
+            finding.rows.append(row(metric, step: step, baseline: b, current: normalized))
         }
-        return rows
+        finding.rows += workRows(step: step, baseSteps, curSteps)
+        if finding.verdict == .unchanged, var samples = Self.timeSamples(baseSteps, curSteps) {
+            samples.current = samples.current.map { $0 / speed }
+            test(samples, &finding)
+        }
+        return finding
     }
 
     /// `failed` when any repetition failed, `skipped` when all were skipped, else `ok`.
@@ -76,8 +99,9 @@ public struct Comparator: Sendable {
         return "ok"
     }
 
-    /// A check passes on a side only when it passed in every repetition.
-    func checkRows(_ baseline: ResultsDocument, _ current: ResultsDocument) -> [MetricComparison] {
+    /// One finding for the checks: a check passes on a side only when it passed in every repetition;
+    /// one that started failing is a regression.
+    func checkFinding(_ baseline: ResultsDocument, _ current: ResultsDocument) -> Finding? {
         func outcomes(_ d: ResultsDocument) -> [(key: String, name: String, passed: Bool)] {
             var order: [String] = []
             var passed: [String: Bool] = [:]
@@ -91,12 +115,24 @@ public struct Comparator: Sendable {
             return order.map { ($0, names[$0]!, passed[$0]!) }
         }
         let before = Dictionary(outcomes(baseline).map { ($0.key, $0.passed) }, uniquingKeysWith: { a, _ in a })
-        return outcomes(current).compactMap { check in
+        let rows = outcomes(current).compactMap { check -> MetricComparison? in
             guard let was = before[check.key], was != check.passed else { return nil }
             return note(
                 step: "checks", metric: check.name, check.passed ? .improved : .regressed,
                 check.passed ? "failed → passed" : "passed → failed")
         }
+        guard !rows.isEmpty else { return nil }
+        let failing = rows.filter { $0.verdict == .regressed }
+        let verdict: MetricComparison.Verdict = failing.isEmpty ? .improved : .regressed
+        let reason =
+            failing.isEmpty
+            ? "\(rows.count) check\(rows.count == 1 ? "" : "s") passing again"
+            : "started failing: \(failing.map(\.metric).joined(separator: ", "))"
+        return Finding(step: "checks", verdict: verdict, metric: failing.first?.metric ?? rows[0].metric, reason: reason, rows: rows)
+    }
+
+    func noteFinding(step: String, metric: String, _ verdict: MetricComparison.Verdict, _ text: String) -> Finding {
+        Finding(step: step, verdict: verdict, metric: metric, reason: text, rows: [note(step: step, metric: metric, verdict, text)])
     }
 
     func note(step: String, metric: String, _ verdict: MetricComparison.Verdict, _ text: String) -> MetricComparison {
@@ -110,33 +146,15 @@ public struct Comparator: Sendable {
         return names
     }
 
-    /// The verdict of one metric: a change counts only past the threshold and the floor, and,
-    /// with enough repetitions on both sides, only when the Mann-Whitney test finds it significant.
-    func judge(
-        _ metric: Metric, step: String, baseline b: Double, current c: Double, baseSamples: [Double], currentSamples: [Double]
-    ) -> MetricComparison {
+    /// A metric row: evidence, not a verdict. `changed` marks a metric past the threshold and its
+    /// floor; the finding above it says whether that is a regression.
+    func row(_ metric: Metric, step: String, baseline b: Double, current c: Double) -> MetricComparison {
         let change: Double? = b != 0 ? (c - b) / abs(b) : (c == 0 ? 0 : nil)
         var row = MetricComparison(
             step: step, metric: metric.name, baseline: b, current: c, change: change, verdict: .unchanged, significance: nil, note: nil,
             unit: metric.unit)
-        guard let higherIsWorse = metric.higherIsWorse else {
-            if b != c { row.verdict = .changed }
-            return row
-        }
-        let relative = change.map { abs($0) } ?? .infinity
-        let big = relative >= threshold && abs(c - b) >= metric.floor
-        if baseSamples.count >= Self.minimumRepetitions && currentSamples.count >= Self.minimumRepetitions,
-            let test = MannWhitney.test(baseSamples, currentSamples)
-        {
-            row.significance = String(
-                format: "p=%.3g (Mann-Whitney, %d vs %d repetitions)", test.p, baseSamples.count, currentSamples.count)
-            guard big && test.p < Self.significanceLevel else { return row }
-        } else {
-            row.significance =
-                "not tested (\(baseSamples.count) vs \(currentSamples.count) repetitions; needs \(Self.minimumRepetitions) each)"
-            guard big else { return row }
-        }
-        row.verdict = (c > b) == higherIsWorse ? .regressed : .improved
+        let past = metric.higherIsWorse == nil ? b != c : (change.map { abs($0) } ?? .infinity) >= threshold && abs(c - b) >= metric.floor
+        if past { row.verdict = .changed }
         return row
     }
 }

@@ -49,37 +49,69 @@ public struct ComparisonReport: Codable, Sendable {
         try c.encode(isValid, forKey: .valid)
     }
 
-    /// Rows that regressed, over all scenarios.
-    public var regressionCount: Int { scenarios.reduce(0) { $0 + $1.rows.filter { $0.verdict == .regressed }.count } }
+    /// Findings that regressed, over all scenarios.
+    public var regressionCount: Int { scenarios.reduce(0) { $0 + $1.findings.filter { $0.verdict == .regressed }.count } }
 }
 
-/// One scenario's comparison: its verdicts, environment warnings and one row per step metric.
+/// One scenario's comparison: its verdicts, environment warnings and one finding per step
+/// (plus the verdict's and the checks' findings), each with its metric rows under it.
 public struct ScenarioComparison: Codable, Sendable {
     public var scenario: String
     public var baselineVerdict: String
     public var currentVerdict: String
     /// Environment differences that make the numbers less comparable.
     public var warnings: [String]
-    public var rows: [MetricComparison]
-    public var hasRegression: Bool {
-        rows.contains { $0.verdict == .regressed }
+    public var findings: [Finding]
+    /// Every finding's metric rows, in order (also written to JSON for readers of the older layout).
+    public var rows: [MetricComparison] { findings.flatMap(\.rows) }
+    public var hasRegression: Bool { findings.contains { $0.verdict == .regressed } }
+
+    enum CodingKeys: String, CodingKey { case scenario, baselineVerdict, currentVerdict, warnings, findings, rows }
+
+    public init(scenario: String, baselineVerdict: String, currentVerdict: String, warnings: [String], findings: [Finding]) {
+        self.scenario = scenario
+        self.baselineVerdict = baselineVerdict
+        self.currentVerdict = currentVerdict
+        self.warnings = warnings
+        self.findings = findings
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        scenario = try c.decode(String.self, forKey: .scenario)
+        baselineVerdict = try c.decode(String.self, forKey: .baselineVerdict)
+        currentVerdict = try c.decode(String.self, forKey: .currentVerdict)
+        warnings = try c.decode([String].self, forKey: .warnings)
+        findings = try c.decode([Finding].self, forKey: .findings)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(baselineVerdict, forKey: .baselineVerdict)
+        try c.encode(currentVerdict, forKey: .currentVerdict)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(rows, forKey: .rows)
     }
 }
 
-/// One row: a step's metric (or a check, a step status, the verdict) on both sides.
+/// One row: a step's metric (or a check, a step status, the verdict) on both sides. Rows are
+/// the evidence under a finding; only the finding's verdict counts.
 public struct MetricComparison: Codable, Sendable {
-    /// `changed` is informational (rows, a step only on one side): never a regression.
-    public enum Verdict: String, Codable, Sendable { case regressed, improved, unchanged, changed }
+    /// `changed`: past the threshold but not what the finding was judged on (or informational, as
+    /// rows and a step on one side only); `untested`: too few repetitions to tell noise from change.
+    public enum Verdict: String, Codable, Sendable { case regressed, improved, unchanged, changed, untested }
     /// A step name, `checks`, or `verdict`.
     public var step: String
-    /// `p95`, `duration`, …, `status`, `step`, a check's name, or `verdict`.
+    /// `p95`, `duration`, `wal_bytes`, …, `status`, `step`, a check's name, or `verdict`.
     public var metric: String
     public var baseline: Double?
     public var current: Double?
     /// Relative change (0.10 is +10%), when both sides have a value.
     public var change: Double?
     public var verdict: Verdict
-    /// `p=0.008 (Mann-Whitney, 5 vs 5 repetitions)`, or why significance was not tested.
+    /// How the finding that this row decided was tested, or why it was not.
     public var significance: String?
     /// For checks, statuses and verdicts: what changed, in words.
     public var note: String?

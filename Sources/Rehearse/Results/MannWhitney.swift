@@ -45,11 +45,18 @@ public enum MannWhitney {
 
     /// P(U <= u) under the null hypothesis, by counting arrangements.
     static func exactCDF(_ u: Int, _ n1: Int, _ n2: Int) -> Double {
+        let counts = nullCounts(n1, n2)
+        let below = counts[0...min(max(u, 0), n1 * n2)].reduce(0, +)
+        return below / counts.reduce(0, +)
+    }
+
+    /// How many arrangements of n1 x's and n2 y's give U = 0 … n1·n2.
+    static func nullCounts(_ n1: Int, _ n2: Int) -> [Double] {
         let maxU = n1 * n2
         // counts[i][j][k]: arrangements of i x's and j y's with U = k, computed row by row.
         var previous = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
         for j in 0...n2 { previous[j][0] = 1 }
-        for _ in 1...n1 {
+        for _ in 0..<n1 {
             var current = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
             current[0][0] = 1
             for j in 1...max(n2, 1) where n2 > 0 {
@@ -61,8 +68,6 @@ public enum MannWhitney {
             }
             previous = current
         }
-        let total = previous[n2].reduce(0, +)
-        let below = previous[n2][0...min(max(u, 0), maxU)].reduce(0, +)
-        return below / total
+        return previous[n2]
     }
 }

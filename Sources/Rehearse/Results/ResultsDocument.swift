@@ -142,6 +142,8 @@ public struct StepResult: Codable, Sendable {
     public var output: String?
     public var background: Bool?
     public var skippedRows: [String]?
+    /// The work the step made the server do (not for background workloads).
+    public var work: WorkCounters?
 }
 
 public struct TransactionResult: Codable, Sendable {
