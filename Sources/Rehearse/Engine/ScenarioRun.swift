@@ -89,7 +89,8 @@ struct ScenarioRun {
             appliedSettings = applied
             if n == 1 {
                 for (name, reason) in refused {
-                    FileHandle.standardError.write(Data("note: database.settings \(name) is not applied with --server: \(reason)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data((OutgoingText.terminal("note: database.settings \(name) is not applied with --server: \(reason)") + "\n").utf8))
                 }
             }
         }
@@ -125,7 +126,7 @@ struct ScenarioRun {
         if let keptDatabase {
             let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
             await host.markKept(database: keptDatabase)
-            FileHandle.standardError.write(Data("kept: psql \"\(info)\"  (rehearse clean removes it)\n".utf8))
+            FileHandle.standardError.write(Data((OutgoingText.terminal("kept: psql \"\(info)\"  (rehearse clean removes it)") + "\n").utf8))
             if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
         } else {
             await host.shutdown()
