@@ -44,44 +44,32 @@ extension TimedSuites {
         }
 
         @Test func killedServerEndsTheStepInBoundedTime() async throws {
-            let file = try scenario(
-                """
+            let run = try HostileRun.start([
+                "scenario.yaml": """
                 name: server-dies
                 steps:
                   - {name: long, sql: "SELECT pg_sleep(60)"}
                   - {name: after, sql: "SELECT 1"}
-                """)
-            defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-            let runBase = file.deletingLastPathComponent().appendingPathComponent("runs")
-            try FileManager.default.createDirectory(at: runBase, withIntermediateDirectories: true)
-            let killed = Locked<ContinuousClock.Instant?>(nil)
-            let killer = Task {
-                // SIGKILL the run's postmaster once the long step is under way: a backend in
-                // SELECT on several polls in a row is the pg_sleep (the lock observer's samples
-                // are over in a millisecond).
-                guard
-                    try await ServerProcesses.waitForBackend(runBase: runBase.path, consecutive: 5, where: { $0.hasSuffix("SELECT") })
-                else { return false }
-                for d in (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? [] {
-                    let pidFile = runBase.appendingPathComponent(d).appendingPathComponent("data/postmaster.pid")
-                    if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.split(separator: "\n")[0]) {
-                        killed.withLock { $0 = .now }
-                        kill(pid, SIGKILL)
-                        return true
-                    }
-                }
-                return false
+                """
+            ])
+            defer { run.remove() }
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(120))
+                run.child.signal(SIGKILL)
             }
-            let (code, output) = try await rehearse(
-                ["run", file.path, "--out", file.deletingLastPathComponent().appendingPathComponent("results").path],
-                environment: ["REHEARSE_RUN_DIR": runBase.path])
-            #expect(try await killer.value)
-            if let killedAt = killed.value { #expect(ContinuousClock.now - killedAt < .seconds(30)) }
+            // SIGKILL the run's postmaster once the long step is under way.
+            #expect(await run.waitForStatement(containing: "pg_sleep(60)"), "\(run.output)")
+            let pidFile = try #require(run.serverFolder?.appendingPathComponent("data/postmaster.pid"))
+            let pid = try #require(Int32(String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n")[0]))
+            kill(pid, SIGKILL)
+            let (code, after) = await run.finish(since: .now)
+            watchdog.cancel()
+            let output = run.output
+            #expect(after < .seconds(30))
             #expect(code == 1 || code == 3, "exit \(code): \(output)")
             #expect(output.contains("long"))
             #expect(output.contains("failed") || output.contains("server"), "\(output)")
-            let left = (try? FileManager.default.contentsOfDirectory(atPath: runBase.path)) ?? []
-            #expect(left.isEmpty, "left behind: \(left)")
+            #expect(try await run.leftovers().isEmpty, "left behind")
         }
 
         @Test func terminatedBackendFailsOnlyItsStep() async throws {
