@@ -7,12 +7,18 @@ let upcoming: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The targets, in the one direction data flows (README, *Architecture*):
+//   RehearseSupport <- RehearseSQL <- RehearseScenario            (the input: no database)
+//   RehearseSupport <- RehearseHistogram <- RehearseResults <- RehearseReport   (the output: no database)
+//   RehearseEngine (PostgresClient, jemalloc) reads a scenario and writes results;
+//   rehearse, the CLI, parses arguments and calls one of them.
+// Only RehearseEngine reaches libpq or jemalloc, so `lint`, `compare` and `report` never do.
 let package = Package(
     name: "rehearse",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rehearse", targets: ["rehearse"]),
-        .library(name: "Rehearse", targets: ["Rehearse"]),
+        .library(name: "RehearseEngine", targets: ["RehearseEngine"]),
+        .library(name: "RehearseResults", targets: ["RehearseResults"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
     ],
     dependencies: [
@@ -42,40 +48,68 @@ let package = Package(
             dependencies: ["CLibPQ"],
             swiftSettings: upcoming
         ),
+        // Text positions, outgoing-text hygiene, secrets, the monotonic clock, one median.
+        .target(name: "RehearseSupport", swiftSettings: upcoming),
+        // SQL as psql splits it, and migration folders as their tools apply them.
+        .target(name: "RehearseSQL", dependencies: ["RehearseSupport"], swiftSettings: upcoming),
+        // The scenario format: model, YAML with positions, validation (`lint`).
         .target(
-            name: "Rehearse",
+            name: "RehearseScenario",
+            dependencies: ["RehearseSQL", "RehearseSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming
+        ),
+        // HdrHistogram use, its standard compressed encoding, percentile summaries.
+        .target(
+            name: "RehearseHistogram",
+            dependencies: ["CZlib", "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: upcoming
+        ),
+        // The results document: model, loading, writing, comparing.
+        .target(
+            name: "RehearseResults",
+            dependencies: ["RehearseHistogram", "RehearseSupport"],
+            swiftSettings: upcoming
+        ),
+        // Terminal table, markdown, JUnit and HTML.
+        .target(
+            name: "RehearseReport",
+            dependencies: ["RehearseResults", "RehearseHistogram", "RehearseSupport"],
+            swiftSettings: upcoming
+        ),
+        // Runs a scenario on a server: steps, faults, measurements, rollback, servers.
+        .target(
+            name: "RehearseEngine",
             dependencies: [
-                "PostgresClient",
-                "CJemalloc",
-                "CZlib",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "PostgresClient", "CJemalloc", "RehearseScenario", "RehearseResults", "RehearseHistogram", "RehearseSQL",
+                "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: upcoming
         ),
         .executableTarget(
             name: "rehearse",
             dependencies: [
-                "Rehearse",
+                "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Rehearse", "PostgresClient"],
+            dependencies: ["RehearseEngine", "PostgresClient"],
             path: "Tests/TestSupport",
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "Rehearse", "TestSupport"],
+            dependencies: ["PostgresClient", "RehearseEngine", "TestSupport"],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "RehearseTests",
             dependencies: [
-                "Rehearse", "PostgresClient", "TestSupport", .product(name: "Yams", package: "Yams"),
+                "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
+                "RehearseHistogram", "RehearseSupport", "PostgresClient", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             exclude: ["Fixtures"],

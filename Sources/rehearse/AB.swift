@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseReport
+import RehearseResults
+import RehearseScenario
+import RehearseSupport
 
 struct AB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseSupport
 
 struct Clean: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct Clean: AsyncParsableCommand {
     var server: String?
 
     func run() async throws {
-        if let secret = server.flatMap({ Rehearse.ConnectionSecrets.password(in: $0) }) { SecretMasker.register(secret: secret) }
+        if let secret = server.flatMap({ RehearseEngine.ConnectionSecrets.password(in: $0) }) { SecretMasker.register(secret: secret) }
         do {
             let removed = try await Leftovers.clean(server: server)
             for line in removed { print("removed \(SecretMasker.mask(line))") }

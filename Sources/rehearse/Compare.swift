@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseReport
+import RehearseResults
+import RehearseScenario
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,9 +43,9 @@ struct Compare: AsyncParsableCommand {
 }
 
 /// The comparator of `--threshold` (nil when it is not a fraction): a threshold given is explicit.
-func comparator(threshold: String?, strict: Bool) -> Rehearse.Comparator? {
-    guard let threshold else { return Rehearse.Comparator(strict: strict) }
-    return parseFraction(threshold).map { Rehearse.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
+func comparator(threshold: String?, strict: Bool) -> RehearseResults.Comparator? {
+    guard let threshold else { return RehearseResults.Comparator(strict: strict) }
+    return parseFraction(threshold).map { RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
 }
 
 /// `--threshold`: a finite fraction from 0 to 1000% (`NumberRanges.maxThreshold`).
@@ -61,7 +63,7 @@ func thresholdProblem(_ text: String) -> String {
 
 /// `compare`: loads both sides, then compares as `run --baseline` does; returns the exit status.
 func compareAndPrint(
-    baseline: String, current: String, comparator: Rehearse.Comparator, format: ComparisonFormatter.Format
+    baseline: String, current: String, comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format
 ) -> Int32 {
     let base: [ResultsDocument]
     let cur: [ResultsDocument]
@@ -77,7 +79,7 @@ func compareAndPrint(
 
 /// Shared by `compare` and `run --baseline` (which loads its baseline before it runs): returns the exit status.
 func compareAndPrint(
-    baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: Rehearse.Comparator,
+    baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
     let report = comparator.compare(baselines: base, currents: cur)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseScenario
 
 struct Lint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

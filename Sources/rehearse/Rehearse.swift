@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseSupport
 
 /// The process entry point. The main thread waits on a semaphore while the command
 /// runs on the global executor, instead of parking in `dispatch_main()` as an async
@@ -29,7 +29,7 @@ struct RehearseCommand: AsyncParsableCommand {
             argument); 3 infrastructure failure (no PostgreSQL could be started or reached); \
             130/143 interrupted by SIGINT/SIGTERM.
             """,
-        version: ScenarioRunner.version,
+        version: RehearseVersion.current,
         subcommands: [Run.self, Lint.self, Compare.self, AB.self, Report.self, Clean.self])
 
     /// ArgumentParser exits 64 on a bad argument; the contract says 2 (invalid input).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseReport
+import RehearseResults
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@testable import Rehearse
 
 @Suite("libpq client against a real server")
 struct ConnectionTests {

@@ -2,8 +2,9 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+@testable import RehearseEngine
+@testable import RehearseSupport
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// The backfill's batches against the format: retried batches are not errors, a

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
 
-@testable import Rehearse
 
 @Suite("CSV reader")
 final class CSVReaderTests {

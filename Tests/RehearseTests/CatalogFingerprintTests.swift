@@ -2,8 +2,9 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
 
-@testable import Rehearse
 
 /// The fingerprint that proves a rollback, on a real server: for each item of the
 /// spec's list, a down that forgets exactly that item is caught, with the attribute

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseReport
+@testable import RehearseResults
+@testable import RehearseSupport
 
-@testable import Rehearse
 
 #if canImport(FoundationXML)
     import FoundationXML

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseReport
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseHistogram
+@testable import RehearseSupport
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// Comparisons on real runs: the same workload twice is not a regression; the same

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseSQL
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// `locks_taken` of the statements rehearse executes are exact: read from the

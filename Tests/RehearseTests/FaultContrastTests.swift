@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// Each fault proves itself by contrast: the same scenario without the fault is

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

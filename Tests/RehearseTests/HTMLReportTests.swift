@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseReport
+@testable import RehearseResults
 
-@testable import Rehearse
 
 @Suite("HTML report")
 struct HTMLReportTests {

@@ -1,8 +1,9 @@
 import Foundation
 import Histogram
 import Testing
+@testable import RehearseEngine
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 /// A step's `histogram` is "base64 HdrHistogram, microseconds" (the results format):
 /// HdrHistogram's standard compressed encoding, checked against the Python reference

@@ -2,8 +2,11 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
+@testable import RehearseSupport
+@testable import RehearseResults
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

@@ -1,8 +1,9 @@
 import Foundation
 import PostgresClient
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

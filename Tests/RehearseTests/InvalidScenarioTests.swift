@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

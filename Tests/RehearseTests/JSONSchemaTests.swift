@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
 import Yams
 
 /// The published JSON Schema (schema/scenario.schema.json) accepts every example

@@ -1,6 +1,7 @@
 import Testing
+@testable import RehearseEngine
+@testable import RehearseSQL
 
-@testable import Rehearse
 
 /// The pure parts of a workload lane: which transactions can be pipelined, the
 /// open-model schedule and the ring of transactions in flight.
@@ -15,7 +16,7 @@ struct LaneTests {
         "SET search_path = public; SELECT 1",
     ])
     func pipelinable(_ sql: String) {
-        #expect(WorkloadPlan.pipelineProblem(sql) == nil, "\(sql)")
+        #expect(StatementKind.pipelineProblem(sql) == nil, "\(sql)")
     }
 
     @Test(arguments: [
@@ -31,14 +32,14 @@ struct LaneTests {
         "PREPARE TRANSACTION 'x'",
     ])
     func notPipelinable(_ sql: String) {
-        #expect(WorkloadPlan.pipelineProblem(sql) != nil, "\(sql)")
+        #expect(StatementKind.pipelineProblem(sql) != nil, "\(sql)")
     }
 
     @Test func commentsDoNotHideTransactionControl() {
-        #expect(WorkloadPlan.isPlainTransactionControl("/* x /* nested */ */ COMMIT"))
-        #expect(WorkloadPlan.isPlainTransactionControl("BEGIN -- go\n"))
-        #expect(!WorkloadPlan.isPlainTransactionControl("BEGIN ISOLATION LEVEL SERIALIZABLE"))
-        #expect(!WorkloadPlan.isPlainTransactionControl("SELECT 'BEGIN'"))
+        #expect(StatementKind.isPlainTransactionControl("/* x /* nested */ */ COMMIT"))
+        #expect(StatementKind.isPlainTransactionControl("BEGIN -- go\n"))
+        #expect(!StatementKind.isPlainTransactionControl("BEGIN ISOLATION LEVEL SERIALIZABLE"))
+        #expect(!StatementKind.isPlainTransactionControl("SELECT 'BEGIN'"))
     }
 
     func lane(

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
 
-@testable import Rehearse
 
 /// Property: whatever bytes a scenario file holds, loading it never crashes or hangs,
 /// and every error it reports points inside the file. The default run mutates the

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseSQL
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// Each layout's files sent to a real server the way the layout's tool sends

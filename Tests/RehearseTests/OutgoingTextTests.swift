@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseReport
+@testable import RehearseResults
+@testable import RehearseSupport
 
-@testable import Rehearse
 
 /// Issue 23, item 7: no planted secret, and no raw control character from a server
 /// message, reaches any output. A secret is planted in every string of a results

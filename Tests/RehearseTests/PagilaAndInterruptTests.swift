@@ -1,8 +1,10 @@
 import Foundation
 import PostgresClient
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
+@testable import RehearseResults
 
-@testable import Rehearse
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
 
-@testable import Rehearse
 
 @Suite("Results document coding")
 struct ResultsDocumentTests {

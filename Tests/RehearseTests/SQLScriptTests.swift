@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseSQL
 
-@testable import Rehearse
 
 @Suite("SQL script splitting")
 struct SQLScriptTests {

@@ -1,6 +1,7 @@
 import Foundation
+@testable import RehearseResults
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 /// Realistic results documents built in code, for tests of compare and the HTML report
 /// that need no PostgreSQL: a migration, a seed, a background workload with a timeline,

@@ -1,8 +1,11 @@
 import Foundation
 import TestSupport
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// The example suite in scenarios/ is also the end-to-end test: every scenario

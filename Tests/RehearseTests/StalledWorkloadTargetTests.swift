@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseReport
+@testable import RehearseHistogram
+@testable import RehearseResults
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// Targets on one transaction and over a window, on a real workload stalled by a

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseHistogram
 
-@testable import Rehearse
 
 /// Targets on one transaction and over a window, judged without a database: the
 /// grammar, the windows of a timeline, and the evaluator's choice of measurements.
@@ -57,8 +60,8 @@ struct TargetWindowTests {
         // The worst window is the first that holds the stall whole: seconds 12 to 22.
         #expect(results[1].window == TargetWindow(fromSecond: 12, toSecond: 22, repetition: nil))
         #expect(results[0].window == nil)
-        let reasons = Verdict.reasons(steps: [], checks: [], targets: results)
-        #expect(reasons == ["target s: p99 over 10s < 500ms (actual \(Verdict.formatNumber(results[1].actual!)) in seconds 12-22)"])
+        let reasons = BlockingReasons.reasons(steps: [], checks: [], targets: results)
+        #expect(reasons == ["target s: p99 over 10s < 500ms (actual \(BlockingReasons.formatNumber(results[1].actual!)) in seconds 12-22)"])
     }
 
     /// A step shorter than its window is one window, its throughput over its own
@@ -92,7 +95,7 @@ struct TargetWindowTests {
         #expect(results.first?.passed == false)
         #expect(results.first?.actual == 800)
         #expect(results.first?.window == TargetWindow(fromSecond: 1, toSecond: 6, repetition: 2))
-        let reason = Verdict.reasons(steps: [], checks: [], targets: results).first ?? ""
+        let reason = BlockingReasons.reasons(steps: [], checks: [], targets: results).first ?? ""
         #expect(reason.hasSuffix("in seconds 1-6 of repetition 2)"), "\(reason)")
     }
 

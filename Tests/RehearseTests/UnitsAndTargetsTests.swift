@@ -1,7 +1,11 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
+@testable import RehearseHistogram
+@testable import RehearseSupport
+@testable import RehearseResults
 
-@testable import Rehearse
 
 @Suite("Units, targets and histograms")
 struct UnitsAndTargetsTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseResults
 
-@testable import Rehearse
 
 extension TimedSuites {
     /// Work counters on a real server: the same deploy writes the same WAL every time, and a

@@ -2,7 +2,7 @@
 #if DEBUG
     import Foundation
     public import PostgresClient
-    @testable public import Rehearse
+    @testable public import RehearseEngine
 
     /// A real embedded server for one test, stopped when the test ends.
     public struct TestServer: Sendable {

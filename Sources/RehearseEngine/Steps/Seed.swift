@@ -1,0 +1,245 @@
+import Foundation
+import PostgresClient
+import RehearseScenario
+import RehearseSupport
+import RehearseHistogram
+
+/// The `seed` step: loads CSV files with COPY in chunks, streaming, so memory
+/// stays flat whatever the file's size. With `on_missing_reference: skip`, a
+/// chunk whose rows reference missing keys loads the rows that resolve and
+/// counts the others, as an application's seeder would.
+enum Seed {
+    static func run(_ spec: SeedSpec, context: StepContext) async -> StepMeasurement {
+        await context.withConnection { connection in
+            await load(spec, context: context, connection: connection)
+        }
+    }
+
+    static func load(_ spec: SeedSpec, context: StepContext, connection: Connection) async -> StepMeasurement {
+        var measurement = StepMeasurement()
+        for table in spec.tables {
+            let faults = context.missingSeed.filter { $0.table == table.table }
+            let startedMs = Double(monotonicNanos() - context.origin) / 1e6
+            do {
+                let (part, observation) = try await connection.cancellable { session in
+                    try load(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
+                }
+                measurement.latency.merge(part.latency)
+                measurement.batches += part.batches
+                measurement.rows += part.rows
+                if let skipped = part.rowsSkipped { measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + skipped }
+                if let keys = part.skippedRows { measurement.skippedRows = (measurement.skippedRows ?? []) + keys }
+                measurement.errors.merge(part.errors, uniquingKeysWith: +)
+                if var observation {
+                    observation.startedMs = startedMs
+                    observation.endedMs = Double(monotonicNanos() - context.origin) / 1e6
+                    measurement.missingSeed[table.table] = observation
+                }
+                if let failure = part.failure {
+                    measurement.failure = failure
+                    return measurement
+                }
+            } catch let error as SeedError {
+                measurement.fail(message: "\(table.csv.lastPathComponent): \(error.description)")
+                return measurement
+            } catch let error as CSVError {
+                measurement.fail(message: "\(error)")
+                return measurement
+            } catch {
+                measurement.fail(asPostgres(error))
+                return measurement
+            }
+        }
+        return measurement
+    }
+
+    /// Loads one CSV file; runs on the session's thread.
+    static func load(
+        _ table: SeedSpec.Table, spec: SeedSpec, faults: [MissingSeedFault], memoryLimit: Int64?, session: Session
+    ) throws -> (StepMeasurement, MissingSeedObservation?) {
+        var measurement = StepMeasurement()
+        var reader = try CSVReader(url: table.csv)
+        let header = reader.header
+        // A fraction of the rows needs their number: a first pass counts them.
+        var rowCount = 0
+        if faults.contains(where: { if case .fraction = $0.selection { true } else { false } }) {
+            var counter = try CSVReader(url: table.csv)
+            while try counter.nextRecord() != nil { rowCount += 1 }
+        }
+        let filters = try faults.map { fault throws(SeedError) in
+            try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
+        }
+        var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()
+        let columns = header.map(quoteIdentifier).joined(separator: ", ")
+        let copy = "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)"
+        let skip = spec.onMissingReference == .skip
+        var staging: Staging?
+        if skip { staging = try Staging.prepare(table: table.table, header: header, session: session) }
+
+        // While the server loads one chunk, the next one is read and parsed: the file is
+        // read once, and neither side waits for the other (psql's \copy streams the same way).
+        struct InFlight {
+            var sent: UInt64
+            var rows: Int
+            var lastRow: Int
+            var completed: UInt64?
+        }
+        var inFlight: InFlight?
+        func settle(_ flight: InFlight) throws -> Bool {
+            do {
+                let result = try session.finishCopy(statement: copy)
+                measurement.record(batchNanos: (flight.completed ?? monotonicNanos()) - flight.sent, rows: result.affectedRows)
+                return true
+            } catch {
+                measurement.batches += 1
+                var located = error
+                located.message += " (\(table.csv.lastPathComponent), data rows \(flight.lastRow - flight.rows + 1)–\(flight.lastRow))"
+                measurement.fail(located)
+                return false
+            }
+        }
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20)
+        var rowIndex = 0
+        var finished = false
+        while !finished {
+            chunk.removeAll(keepingCapacity: true)
+            var inChunk = 0
+            while inChunk < spec.chunkRows {
+                guard let record = try reader.nextRecord() else {
+                    finished = true
+                    break
+                }
+                defer { rowIndex += 1 }
+                if inChunk & 1023 == 0, inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
+                    inFlight!.completed = monotonicNanos()
+                }
+                if !filters.isEmpty {
+                    var cached: [String]?
+                    let fields = { () -> [String] in
+                        if let cached { return cached }
+                        cached = record.fields()
+                        return cached!
+                    }
+                    if filters.contains(where: { $0.removes(rowIndex: rowIndex, fields: fields) }) {
+                        observation!.removed += 1
+                        if observation!.keys.count < 20 { observation!.keys.append(filters[0].key(fields: fields())) }
+                        continue
+                    }
+                }
+                chunk.append(contentsOf: record.bytes)
+                inChunk += 1
+            }
+            if let flight = inFlight {
+                inFlight = nil
+                guard try settle(flight) else { return (measurement, observation) }
+            }
+            guard inChunk > 0 else { break }
+            let start = monotonicNanos()
+            if let staging {
+                do {
+                    let (loaded, skippedKeys) = try staging.load(chunk: chunk, copy: copy, session: session)
+                    measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + (inChunk - loaded)
+                    if !skippedKeys.isEmpty {
+                        measurement.errors["23503", default: 0] += 1
+                        let room = 20 - (measurement.skippedRows?.count ?? 0)
+                        if room > 0 { measurement.skippedRows = (measurement.skippedRows ?? []) + skippedKeys.prefix(room) }
+                    }
+                    measurement.record(batchNanos: monotonicNanos() - start, rows: loaded)
+                } catch {
+                    measurement.batches += 1
+                    var located = error
+                    located.message += " (\(table.csv.lastPathComponent), data rows \(rowIndex - inChunk + 1)–\(rowIndex))"
+                    measurement.fail(located)
+                    return (measurement, observation)
+                }
+            } else {
+                do {
+                    try session.sendCopy(copy, data: chunk)
+                } catch {
+                    measurement.batches += 1
+                    measurement.fail(error)
+                    return (measurement, observation)
+                }
+                inFlight = InFlight(sent: start, rows: inChunk, lastRow: rowIndex, completed: nil)
+            }
+            if let limit = memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
+                if let flight = inFlight { _ = try settle(flight) }
+                measurement.fail(message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes", sqlstate: "53200")
+                return (measurement, observation)
+            }
+        }
+        if let flight = inFlight, try !settle(flight) { return (measurement, observation) }
+        if let staging { try staging.drop(session: session) }
+        return (measurement, observation)
+    }
+}
+
+/// The temporary table a `skip` seed loads each chunk into before keeping the
+/// rows whose foreign keys resolve.
+struct Staging {
+    var name: String
+    var insert: String
+    var rejected: String
+
+    static func prepare(table: String, header: [String], session: Session) throws(PostgresError) -> Staging {
+        let name = "rehearse_seed_stage"
+        let columns = header.map(quoteIdentifier).joined(separator: ", ")
+        try session.execute(
+            "DROP TABLE IF EXISTS pg_temp.\(name); CREATE TEMP TABLE \(name) AS SELECT \(columns) FROM \(table) WITH NO DATA")
+        let keys = try session.query(
+            """
+            SELECT confrelid::regclass::text,
+                   array_to_string(ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY k(n, i)
+                     JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i), ','),
+                   array_to_string(ARRAY(SELECT a.attname FROM unnest(confkey) WITH ORDINALITY k(n, i)
+                     JOIN pg_attribute a ON a.attrelid = confrelid AND a.attnum = k.n ORDER BY k.i), ',')
+            FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass($1)
+            """, [table])
+        var conditions: [String] = []
+        for row in keys.rows {
+            guard let ref = row[0], let local = row[1]?.split(separator: ","), let remote = row[2]?.split(separator: ",")
+            else { continue }
+            let localColumns = local.map(String.init)
+            guard localColumns.allSatisfy(header.contains) else { continue }
+            let anyNull = localColumns.map { "s.\(quoteIdentifier($0)) IS NULL" }.joined(separator: " OR ")
+            let match = zip(localColumns, remote).map { "r.\(quoteIdentifier(String($1))) = s.\(quoteIdentifier($0))" }
+                .joined(separator: " AND ")
+            conditions.append("(\(anyNull) OR EXISTS (SELECT 1 FROM \(ref) r WHERE \(match)))")
+        }
+        let ok = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+        let keyColumn = quoteIdentifier(header.first ?? "")
+        return Staging(
+            name: name,
+            insert: "INSERT INTO \(table) (\(columns)) SELECT \(columns) FROM \(name) s WHERE \(ok)",
+            rejected: "SELECT s.\(keyColumn)::text FROM \(name) s WHERE NOT (\(ok)) LIMIT 20")
+    }
+
+    /// Loads a chunk; returns how many rows were kept and the keys of some rows skipped.
+    func load(chunk: [UInt8], copy: String, session: Session) throws(PostgresError) -> (Int, [String]) {
+        try session.execute("BEGIN; TRUNCATE \(name)")
+        do {
+            let stageCopy = copy.replacingOccurrences(of: #"^COPY \S+ "#, with: "COPY \(name) ", options: .regularExpression)
+            _ = try session.copyIn(stageCopy) { writer in try writer.write(chunk) }
+        } catch let error as PostgresError {
+            _ = try? session.execute("ROLLBACK")
+            throw error
+        } catch {
+            _ = try? session.execute("ROLLBACK")
+            throw PostgresError(kind: .client, message: "\(error)")
+        }
+        do {
+            let rejected = try session.query(rejected).rows.compactMap { $0[0] }
+            let inserted = try session.query(insert).affectedRows
+            try session.execute("COMMIT")
+            return (inserted, rejected)
+        } catch {
+            _ = try? session.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func drop(session: Session) throws(PostgresError) {
+        try session.execute("DROP TABLE IF EXISTS pg_temp.\(name)")
+    }
+}
