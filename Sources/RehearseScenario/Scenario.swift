@@ -131,10 +131,18 @@ public struct SeedSpec: Sendable {
         public var table: String
         public var csv: URL
         public var location: SourceLocation
+        /// Parallel COPY connections for this file (`streams`; default 1).
+        public var streams: SeedStreams = .count(1)
     }
     public var tables: [Table]
     public var chunkRows: Int
     public var onMissingReference: MissingReferencePolicy
+}
+
+/// How many COPY streams load one CSV file: a number, or `auto` (the local cores, at most 4).
+public enum SeedStreams: Sendable, Equatable {
+    case auto
+    case count(Int)
 }
 
 public enum MissingReferencePolicy: String, Sendable, CaseIterable { case skip, fail }

@@ -128,9 +128,10 @@ extension ScenarioBuilder {
     func seed(_ node: Node, _ key: String) -> SeedSpec? {
         var spec = SeedSpec(tables: [], chunkRows: 10000, onMissingReference: .fail)
         var tableList: Node?
+        var streams = SeedStreams.count(1)
         if case .sequence = node {
             tableList = node
-        } else if let pairs = reader.mapping(node, key, allowed: ["tables", "chunk_rows", "on_missing_reference"]) {
+        } else if let pairs = reader.mapping(node, key, allowed: ["tables", "chunk_rows", "on_missing_reference", "streams"]) {
             for (k, v, _) in pairs {
                 let p = "\(key).\(k)"
                 switch k {
@@ -138,6 +139,7 @@ extension ScenarioBuilder {
                 case "chunk_rows": spec.chunkRows = reader.int(v, p, min: 1, max: 10_000_000) ?? 10000
                 case "on_missing_reference":
                     spec.onMissingReference = reader.choice(v, p, as: MissingReferencePolicy.self) ?? spec.onMissingReference
+                case "streams": streams = seedStreams(v, p) ?? streams
                 default: break
                 }
             }
@@ -150,9 +152,11 @@ extension ScenarioBuilder {
         }
         for (i, item) in items.enumerated() {
             let p = "\(key)[\(i + 1)]"
-            guard let pairs = reader.mapping(item, p, allowed: ["table", "csv", "chunk_rows", "on_missing_reference"]) else { continue }
+            let allowed = ["table", "csv", "chunk_rows", "on_missing_reference", "streams"]
+            guard let pairs = reader.mapping(item, p, allowed: allowed) else { continue }
             var table: String?
             var csv: URL?
+            var entryStreams = streams
             for (k, v, _) in pairs {
                 switch k {
                 case "table": table = reader.string(v, "\(p).table")
@@ -161,6 +165,7 @@ extension ScenarioBuilder {
                 case "on_missing_reference":
                     spec.onMissingReference =
                         reader.choice(v, "\(p).on_missing_reference", as: MissingReferencePolicy.self) ?? spec.onMissingReference
+                case "streams": entryStreams = seedStreams(v, "\(p).streams") ?? entryStreams
                 default: break
                 }
             }
@@ -168,9 +173,21 @@ extension ScenarioBuilder {
                 reader.fail(item, p, "a seed entry needs `table` and `csv`")
                 continue
             }
-            spec.tables.append(.init(table: table, csv: csv, location: reader.location(item)))
+            spec.tables.append(.init(table: table, csv: csv, location: reader.location(item), streams: entryStreams))
         }
         return spec
+    }
+
+    /// `streams: auto | N`, N from 1 to 64.
+    func seedStreams(_ node: Node, _ key: String) -> SeedStreams? {
+        if case .scalar(let s) = node {
+            if s.string == "auto" { return .auto }
+            if Int(s.string) == nil {
+                reader.fail(node, key, "expected auto or a number of streams, found '\(s.string)'")
+                return nil
+            }
+        }
+        return reader.int(node, key, min: 1, max: 64).map { .count($0) }
     }
 
     func backfill(_ node: Node, _ key: String) -> BackfillSpec? {

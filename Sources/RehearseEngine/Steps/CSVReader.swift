@@ -51,6 +51,33 @@ struct CSVReader: ~Copyable {
         self.window = window
     }
 
+    /// Opens the file for one stream of a split seed: reads `range` only, whose first
+    /// record starts at its `start`; `header` is the file's, read by another reader.
+    init(url: URL, header: [String], range: CSVRange, readSize: Int = 1 << 16) throws(CSVError) {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        let file = Descriptor(fd)
+        guard lseek(fd, off_t(range.start), SEEK_SET) == off_t(range.start) else {
+            throw CSVError(file: url.path, line: range.line, message: "cannot seek: \(String(cString: strerror(errno)))")
+        }
+        var window = CSVWindow(url: url, fd: fd, readSize: readSize, offset: range.start, line: range.line)
+        window.stop(at: range.end)
+        self.url = url
+        self.header = header
+        self.file = file
+        self.window = window
+    }
+
+    /// The file offset of the next record: after `init(url:)`, where the data rows start.
+    var offset: Int64 { window.offset }
+    /// The line where the next record starts.
+    var line: Int { window.nextLine }
+
+    /// Reads no record that starts at or after file offset `limit` (a record boundary).
+    mutating func stop(at limit: Int64) { window.stop(at: limit) }
+
     /// The next record, or nil at the end of the file. Empty lines are skipped.
     /// The record shares the reader's window: keep it past the next call and the window is copied.
     mutating func nextRecord() throws(CSVError) -> CSVRecord? {

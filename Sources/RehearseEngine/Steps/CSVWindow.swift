@@ -18,12 +18,30 @@ struct CSVWindow {
     private var count = 0  // bytes of `buffer` holding file data
     private var eof = false
     private var line = 1  // line of buffer[start]
+    private var base: Int64 = 0  // file offset of buffer[0]
+    private var end = Int64.max  // file offset where reading stops (a stream's range)
 
-    init(url: URL, fd: Int32, readSize: Int) {
+    /// `offset` and `line`: where the file descriptor stands and that byte's line
+    /// (a stream of a split file starts in the middle).
+    init(url: URL, fd: Int32, readSize: Int, offset: Int64 = 0, line: Int = 1) {
         self.url = url
         self.fd = fd
         self.readSize = max(1, readSize)
         buffer = [UInt8](repeating: 0, count: self.readSize)
+        base = offset
+        self.line = line
+    }
+
+    /// The file offset of the next record (after the header, once it is read).
+    var offset: Int64 { base + Int64(start) }
+    /// The line of the next record.
+    var nextLine: Int { line }
+
+    /// Ends the window at file offset `limit`, a record boundary: bytes already read
+    /// past it are dropped, and no read goes past it.
+    mutating func stop(at limit: Int64) {
+        end = limit
+        if base + Int64(count) > limit { count = max(start, Int(limit - base)) }
     }
 
     // MARK: scanning
@@ -208,13 +226,14 @@ struct CSVWindow {
                     _ = memmove(p.baseAddress!, p.baseAddress! + start, held)
                 }
             }
+            base += Int64(start)
             start = 0
             count = held
         }
         // A record longer than the window doubles it; reads grow with the record held,
         // so a huge record is rescanned a logarithmic number of times.
         if count == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-        let want = min(buffer.count - count, max(readSize, held))
+        let want = Int(min(Int64(min(buffer.count - count, max(readSize, held))), max(0, end - base - Int64(count))))
         let offset = count
         var n: Int
         repeat {

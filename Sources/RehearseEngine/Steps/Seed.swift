@@ -21,9 +21,10 @@ enum Seed {
             let faults = context.missingSeed.filter { $0.table == table.table }
             let startedMs = Double(monotonicNanos() - context.origin) / 1e6
             do {
-                let (part, observation) = try await connection.cancellable { session in
-                    try load(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
+                let plan = try await connection.cancellable { session in
+                    try SeedPlan.make(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
                 }
+                let (part, observation) = try await streams(plan, context: context, connection: connection)
                 measurement.latency.merge(part.latency)
                 measurement.batches += part.batches
                 measurement.rows += part.rows
@@ -53,28 +54,26 @@ enum Seed {
         return measurement
     }
 
-    /// Loads one CSV file; runs on the session's thread.
-    static func load(
-        _ table: SeedSpec.Table, spec: SeedSpec, faults: [MissingSeedFault], memoryLimit: Int64?, session: Session
-    ) throws -> (StepMeasurement, MissingSeedObservation?) {
+    /// Loads the records of one range of the plan, in chunks, each its own COPY and
+    /// transaction; runs on the session's thread.
+    static func stream(_ plan: SeedPlan, index: Int, session: Session) throws -> (StepMeasurement, MissingSeedObservation?) {
         var measurement = StepMeasurement()
-        var reader = try CSVReader(url: table.csv)
-        let header = reader.header
-        // A fraction of the rows needs their number: a first pass counts them.
-        var rowCount = 0
-        if faults.contains(where: { if case .fraction = $0.selection { true } else { false } }) {
-            var counter = try CSVReader(url: table.csv)
-            while try counter.nextRecord() != nil { rowCount += 1 }
-        }
-        let filters = try faults.map { fault throws(SeedError) in
-            try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
-        }
+        let table = plan.table
+        let range = plan.ranges[index]
+        var reader = try CSVReader(url: table.csv, header: plan.header, range: range)
+        let filters = plan.filters
         var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()
-        let columns = header.map(quoteIdentifier).joined(separator: ", ")
-        let copy = "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)"
-        let skip = spec.onMissingReference == .skip
+        let copy = plan.copy
         var staging: Staging?
-        if skip { staging = try Staging.prepare(table: table.table, header: header, session: session) }
+        if plan.skip { staging = try Staging.prepare(table: table.table, header: plan.header, session: session) }
+        // Data rows are numbered when the plan knows where the range starts, else the
+        // chunk is named by its lines.
+        let numbered = plan.firstRows != nil
+        func place(firstRow: Int, lastRow: Int, lines: ClosedRange<Int>) -> String {
+            numbered
+                ? " (\(table.csv.lastPathComponent), data rows \(firstRow)–\(lastRow))"
+                : " (\(table.csv.lastPathComponent), lines \(lines.lowerBound)–\(lines.upperBound))"
+        }
 
         // While the server loads one chunk, the next one is read and parsed: the file is
         // read once, and neither side waits for the other (psql's \copy streams the same way).
@@ -82,6 +81,7 @@ enum Seed {
             var sent: UInt64
             var rows: Int
             var lastRow: Int
+            var lines: ClosedRange<Int>
             var completed: UInt64?
         }
         var inFlight: InFlight?
@@ -93,19 +93,28 @@ enum Seed {
             } catch {
                 measurement.batches += 1
                 var located = error
-                located.message += " (\(table.csv.lastPathComponent), data rows \(flight.lastRow - flight.rows + 1)–\(flight.lastRow))"
+                located.message += place(firstRow: flight.lastRow - flight.rows + 1, lastRow: flight.lastRow, lines: flight.lines)
                 measurement.fail(located)
+                plan.stop.stop()
                 return false
             }
         }
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
-        var rowIndex = 0
+        var rowIndex = plan.firstRows?[index] ?? 0
         var finished = false
         while !finished {
+            if plan.stop.isStopped {
+                // Another stream failed (its error is the step's), or the step was cancelled.
+                if let flight = inFlight, try !settle(flight) { return (measurement, observation) }
+                if plan.stop.isAbandoned { measurement.fail(asPostgres(CancellationError())) }
+                return (measurement, observation)
+            }
             chunk.removeAll(keepingCapacity: true)
             var inChunk = 0
-            while inChunk < spec.chunkRows {
+            var firstLine = 0
+            var lastLine = 0
+            while inChunk < plan.chunkRows {
                 guard let record = try reader.nextRecord() else {
                     finished = true
                     break
@@ -128,6 +137,8 @@ enum Seed {
                     }
                 }
                 chunk.append(contentsOf: record.bytes)
+                if inChunk == 0 { firstLine = record.line }
+                lastLine = record.line
                 inChunk += 1
             }
             if let flight = inFlight {
@@ -149,8 +160,9 @@ enum Seed {
                 } catch {
                     measurement.batches += 1
                     var located = error
-                    located.message += " (\(table.csv.lastPathComponent), data rows \(rowIndex - inChunk + 1)–\(rowIndex))"
+                    located.message += place(firstRow: rowIndex - inChunk + 1, lastRow: rowIndex, lines: firstLine...lastLine)
                     measurement.fail(located)
+                    plan.stop.stop()
                     return (measurement, observation)
                 }
             } else {
@@ -159,13 +171,15 @@ enum Seed {
                 } catch {
                     measurement.batches += 1
                     measurement.fail(error)
+                    plan.stop.stop()
                     return (measurement, observation)
                 }
-                inFlight = InFlight(sent: start, rows: inChunk, lastRow: rowIndex, completed: nil)
+                inFlight = InFlight(sent: start, rows: inChunk, lastRow: rowIndex, lines: firstLine...lastLine, completed: nil)
             }
-            if let limit = memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
+            if let limit = plan.memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
                 if let flight = inFlight { _ = try settle(flight) }
                 measurement.fail(message: "client memory \(used) bytes passed the step's memory_cap of \(limit) bytes", sqlstate: "53200")
+                plan.stop.stop()
                 return (measurement, observation)
             }
         }
