@@ -144,6 +144,8 @@ public struct StepResult: Codable, Sendable {
     public var skippedRows: [String]?
     /// The work the step made the server do (not for background workloads).
     public var work: WorkCounters?
+    /// Synthesize addition: each profiled table's rows and fidelity.
+    public var tables: [String: SynthesizedTable]?
 }
 
 public struct TransactionResult: Codable, Sendable {
