@@ -221,8 +221,10 @@ public struct StepResult: Codable, Sendable {
     public var skippedRows: [String]?
     /// The work the step made the server do (not for background workloads).
     public var work: WorkCounters?
+    /// Synthesize addition: each profiled table's rows and fidelity.
+    public var tables: [String: SynthesizedTable]?
 
-    package init(name: String, kind: String, status: String, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int, rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil, histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil, locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil, lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil, exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil) {
+    package init(name: String, kind: String, status: String, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int, rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil, histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil, locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil, lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil, exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil, tables: [String: SynthesizedTable]? = nil) {
         self.name = name
         self.kind = kind
         self.status = status
@@ -251,6 +253,7 @@ public struct StepResult: Codable, Sendable {
         self.background = background
         self.skippedRows = skippedRows
         self.work = work
+        self.tables = tables
     }
 }
 

@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
     public var targets: [TargetGroup]
     public var rollback: Rollback?
     public var expect: Expectation
+    /// `data:`: the profile `synthesize` steps read.
+    public var data: DataSettings? = nil
     /// The scenario file, as given (relative paths in the scenario resolve against its folder).
     public var file: URL
     /// SHA-256 of the file's bytes, hex.
@@ -82,6 +84,7 @@ public struct Step: Sendable {
         case workload(WorkloadSpec)
         case run(RunSpec)
         case snapshot(String)
+        case synthesize(SynthesizeSpec)
 
         public var name: String {
             switch self {
@@ -92,6 +95,7 @@ public struct Step: Sendable {
             case .workload: "workload"
             case .run: "run"
             case .snapshot: "snapshot"
+            case .synthesize: "synthesize"
             }
         }
     }

@@ -55,6 +55,7 @@ extension ScenarioBuilder {
         case "workload": guard let w = workload(body, k) else { return nil }; step.kind = .workload(w)
         case "run": guard let r = run(body, k) else { return nil }; step.kind = .run(r)
         case "snapshot": guard let s = reader.string(body, k) else { return nil }; step.kind = .snapshot(s)
+        case "synthesize": guard let s = synthesize(body, k) else { return nil }; step.kind = .synthesize(s)
         default: return nil
         }
         if step.background, case .workload = step.kind {

@@ -13,8 +13,8 @@ struct ScenarioBuilder {
     let reader: YAMLReader
     let directory: URL
 
-    static let topKeys = ["name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect"]
-    static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"]
+    static let topKeys = ["name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect", "data"]
+    static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot", "synthesize"]
     static let stepCommon = ["name", "on_error", "background", "until", "timeout"]
     static let maxNameLength = 100
 
@@ -51,9 +51,11 @@ struct ScenarioBuilder {
             case "targets": scenario.targets = targets(node)
             case "rollback": scenario.rollback = rollback(node)
             case "expect": scenario.expect = expect(node)
+            case "data": scenario.data = data(node)
             default: break
             }
         }
+        attachProfile(scenario.data, to: &scenario.steps)
         if !sawName { reader.fail(root, "name", "missing required key 'name'") }
         if !sawSteps { reader.fail(root, "steps", "missing required key 'steps'") }
         return scenario

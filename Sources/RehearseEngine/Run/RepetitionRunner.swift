@@ -356,6 +356,7 @@ struct RepetitionRunner: Sendable {
         result.exitCode = m.exitCode
         result.output = m.output
         result.skippedRows = m.skippedRows
+        result.tables = m.synthesized
         if step.background { result.background = true }
         if let w = m.workload {
             result.timeline = w.timeline()

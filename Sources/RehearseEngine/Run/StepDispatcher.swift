@@ -23,6 +23,7 @@ enum StepDispatcher {
             case .workload(let spec): await Workload.run(spec, context: context, stop: StopSignal())
             case .run(let spec): await RunCommand.run(spec, context: context)
             case .snapshot(let name): await SnapshotStep.run(name: name, context: context, keepCopy: keepCopy.contains(name))
+            case .synthesize(let spec): await Synthesize.run(spec, context: context)
             }
         if let inProcessCap { measurement.memoryCap = inProcessCap }
         return measurement

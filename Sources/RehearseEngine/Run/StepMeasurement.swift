@@ -23,6 +23,8 @@ struct StepMeasurement: Sendable {
     var exitCode: Int?
     var output: String?
     var skippedRows: [String]?
+    /// A `synthesize` step's tables.
+    var synthesized: [String: SynthesizedTable]?
     /// Rows a `missing_seed` fault left out, by table.
     var missingSeed: [String: MissingSeedObservation] = [:]
     /// The step's `memory_cap`: how it was enforced, or why it was not.
