@@ -47,7 +47,7 @@ extension TimedSuites {
                           - lock: {table: t, mode: access_exclusive, during: fill, hold: 500ms}
                         """))
             let fill = try step(document, "fill")
-            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.status == .ok, "\(String(describing: fill.error))")
             #expect(fill.errors.isEmpty, "retried attempts are not errors: \(fill.errors)")
             #expect(fill.rows == 500)
             #expect(fill.rowsRemaining == 0)
@@ -79,7 +79,7 @@ extension TimedSuites {
                     """)
             for name in ["fill-pairs", "fill-ids"] {
                 let fill = try step(document, name)
-                #expect(fill.status == "ok", "\(name): \(String(describing: fill.error))")
+                #expect(fill.status == .ok, "\(name): \(String(describing: fill.error))")
                 #expect(fill.rowsRemaining == 0, "\(name)")
             }
             #expect(try step(document, "fill-pairs").rows == 5)
@@ -108,7 +108,7 @@ extension TimedSuites {
         @Test func rowsHeldForPartOfTheStepAreFinishedByAPass() async throws {
             let document = try await ScenarioSuiteTests.run(yaml: Self.heldRows(rows: 20_000, hold: "300ms"))
             let fill = try step(document, "fill")
-            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.status == .ok, "\(String(describing: fill.error))")
             #expect(fill.rowsRemaining == 0)
             #expect(fill.rows == 20_000)
             #expect(document.repetitions.first?.checks.map(\.passed) == [true])
@@ -120,7 +120,7 @@ extension TimedSuites {
         @Test func rowsHeldForTheWholeStepAreTheRowsRemaining() async throws {
             let document = try await ScenarioSuiteTests.run(yaml: Self.heldRows(rows: 2_000, hold: "60s"))
             let fill = try step(document, "fill")
-            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.status == .ok, "\(String(describing: fill.error))")
             #expect(fill.rowsRemaining == 200)
             #expect(fill.rows == 1_800)
             #expect(document.repetitions.first?.checks.map(\.passed) == [false])
@@ -141,7 +141,7 @@ extension TimedSuites {
                       - {name: twice, query: "SELECT count(*) FROM t WHERE v = 2", expect: 300}
                     """)
             let fill = try step(document, "fill")
-            #expect(fill.status == "ok", "\(String(describing: fill.error))")
+            #expect(fill.status == .ok, "\(String(describing: fill.error))")
             #expect(fill.rows == 600)
             #expect(fill.rowsRemaining == 300)
             #expect(document.repetitions.first?.checks.map(\.passed) == [true])
@@ -156,16 +156,16 @@ extension TimedSuites {
             let fill = try step(document, "fill")
             #expect(fill.errors == ["22012": 1])
             if onError == "stop" {
-                #expect(fill.status == "failed")
+                #expect(fill.status == .failed)
                 #expect(fill.error?.sqlstate == "22012")
                 #expect(fill.rows == 100)
                 #expect(fill.rowsRemaining == 400)
-                #expect(try step(document, "after").status == "skipped")
+                #expect(try step(document, "after").status == .skipped)
             } else {
-                #expect(fill.status == "ok", "\(String(describing: fill.error))")
+                #expect(fill.status == .ok, "\(String(describing: fill.error))")
                 #expect(fill.rows == 400)
                 #expect(fill.rowsRemaining == 100)
-                #expect(try step(document, "after").status == "ok")
+                #expect(try step(document, "after").status == .ok)
             }
             // The failed batch is a batch with a latency, like the others.
             let latency = try #require(fill.latencyMs)

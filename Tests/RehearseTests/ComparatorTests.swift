@@ -18,7 +18,7 @@ struct ComparatorTests {
 
     static let baseline = SampleResults.document()
 
-    func verdicts(_ report: ComparisonReport) -> Set<MetricComparison.Verdict> {
+    func verdicts(_ report: ComparisonReport) -> Set<MetricComparison.Change> {
         Set(report.scenarios.flatMap(\.rows).map(\.verdict))
     }
 
@@ -306,7 +306,7 @@ struct ComparatorTests {
 
     @Test func aStepThatStartsFailingIsARegression() {
         var current = Self.baseline
-        current.repetitions[2].steps[3].status = "failed"
+        current.repetitions[2].steps[3].status = .failed
         current.repetitions[2].steps[3].error = ErrorInfo(sqlstate: "55P03", message: "lock timeout")
         let rows = Comparator().compare(baseline: Self.baseline, current: current).rows
         #expect(

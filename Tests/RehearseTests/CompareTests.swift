@@ -98,7 +98,7 @@ extension TimedSuites {
             b.environment.postgresVersion = "16.4"
             b.environment.settings["work_mem"] = "64MB"
             b.repetitions[0].checks[0].passed = false
-            b.verdict = "blocked"
+            b.verdict = .blocked
             let report = Comparator().compare(baselines: [a], currents: [b])
             #expect(report.warnings.contains { $0.contains("postgres_version differs") })
             #expect(report.warnings.contains { $0.contains("setting work_mem differs") })

@@ -3,6 +3,7 @@ import Testing
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseSQL
+@testable import RehearseSupport
 
 
 extension TimedSuites {
@@ -34,7 +35,7 @@ extension TimedSuites {
                       - {name: deploy, migrate: {dir: \(migrations.path)}}
                       - {name: seed, sql: {file: \(dir.appendingPathComponent("seed.sql").path)}}
                     """)
-            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            #expect(doc.verdict == .approved, "\(doc.reasons)")
             let deploy = try locks(doc, "deploy")
             let alter = try #require(deploy.first { $0.relation == "t" && $0.mode == "AccessExclusiveLock" }, "\(deploy)")
             #expect(alter.kind == "relation" && alter.exact == true)

@@ -38,6 +38,6 @@ struct FaultAppliedTests {
         let locks = faults.filter { $0.kind == "lock" }
         #expect(locks.map(\.applied) == [false, true], "\(locks)")
         #expect(locks.first?.reason?.contains("no row of jobs matches `id < 0`") == true, "\(String(describing: locks.first?.reason))")
-        #expect(document.repetitions.first?.steps.map(\.status) == ["ok", "ok", "ok"])
+        #expect(document.repetitions.first?.steps.map(\.status) == [.ok, .ok, .ok])
     }
 }

@@ -4,6 +4,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseHistogram
+@testable import RehearseSupport
 
 
 extension TimedSuites {
@@ -27,11 +28,11 @@ extension TimedSuites {
 
         @Test func lockFaultTurnsMigration36Into55P03() async throws {
             let clean = try await run(try withoutFaults("incident-4-migration-36-lock-timeout.yaml"))
-            #expect(clean.verdict == "approved", "\(clean.reasons)")
+            #expect(clean.verdict == .approved, "\(clean.reasons)")
             let faulted = try await run(
                 try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-4-migration-36-lock-timeout.yaml")))
             let step = try #require(faulted.repetitions[0].steps.first { $0.name == "migrate-36" })
-            #expect(step.status == "failed")
+            #expect(step.status == .failed)
             #expect(step.error?.sqlstate == "55P03")
             #expect(step.error?.migration?.hasSuffix("36_add_call_direction.up.sql") == true)
             // The wait shows in the step and in the fault's observation.
@@ -44,11 +45,11 @@ extension TimedSuites {
 
         @Test func missingSeedRemovesTheSameRowsEveryTime() async throws {
             let clean = try await run(try withoutFaults("incident-1-reseed-missing-codes.yaml"))
-            #expect(clean.verdict == "approved", "\(clean.reasons)")
+            #expect(clean.verdict == .approved, "\(clean.reasons)")
             let file = Self.scenarios.appendingPathComponent("incident-1-reseed-missing-codes.yaml")
             let a = try await run(try ScenarioLoader.load(file: file))
             let b = try await run(try ScenarioLoader.load(file: file))
-            #expect(a.verdict == "blocked")
+            #expect(a.verdict == .blocked)
             let fa = try #require(a.repetitions[0].faults.first { $0.kind == "missing_seed" })
             let fb = try #require(b.repetitions[0].faults.first { $0.kind == "missing_seed" })
             #expect(fa.observed["rows_removed"] == .number(4))
@@ -62,11 +63,11 @@ extension TimedSuites {
         @Test func stepMemoryCapKillsTheLargeSeed() async throws {
             let clean = try await run(try withoutFaults("incident-2-seeding-memory-cap.yaml"))
             let large = try #require(clean.repetitions[0].steps.first { $0.name == "seed-large" })
-            #expect(large.status == "ok", "\(large.output ?? "")")
+            #expect(large.status == .ok, "\(large.output ?? "")")
             let faulted = try await run(
                 try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent("incident-2-seeding-memory-cap.yaml")))
             let capped = try #require(faulted.repetitions[0].steps.first { $0.name == "seed-large" })
-            #expect(capped.status == "failed")
+            #expect(capped.status == .failed)
             let cap = try #require(faulted.repetitions[0].faults.first { $0.kind == "memory_cap" && $0.target == "seed-large" })
             #expect(["cgroup-v2", "cgroup-v1", "rlimit-as"].contains(cap.enforcement ?? ""))
             #expect(cap.applied && cap.reason == nil)

@@ -32,16 +32,14 @@ struct HTMLReportTests {
         evil.reasons.append("<script>alert(1)</script>")
         evil.repetitions[0].steps[0].name = "<img src=x onerror=alert(2)>"
         evil.repetitions[0].steps[0].kind = "<b>kind</b>"
-        evil.repetitions[0].steps[0].status = "ok\" onmouseover=\"alert(3)"
         evil.repetitions[0].checks[0].phase = "<i>phase</i>"
         evil.repetitions[0].faults[0].kind = "<u>lock</u>"
-        evil.repetitions[0].rollback.status = "<s>passed</s>"
         evil.repetitions[0].rollback.differences[0].change = "<em>removed</em>"
         evil.repetitions[0].steps[1].errors = ["<x>": 1]
         let html = HTMLReport.render(documents: [evil])
         #expect(!html.contains("<script"))
         #expect(html.contains("&lt;script&gt;alert("))
-        for raw in ["<img", "<b>kind", "onmouseover=\"", "<i>phase", "<u>lock", "<s>passed", "<em>removed", "<x>"] {
+        for raw in ["<img", "<b>kind", "<i>phase", "<u>lock", "<em>removed", "<x>"] {
             #expect(!html.contains(raw), "\(raw)")
         }
     }

@@ -48,7 +48,7 @@ extension TimedSuites {
             let doc = try run.document()
             #expect(doc.interrupted == true)
             let rollback = try #require(doc.repetitions.first?.rollback)
-            #expect(rollback.status == "failed")
+            #expect(rollback.status == .failed)
             #expect(rollback.error?.sqlstate == "57014")
             #expect(rollback.error?.message.contains("interrupted") == true, "\(String(describing: rollback.error))")
             #expect(try await run.leftovers().isEmpty)
@@ -64,7 +64,7 @@ extension TimedSuites {
             let (code, _) = await run.finish(since: .now)
             #expect(code == 130, "\(run.output)")
             let rollback = try #require(try run.document().repetitions.first?.rollback)
-            #expect(rollback.status == "not_run")
+            #expect(rollback.status == .notRun)
             #expect(rollback.reason?.contains("interrupted") == true)
             #expect(try await run.leftovers().isEmpty)
         }
@@ -190,7 +190,7 @@ extension TimedSuites {
                     expect: {verdict: blocked}
                     """)
             let traffic = try #require(doc.repetitions.first?.steps.first { $0.name == "traffic" })
-            #expect(traffic.status == "failed")
+            #expect(traffic.status == .failed)
             #expect(traffic.error?.sqlstate == "57P01", "\(String(describing: traffic.error))")
         }
 
@@ -289,7 +289,7 @@ extension TimedSuites {
                 try ScenarioLoader.load(file: dir.appendingPathComponent("scenario.yaml")), options: options)
             #expect(ContinuousClock.now - begun < .seconds(30))
             let rollback = try #require(doc.repetitions.first?.rollback)
-            #expect(rollback.status == "failed")
+            #expect(rollback.status == .failed)
             #expect(rollback.error?.sqlstate == "57014")
             #expect(rollback.error?.message.contains("timeout") == true, "\(String(describing: rollback.error))")
         }

@@ -50,6 +50,6 @@ extension TimedSuites.ReliabilityTests {
         #expect(!fault.applied)
         #expect(fault.enforcement == nil)
         #expect(fault.reason?.contains("not-a-folder") == true, "\(String(describing: fault.reason))")
-        #expect(document.repetitions.first?.steps.map(\.status) == ["ok", "ok"])
+        #expect(document.repetitions.first?.steps.map(\.status) == [.ok, .ok])
     }
 }

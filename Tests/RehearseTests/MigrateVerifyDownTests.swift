@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import RehearseEngine
 @testable import RehearseResults
+@testable import RehearseSupport
 
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ extension TimedSuites {
                 checks:
                   - {name: view_there, query: "SELECT count(*) FROM zone_capacity", expect: 20}
                 """)
-            #expect(good.verdict == "approved", "\(good.reasons)")
+            #expect(good.verdict == .approved, "\(good.reasons)")
             let bad = try await run(
                 """
                 name: verify-bad
@@ -37,11 +38,11 @@ extension TimedSuites {
                 expect: {verdict: blocked}
                 """)
             let step = try #require(bad.repetitions[0].steps.first { $0.name == "deploy" })
-            #expect(step.status == "failed")
+            #expect(step.status == .failed)
             #expect(step.error?.migration == "migrations-forgetful/2_confidence_constraint.down.sql")
             #expect(step.error?.message.contains("index public.bins_zone_idx") == true)
             // Migration 1 went up, down and up again; migration 3 never ran.
-            #expect(step.migrations?.map(\.status) == ["ok", "failed"])
+            #expect(step.migrations?.map(\.status) == [.ok, .failed])
         }
 
         /// `verify_down: all` checks every down in one run, carrying on from the state
@@ -77,10 +78,10 @@ extension TimedSuites {
                 """)
             let step = try #require(doc.repetitions[0].steps.first { $0.name == "deploy" })
             let name = dir.lastPathComponent
-            #expect(step.status == "failed")
-            #expect(step.migrations?.map { $0.verifyDown?.status } == ["passed", "failed", "failed", "passed", "failed", "passed"])
+            #expect(step.status == .failed)
+            #expect(step.migrations?.map { $0.verifyDown?.status } == [.passed, .failed, .failed, .passed, .failed, .passed])
             #expect(
-                step.migrations?.compactMap { $0.verifyDown?.status == "failed" ? $0.verifyDown?.file : nil }
+                step.migrations?.compactMap { $0.verifyDown?.status == .failed ? $0.verifyDown?.file : nil }
                     == ["\(name)/2_index.down.sql", "\(name)/3_view.down.sql", "\(name)/5_more.down.sql"])
             #expect(step.migrations?[1].verifyDown?.differences.map(\.object) == ["index public.t_a"])
             #expect(step.migrations?[2].verifyDown?.error?.sqlstate == "42P01")
@@ -109,7 +110,7 @@ extension TimedSuites {
                   - {name: loaded, row_count: codes, expect: 2}
                   - {name: semicolon_kept, query: "SELECT label FROM codes WHERE code = 'B'", expect: "second; with a semicolon"}
                 """)
-            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            #expect(doc.verdict == .approved, "\(doc.reasons)")
         }
 
         /// As a normal (non-root) user, rehearse runs the server as that user itself.

@@ -4,6 +4,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSQL
+@testable import RehearseSupport
 
 
 extension TimedSuites {
@@ -47,7 +48,7 @@ extension TimedSuites {
                     "000004_own.up.sql": "BEGIN;\nCREATE TABLE w (a int);\nCOMMIT;\n",
                 ], "  - {name: deploy, migrate: {dir: $DIR}}",
                 extra: "checks:\n  - {name: indexed, query: \"SELECT count(*) FROM pg_indexes WHERE indexname = 't_a'\", expect: 1}\n")
-            #expect(good.verdict == "approved", "\(good.reasons)")
+            #expect(good.verdict == .approved, "\(good.reasons)")
             #expect(try step(good).migrations?.map(\.transactional) == [true, false, false, true])
 
             let mixed = try await run(
@@ -57,7 +58,7 @@ extension TimedSuites {
                 ], "  - {name: deploy, migrate: {dir: $DIR}}",
                 extra: "checks:\n  - {name: no_u, query: \"SELECT to_regclass('u') IS NULL\", expect: true}\n")
             let failed = try step(mixed)
-            #expect(failed.status == "failed")
+            #expect(failed.status == .failed)
             #expect(failed.error?.sqlstate == "25001", "\(String(describing: failed.error))")
             #expect(failed.error?.migration == "migrations/2_mixed.up.sql")
             // The implicit transaction took the CREATE TABLE back with it.
@@ -80,7 +81,7 @@ extension TimedSuites {
             #expect(refused.errors[0].line == 3 && refused.errors[0].key == "steps[1].migrate.dir", "\(refused)")
             #expect(refused.errors[0].message.contains("V3__mixed.sql:2"), "\(refused)")
             let allowed = try await run(files, "  - {name: deploy, migrate: {dir: $DIR, mixed: true}}")
-            #expect(allowed.verdict == "approved", "\(allowed.reasons)")
+            #expect(allowed.verdict == .approved, "\(allowed.reasons)")
             #expect(try step(allowed).migrations?.map(\.name) == ["t", "index", "mixed", "view"])
             #expect(try step(allowed).migrations?.map(\.transactional) == [true, false, false, true])
         }
@@ -99,9 +100,9 @@ extension TimedSuites {
                 """
             let done = try await run(
                 dbmate, "  - {snapshot: before}\n  - {name: deploy, migrate: {dir: $DIR}}", extra: rollback)
-            #expect(done.verdict == "approved", "\(done.reasons)")
+            #expect(done.verdict == .approved, "\(done.reasons)")
             // The empty down is a down that does nothing: the rollback goes on to drop t.
-            #expect(done.repetitions[0].rollback.status == "passed", "\(String(describing: done.repetitions[0].rollback.error))")
+            #expect(done.repetitions[0].rollback.status == .passed, "\(String(describing: done.repetitions[0].rollback.error))")
 
             let diesel = [
                 "2023-12-05-100000_t/up.sql": Self.table, "2023-12-05-100000_t/down.sql": "DROP TABLE t;",
@@ -111,11 +112,11 @@ extension TimedSuites {
             #expect(try step(plainRun).error?.sqlstate == "25001")
             let overridden = try await run(
                 diesel, "  - {name: deploy, migrate: {dir: $DIR, to: \"2023-12-06-180359\", transaction: none}}")
-            #expect(overridden.verdict == "approved", "\(overridden.reasons)")
+            #expect(overridden.verdict == .approved, "\(overridden.reasons)")
             var withMetadata = diesel
             withMetadata["2023-12-06-180359_index/metadata.toml"] = "run_in_transaction = false\n"
             let metadata = try await run(withMetadata, "  - {name: deploy, migrate: {dir: $DIR}}")
-            #expect(metadata.verdict == "approved", "\(metadata.reasons)")
+            #expect(metadata.verdict == .approved, "\(metadata.reasons)")
             #expect(try step(metadata).migrations?.map(\.transactional) == [true, false])
         }
 

@@ -4,6 +4,7 @@ import Testing
 @testable import RehearseEngine
 @testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseSupport
 
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ extension TimedSuites {
             var options = ScenarioSuiteTests.options()
             options.writeResults = false
             let doc = try await ScenarioRunner.run(scenario, options: options)
-            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            #expect(doc.verdict == .approved, "\(doc.reasons)")
             let data = try #require(doc.repetitions[0].steps.first { $0.name == "data" })
             #expect(data.batches > 15)
             #expect(data.rows > 40_000)
@@ -63,7 +64,7 @@ extension TimedSuites {
             let doc = try await ScenarioRunner.run(
                 try ScenarioLoader.load(file: dir.appendingPathComponent("s.yaml")), options: ScenarioSuiteTests.options())
             let step = try #require(doc.repetitions[0].steps.first)
-            #expect(step.status == "failed")
+            #expect(step.status == .failed)
             #expect(step.error?.message.contains("meta.sql:2:1") == true)
         }
 

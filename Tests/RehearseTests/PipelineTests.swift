@@ -48,7 +48,7 @@ extension TimedSuites {
                   - {name: ledger_rows, query: "SELECT count(*) FROM ledger", expect: "0"}
                 """)
             let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
-            #expect(load.status == "ok", "\(String(describing: load.error))")
+            #expect(load.status == .ok, "\(String(describing: load.error))")
             #expect(load.batches == 3000)
             let duplicates = load.errors["23505"] ?? 0
             #expect(duplicates > 100, "random keys in 1...2500 must collide often in 3000 inserts")
@@ -87,7 +87,7 @@ extension TimedSuites {
                         - {name: read, sql: "SELECT $1::int", params: [{random_int: [1, 9]}]}
                 """)
             let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
-            #expect(load.status == "ok")
+            #expect(load.status == .ok)
             #expect((950...1000).contains(load.batches), "\(load.batches) of 1000 due")
             #expect(load.errors.isEmpty)
         }
@@ -181,7 +181,7 @@ extension TimedSuites {
                   - {name: after, sql: "SELECT pg_sleep(0.3)"}
                 """)
             let reads = try #require(doc.repetitions[0].steps.first { $0.name == "reads" })
-            #expect(reads.status == "ok", "\(String(describing: reads.error))")
+            #expect(reads.status == .ok, "\(String(describing: reads.error))")
             #expect(reads.errors.isEmpty, "\(reads.errors)")
             #expect(reads.batches > 1000)
         }

@@ -5,6 +5,7 @@ import Testing
 @testable import RehearseEngine
 @testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseSupport
 
 
 #if canImport(Glibc)
@@ -107,7 +108,7 @@ extension TimedSuites {
             #expect(terminated)
             #expect(doc.expectation.met, "\(doc.expectation.mismatches)")
             let next = try #require(doc.repetitions[0].steps.first { $0.name == "next" })
-            #expect(next.status == "ok")
+            #expect(next.status == .ok)
         }
 
         /// A lane whose session dies (here its own backend terminates it at the 301st
@@ -131,7 +132,7 @@ extension TimedSuites {
                               params: [{sequence: 0}]
                     """)
             let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
-            #expect(load.status == "failed")
+            #expect(load.status == .failed)
             // Lane 0 runs the even sequence numbers: 300 before the one that ends it, that
             // one, and (pipelined) up to three sent behind it, which fail with it; lane 1
             // runs its 1000.
@@ -160,7 +161,7 @@ extension TimedSuites {
             let slow = try #require(doc.repetitions[0].steps.first { $0.name == "slow" })
             #expect(slow.durationMs < 5000)
             #expect(slow.error?.message.contains("timeout") == true)
-            #expect(doc.repetitions[0].steps.last?.status == "skipped")
+            #expect(doc.repetitions[0].steps.last?.status == .skipped)
         }
 
         /// A workload that would run for a minute stops at its one-second timeout, in the
@@ -210,7 +211,7 @@ extension TimedSuites {
                 """)
             defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
             let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
-            #expect(doc.verdict == "approved", "\(doc.reasons)")
+            #expect(doc.verdict == .approved, "\(doc.reasons)")
             let load = try #require(doc.repetitions[0].steps.first { $0.name == "load" })
             #expect(load.batches == 8000)
             #expect(load.rows == 8000)

@@ -4,6 +4,7 @@ import Testing
 @testable import RehearseReport
 @testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseSupport
 
 
 extension TimedSuites {
@@ -33,7 +34,7 @@ extension TimedSuites {
             #expect(doc.reasons.first?.hasPrefix("step deploy failed at \(name)/2_broken.up.sql: 42P01 ") == true, "\(doc.reasons)")
             let rollback = doc.repetitions[0].rollback
             // At least the 13 tables (the fingerprint may list their columns too).
-            #expect(rollback.status == "failed" && rollback.differences.count >= 13, "\(rollback)")
+            #expect(rollback.status == .failed && rollback.differences.count >= 13, "\(rollback)")
             let summary = SummaryTable.render([doc])
             #expect(summary.contains("reason: step deploy failed at \(name)/2_broken.up.sql"), "\(summary)")
             #expect(summary.contains("· and \(rollback.differences.count - 10) more\n"), "\(summary)")

@@ -1,6 +1,7 @@
 import Foundation
 @testable import RehearseResults
 @testable import RehearseHistogram
+@testable import RehearseSupport
 
 
 /// Realistic results documents built in code, for tests of compare and the HTML report
@@ -62,7 +63,7 @@ enum SampleResults {
                 rehearseVersion: "0.1.0", postgresVersion: "15.18", server: "embedded",
                 settings: ["shared_buffers": "128MB", "work_mem": "4MB"], os: "Debian GNU/Linux 13", cpuModel: "Example CPU @ 2.4GHz",
                 cpuCount: 2, memoryBytes: 25_769_803_776),
-            verdict: o.checkPasses ? "approved" : "blocked", reasons: reasons, expectation: .init(met: true, mismatches: []),
+            verdict: o.checkPasses ? .approved : .blocked, reasons: reasons, expectation: .init(met: true, mismatches: []),
             repetitions: repetitions, summary: .init(steps: steps))
     }
 
@@ -109,14 +110,14 @@ enum SampleResults {
             }
         )
         let traffic = StepResult(
-            name: "app-traffic", kind: "workload", status: "ok", error: nil, durationMs: workloadMs, startedMs: 0,
+            name: "app-traffic", kind: "workload", status: .ok, error: nil, durationMs: workloadMs, startedMs: 0,
             batches: Int(workload.count), rows: Int(workload.count), errors: errors > 0 ? ["40P01": errors] : [:], latencyMs: merged,
             histogram: workload.encoded(), serverMemoryPeak: 140_000_000, clientMemoryPeak: 24_000_000, timeline: timeline, background: true
         )
         let cleanup = StepResult(
-            name: "drop-old-codes", kind: "sql", status: "skipped", error: nil, durationMs: 0, batches: 0, rows: 0, errors: [:])
+            name: "drop-old-codes", kind: "sql", status: .skipped, error: nil, durationMs: 0, batches: 0, rows: 0, errors: [:])
         return RepetitionResult(
-            verdict: o.checkPasses ? "approved" : "blocked", steps: [migrate, seed, traffic, backfill, cleanup],
+            verdict: o.checkPasses ? .approved : .blocked, steps: [migrate, seed, traffic, backfill, cleanup],
             faults: [
                 FaultResult(
                     kind: "lock", target: "add_on_rates", during: "backfill-codes", applied: true, startedMs: faultStart, endedMs: faultEnd,
@@ -131,7 +132,7 @@ enum SampleResults {
             ],
             targets: [TargetResult(step: "app-traffic", target: "p99 < 50ms", actual: merged?.p99, passed: (merged?.p99 ?? 0) < 50)],
             rollback: RollbackResult(
-                status: "passed", durationMs: 12.5 * s, error: nil,
+                status: .passed, durationMs: 12.5 * s, error: nil,
                 differences: [
                     Difference(object: "index add_on_codes_code_idx", kind: "index", change: "removed", detail: "dropped by down")
                 ],
@@ -149,7 +150,7 @@ enum SampleResults {
             h.record(micros: UInt64((ms * 1000).rounded()))
         }
         return StepResult(
-            name: name, kind: kind, status: "ok", error: nil, durationMs: total, startedMs: startedMs, batches: batches, rows: rows,
+            name: name, kind: kind, status: .ok, error: nil, durationMs: total, startedMs: startedMs, batches: batches, rows: rows,
             errors: [:], latencyMs: h.summary, histogram: h.encoded(), serverMemoryPeak: server, clientMemoryPeak: 12_000_000,
             lockWaitMaxMs: 0)
     }

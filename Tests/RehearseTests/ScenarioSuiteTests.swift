@@ -185,7 +185,7 @@ extension TimedSuites {
                       - lock: {table: t, mode: access_exclusive, during: traffic}
                     """)
             let deploy = try #require(document.repetitions.first?.steps.first { $0.name == "deploy" })
-            #expect(deploy.status == "ok", "\(String(describing: deploy.error))")
+            #expect(deploy.status == .ok, "\(String(describing: deploy.error))")
             #expect(document.repetitions.first?.faults.first?.applied == true)
         }
 
@@ -209,7 +209,7 @@ extension TimedSuites {
                     """)
             let steps = try #require(document.repetitions.first?.steps)
             let traffic = try #require(steps.first { $0.name == "traffic" })
-            #expect(traffic.status == "ok", "\(String(describing: traffic.error))")
+            #expect(traffic.status == .ok, "\(String(describing: traffic.error))")
             #expect(traffic.durationMs < 15_000, "stopped by its own timeout, not its step: \(traffic.durationMs) ms")
             #expect(traffic.batches > 0)
             #expect(document.repetitions.first?.faults.first?.applied == true)

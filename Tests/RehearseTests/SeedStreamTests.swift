@@ -78,7 +78,7 @@ extension TimedSuites {
             let skipped = kept.filter { ($0 * 31 % 1000 + 1) % 7 == 0 }
             for doc in [one, four] {
                 let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
-                #expect(load.status == "ok", "\(String(describing: load.error))")
+                #expect(load.status == .ok, "\(String(describing: load.error))")
                 #expect(load.rowsSkipped == skipped.count)
                 #expect(load.rows == 1000 - 142 + kept.count - skipped.count)
                 #expect(load.skippedRows == skipped.prefix(20).map(String.init))
@@ -131,7 +131,7 @@ extension TimedSuites {
             let doc = try run.document()
             #expect(doc.interrupted == true)
             let load = doc.repetitions.first?.steps.first { $0.name == "load" }
-            #expect(load?.status == "failed")
+            #expect(load?.status == .failed)
             #expect(load?.error?.message.contains("the run was interrupted") == true, "\(String(describing: load?.error))")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RehearseSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -61,7 +62,7 @@ public final class SignalTrap: @unchecked Sendable {  // mutated only on its pri
         exitLock.lock()  // one thread cleans up and exits; another that comes here waits for good
         CleanupRegistry.shared.runAll()
         fflush(nil)  // every C stream: the summary table printed just before
-        _exit(128 + sig)
+        _exit(ExitStatus.interrupted(by: sig))
     }
 
     private static let exitLock = NSLock()
