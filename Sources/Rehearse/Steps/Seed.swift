@@ -13,42 +13,63 @@ enum Seed {
     }
 
     static func load(_ spec: SeedSpec, context: StepContext, connection: Connection) async -> StepMeasurement {
+        if let budget = connectionBudget(spec) {
+            return await loadTogether(spec, budget: budget, context: context, connection: connection)
+        }
         var measurement = StepMeasurement()
         for table in spec.tables {
-            let faults = context.missingSeed.filter { $0.table == table.table }
-            let startedMs = Double(monotonicNanos() - context.origin) / 1e6
-            do {
-                let plan = try await connection.cancellable { session in
-                    try SeedPlan.make(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
-                }
-                let (part, observation) = try await streams(plan, context: context, connection: connection)
-                measurement.latency.merge(part.latency)
-                measurement.batches += part.batches
-                measurement.rows += part.rows
-                if let skipped = part.rowsSkipped { measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + skipped }
-                if let keys = part.skippedRows { measurement.skippedRows = (measurement.skippedRows ?? []) + keys }
-                measurement.errors.merge(part.errors, uniquingKeysWith: +)
-                if var observation {
-                    observation.startedMs = startedMs
-                    observation.endedMs = Double(monotonicNanos() - context.origin) / 1e6
-                    measurement.missingSeed[table.table] = observation
-                }
-                if let failure = part.failure {
-                    measurement.failure = failure
-                    return measurement
-                }
-            } catch let error as SeedError {
-                measurement.fail(message: "\(table.csv.lastPathComponent): \(error.description)")
-                return measurement
-            } catch let error as CSVError {
-                measurement.fail(message: "\(error)")
-                return measurement
-            } catch {
-                measurement.fail(asPostgres(error))
-                return measurement
-            }
+            let outcome = await load(table, spec: spec, context: context, connection: connection)
+            outcome.add(to: &measurement)
+            if measurement.failure != nil { return measurement }
         }
         return measurement
+    }
+
+    /// What one table's seed measured, or why it failed.
+    struct TableOutcome: Sendable {
+        var table: String
+        var part = StepMeasurement()
+        var observation: MissingSeedObservation?
+
+        /// Adds this table's counts to the step's; the step keeps its first failure.
+        func add(to measurement: inout StepMeasurement) {
+            measurement.latency.merge(part.latency)
+            measurement.batches += part.batches
+            measurement.rows += part.rows
+            if let skipped = part.rowsSkipped { measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + skipped }
+            if let keys = part.skippedRows { measurement.skippedRows = (measurement.skippedRows ?? []) + keys }
+            measurement.errors.merge(part.errors, uniquingKeysWith: +)
+            if let observation { measurement.missingSeed[table] = observation }
+            if measurement.failure == nil, let failure = part.failure { measurement.failure = failure }
+        }
+    }
+
+    /// Loads one table's CSV over its streams, the first on `connection`.
+    static func load(
+        _ table: SeedSpec.Table, spec: SeedSpec, context: StepContext, connection: Connection
+    ) async -> TableOutcome {
+        let faults = context.missingSeed.filter { $0.table == table.table }
+        let startedMs = Double(monotonicNanos() - context.origin) / 1e6
+        var outcome = TableOutcome(table: table.table)
+        do {
+            let plan = try await connection.cancellable { session in
+                try SeedPlan.make(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
+            }
+            let (part, observation) = try await streams(plan, context: context, connection: connection)
+            outcome.part = part
+            if var observation {
+                observation.startedMs = startedMs
+                observation.endedMs = Double(monotonicNanos() - context.origin) / 1e6
+                outcome.observation = observation
+            }
+        } catch let error as SeedError {
+            outcome.part.fail(message: "\(table.csv.lastPathComponent): \(error.description)")
+        } catch let error as CSVError {
+            outcome.part.fail(message: "\(error)")
+        } catch {
+            outcome.part.fail(asPostgres(error))
+        }
+        return outcome
     }
 
     /// Loads the records of one range of the plan, in chunks, each its own COPY and

@@ -74,6 +74,13 @@ struct SeedPlan: Sendable {
         }
     }
 
+    /// The streams a table will likely get, before its file is read: for sharing a step's
+    /// connections between tables.
+    static func expectedStreams(_ table: SeedSpec.Table) -> Int {
+        let size = (try? FileManager.default.attributesOfItem(atPath: table.csv.path)[.size] as? Int64) ?? nil
+        return streams(table.streams, dataBytes: size ?? .max)
+    }
+
     static func referencesItself(_ table: String, session: Session) throws(PostgresError) -> Bool {
         let found = try session.query(
             "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass($1) AND confrelid = conrelid",
