@@ -72,9 +72,33 @@ enum Seed {
         return outcome
     }
 
+    /// One stream: takes the plan's ranges one at a time until none is left (a stream
+    /// that gets ahead takes more, so no core idles while another stream finishes), on
+    /// one session; runs on the session's thread. What each range measured, by its index.
+    static func stream(_ plan: SeedPlan, session: Session) throws -> [(Int, StepMeasurement, MissingSeedObservation?)] {
+        var staging: Staging?
+        if plan.skip { staging = try Staging.prepare(table: plan.table.table, header: plan.header, session: session) }
+        var done: [(Int, StepMeasurement, MissingSeedObservation?)] = []
+        while !plan.stop.isStopped, let index = plan.queue.take(below: plan.ranges.count) {
+            let (measurement, observation) = try load(plan, range: index, staging: staging, session: session)
+            done.append((index, measurement, observation))
+            if measurement.failure != nil { return done }
+        }
+        if plan.stop.isAbandoned && done.allSatisfy({ $0.1.failure == nil }) {
+            var cancelled = StepMeasurement()
+            cancelled.fail(asPostgres(CancellationError()))
+            done.append((plan.ranges.count, cancelled, nil))
+            return done
+        }
+        if let staging { try staging.drop(session: session) }
+        return done
+    }
+
     /// Loads the records of one range of the plan, in chunks, each its own COPY and
-    /// transaction; runs on the session's thread.
-    static func stream(_ plan: SeedPlan, index: Int, session: Session) throws -> (StepMeasurement, MissingSeedObservation?) {
+    /// transaction.
+    static func load(
+        _ plan: SeedPlan, range index: Int, staging: Staging?, session: Session
+    ) throws -> (StepMeasurement, MissingSeedObservation?) {
         var measurement = StepMeasurement()
         let table = plan.table
         let range = plan.ranges[index]
@@ -82,8 +106,6 @@ enum Seed {
         let filters = plan.filters
         var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()
         let copy = plan.copy
-        var staging: Staging?
-        if plan.skip { staging = try Staging.prepare(table: table.table, header: plan.header, session: session) }
         // Data rows are numbered when the plan knows where the range starts, else the
         // chunk is named by its lines.
         let numbered = plan.firstRows != nil
@@ -202,7 +224,6 @@ enum Seed {
             }
         }
         if let flight = inFlight, try !settle(flight) { return (measurement, observation) }
-        if let staging { try staging.drop(session: session) }
         return (measurement, observation)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import Synchronization
 
 /// What every stream of one table's seed shares: the file's header, its split into
 /// ranges, the `missing_seed` filters and where each range's data rows are numbered from.
@@ -8,7 +9,11 @@ struct SeedPlan: Sendable {
     var header: [String]
     /// `COPY t (columns) FROM STDIN WITH (FORMAT csv)`.
     var copy: String
-    /// One range per stream, in file order.
+    /// Connections that load the table at the same time.
+    var streams: Int
+    /// The file's data in ranges, in file order: several per stream, which streams take
+    /// from `queue` as they finish one, so a stream slowed by its part of the table (keys in
+    /// the middle of an index) does not leave the others idle at the end.
     var ranges: [CSVRange]
     /// The index of each range's first data row; nil when unknown (several streams and no
     /// fraction to draw, which alone needs the rows counted before loading).
@@ -20,10 +25,15 @@ struct SeedPlan: Sendable {
     /// Set when one stream fails (the others stop after their chunk) or the step is
     /// cancelled (abandoned: they stop at once).
     let stop = StopSignal()
+    /// The next range to load.
+    let queue = RangeQueue()
 
     /// Auto streams get at least this much of the file each: below it a connection
     /// costs more than it saves.
     static let autoBytesPerStream: Int64 = 4 << 20
+    /// Ranges per stream, and the smallest range worth a COPY of its own.
+    static let rangesPerStream = 8
+    static let minimumRangeBytes: Int64 = 64 << 10
 
     /// Reads the header, decides the streams and splits the file; runs on a session's
     /// thread (the self-reference check is a query).
@@ -34,11 +44,13 @@ struct SeedPlan: Sendable {
         let header = reader.header
         let dataStart = reader.offset
         let size = (try? FileManager.default.attributesOfItem(atPath: table.csv.path)[.size] as? Int64) ?? nil
-        var parts = streams(table.streams, dataBytes: max(0, (size ?? 0) - dataStart))
+        let dataBytes = max(0, (size ?? 0) - dataStart)
+        var parts = streams(table.streams, dataBytes: dataBytes)
         // Rows of a table that references itself may point at rows of another stream,
         // loaded or not depending on timing: one stream keeps the outcome the data's.
         if parts > 1, try referencesItself(table.table, session: session) { parts = 1 }
-        let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: parts)
+        let pieces = parts == 1 ? 1 : max(parts, min(parts * rangesPerStream, Int(dataBytes / minimumRangeBytes)))
+        let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
 
         var firstRows: [Int]? = ranges.count <= 1 ? [0] : nil
         var rowCount = 0
@@ -58,7 +70,7 @@ struct SeedPlan: Sendable {
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
         return SeedPlan(
             table: table, header: header, copy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)",
-            ranges: ranges, firstRows: firstRows, filters: filters, skip: spec.onMissingReference == .skip,
+            streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters, skip: spec.onMissingReference == .skip,
             chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
     }
 
@@ -86,5 +98,16 @@ struct SeedPlan: Sendable {
             "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass($1) AND confrelid = conrelid",
             [table])
         return found.scalar != "0"
+    }
+}
+
+/// Hands out range indexes to the streams of one table, each once.
+final class RangeQueue: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// The next index below `count`, or nil when all are taken.
+    func take(below count: Int) -> Int? {
+        let index = next.add(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
     }
 }
