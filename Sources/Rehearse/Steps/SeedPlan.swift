@@ -70,8 +70,8 @@ struct SeedPlan: Sendable {
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
         return SeedPlan(
             table: table, header: header, copy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)",
-            streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters, skip: spec.onMissingReference == .skip,
-            chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
+            streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters,
+            skip: spec.onMissingReference == .skip, chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
     }
 
     /// The streams asked for: `auto` is the local cores, at most 4, and no more than one
