@@ -152,6 +152,34 @@ extension TimedSuites {
             #expect(c.0 >= p.1, "children \(c) started before their parents \(p) ended")
         }
 
+        /// A chunk the server refuses fails the step with its SQLSTATE and the file lines it
+        /// held; the other streams stop after their chunk.
+        @Test func aRefusedChunkNamesItsLines() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-refused-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var rows = "id,score\n"
+            for id in 1...100_000 { rows += id == 60_000 ? "\(id),not-a-number\n" : "\(id),\(id % 100)\n" }
+            try rows.write(to: dir.appendingPathComponent("t.csv"), atomically: false, encoding: .utf8)
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try """
+            name: refused
+            steps:
+              - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY, score int)"}
+              - name: load
+                seed: [{table: t, csv: t.csv, streams: 4, chunk_rows: 1000}]
+            """.write(to: file, atomically: false, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
+            #expect(load.status == "failed")
+            #expect(load.error?.sqlstate == "22P02", "\(String(describing: load.error))")
+            let message = load.error?.message ?? ""
+            let lines = try #require(message.firstMatch(of: /t\.csv, lines (\d+)–(\d+)\)/), "\(message)")
+            let (first, last) = (Int(lines.1)!, Int(lines.2)!)
+            #expect(first <= 60_001 && 60_001 <= last && last - first < 1000, "\(message)")
+            #expect(load.rows < 100_000)
+        }
+
         /// SIGINT while two streams COPY: exit 130, an interrupted document whose seed step
         /// says so, and no server, folder or process of the run left.
         @Test func anInterruptInTheMiddleOfAParallelSeedLeavesNothingBehind() async throws {
