@@ -154,7 +154,23 @@ enum Seed {
             var inChunk = 0
             var firstLine = 0
             var lastLine = 0
-            while inChunk < plan.chunkRows {
+            // Without a filter no record is looked at on its own: runs of them are copied
+            // whole, a thousand at a time, between looks at whether the last chunk is done.
+            while filters.isEmpty && inChunk < plan.chunkRows {
+                if inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
+                    inFlight!.completed = monotonicNanos()
+                }
+                let (records, first, last) = try reader.append(upTo: min(1024, plan.chunkRows - inChunk), into: &chunk)
+                if records == 0 {
+                    finished = true
+                    break
+                }
+                if inChunk == 0 { firstLine = first }
+                lastLine = last
+                inChunk += records
+                rowIndex += records
+            }
+            while !filters.isEmpty && inChunk < plan.chunkRows {
                 guard let record = try reader.nextRecord() else {
                     finished = true
                     break
