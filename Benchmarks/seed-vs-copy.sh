@@ -30,6 +30,8 @@ YAML
 mkscn s1m 1m.csv 1; mkscn s5m 5m.csv 1; mkscn p1m 1m.csv auto; mkscn p5m 5m.csv auto
 
 # Both load into the same server: rehearse with --server, psql into a database of its own.
+# Other work on the machine shows in the load average, printed before and after.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 start_server
 # seed SCENARIO: the load step's duration in ms, and its streams' connections seen in the results.
 seed() {
@@ -46,7 +48,7 @@ for r in $(seq "$rounds"); do
   t0=$(date +%s%N)
   psql -h "$work" -U postgres -qc "\\copy t (id, name, score, note) FROM '$work/1m.csv' WITH (FORMAT csv, HEADER true)" c
   t1=$(date +%s%N)
-  echo "($t1 - $t0) / 1000000" | bc -l >> "$work/psql"
+  echo "($t1 - $t0) / 1000000" | bc >> "$work/psql"
 done
 single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); pq=$(median < "$work/psql")
 
@@ -72,6 +74,7 @@ streams=$(python3 -c "import os; print(max(1, min(os.cpu_count(), 4)))")
 printf "\n%-44s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream / \\copy" "$single" "$pq" "$(echo "$pq / $single" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, streams: auto ($streams) / \\copy" "$parallel" "$pq" "$(echo "$pq / $parallel" | bc -l)"
+echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); \\copy $(paste -sd' ' "$work/psql")"
 echo "rows loaded by the parallel seed and by \\copy: $same"
 printf "\n%-44s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
 for s in s1m s5m p1m p5m; do
@@ -79,3 +82,4 @@ for s in s1m s5m p1m p5m; do
   case $s in s*) how="one stream" ;; *) how="streams: auto" ;; esac
   printf "%-44s %11.1f MB %11.1f MB\n" "$how, $rows rows" "$(echo "$rss/1024" | bc -l)" "$(echo "$alloc/1048576" | bc -l)"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
