@@ -95,6 +95,93 @@ extension TimedSuites {
             #expect(batchesFour > batchesOne, "each of four streams ends with a partial chunk")
         }
 
+        /// Independent tables load at the same time; a child waits for its parent, so the
+        /// rows it skips are the data's (the children of the one parent left out).
+        @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2, "tables load together on 2 cores or more"))
+        func independentTablesTogetherChildrenAfterTheirParents() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-tables-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var parents = "id,name\n"
+            for id in 1...300_000 { parents += "\(id),parent \(id)\n" }
+            var others = "id,v\n"
+            for id in 1...20_000 { others += "\(id),\"other, \(id)\"\n" }
+            var children = "id,parent_id\n"
+            for id in 1...100_000 { children += "\(id),\(id % 20_000 + 1)\n" }
+            for (name, text) in ["parents.csv": parents, "others.csv": others, "children.csv": children] {
+                try text.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8)
+            }
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try """
+            name: tables-together
+            steps:
+              - name: schema
+                sql: |
+                  CREATE TABLE parents (id int PRIMARY KEY, name text);
+                  CREATE TABLE others (id int PRIMARY KEY, v text);
+                  CREATE TABLE children (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parents)
+              - name: load
+                seed:
+                  streams: auto
+                  on_missing_reference: skip
+                  tables:
+                    - {table: parents, csv: parents.csv}
+                    - {table: others, csv: others.csv}
+                    - {table: children, csv: children.csv}
+            faults:
+              - missing_seed: {table: parents, column: id, values: ["7"]}
+              - missing_seed: {table: others, column: id, values: ["1"]}
+              - missing_seed: {table: children, column: id, values: ["1"]}
+            checks:
+              - {name: children, row_count: children, expect: 99994}
+              - {name: others, row_count: others, expect: 19999}
+            """.write(to: file, atomically: false, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
+            #expect(load.status == "ok", "\(String(describing: load.error))")
+            #expect(load.rowsSkipped == 5, "the five children of parent 7")
+            #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
+            let window = { (table: String) -> (Double, Double)? in
+                guard let fault = doc.repetitions.first?.faults.first(where: { $0.target == table }),
+                    let start = fault.startedMs, let end = fault.endedMs
+                else { return nil }
+                return (start, end)
+            }
+            let p = try #require(window("parents"))
+            let o = try #require(window("others"))
+            let c = try #require(window("children"))
+            #expect(p.0 < o.1 && o.0 < p.1, "parents \(p) and others \(o) did not load together")
+            #expect(c.0 >= p.1, "children \(c) started before their parents \(p) ended")
+        }
+
+        /// A chunk the server refuses fails the step with its SQLSTATE and the file lines it
+        /// held; the other streams stop after their chunk.
+        @Test func aRefusedChunkNamesItsLines() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-refused-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var rows = "id,score\n"
+            for id in 1...100_000 { rows += id == 60_000 ? "\(id),not-a-number\n" : "\(id),\(id % 100)\n" }
+            try rows.write(to: dir.appendingPathComponent("t.csv"), atomically: false, encoding: .utf8)
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try """
+            name: refused
+            steps:
+              - {name: schema, sql: "CREATE TABLE t (id int PRIMARY KEY, score int)"}
+              - name: load
+                seed: [{table: t, csv: t.csv, streams: 4, chunk_rows: 1000}]
+            """.write(to: file, atomically: false, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
+            #expect(load.status == "failed")
+            #expect(load.error?.sqlstate == "22P02", "\(String(describing: load.error))")
+            let message = load.error?.message ?? ""
+            let lines = try #require(message.firstMatch(of: /t\.csv, lines (\d+)–(\d+)\)/), "\(message)")
+            let (first, last) = (Int(lines.1)!, Int(lines.2)!)
+            #expect(first <= 60_001 && 60_001 <= last && last - first < 1000, "\(message)")
+            #expect(load.rows < 100_000)
+        }
+
         /// SIGINT while two streams COPY: exit 130, an interrupted document whose seed step
         /// says so, and no server, folder or process of the run left.
         @Test func anInterruptInTheMiddleOfAParallelSeedLeavesNothingBehind() async throws {
