@@ -70,11 +70,26 @@ struct RankLayout: Sendable, Equatable {
                 left -= n
             }
         }
-        mostCommon = counts
         let nonNull = rows - nulls
         var total = unique ? nonNull : Int(stats.distinctCount(rows: Double(rows)).rounded())
         if stats.nDistinct > 0 && !unique { total = Int(min(stats.nDistinct, Double(nonNull)).rounded()) }
-        if let cap { total = min(total, cap) }
+        if let cap, cap < total {
+            // Fewer parents than the profile's referenced ones: each parent stands for total/cap of
+            // them, so the most referenced merge in groups and the fan-out keeps its shape.
+            counts = Self.merge(counts, factor: Double(cap) / Double(max(1, total)))
+            total = cap
+        }
+        mostCommon = counts
         distinct = left == 0 ? 0 : max(1, min(left, total - counts.count))
+    }
+
+    /// Consecutive counts summed in groups of 1/factor (the k-th count goes to group k·factor).
+    static func merge(_ counts: [Int], factor: Double) -> [Int] {
+        var merged: [Int] = []
+        for (k, count) in counts.enumerated() {
+            let group = Int(Double(k) * factor)
+            if group < merged.count { merged[group] += count } else { merged.append(count) }
+        }
+        return merged
     }
 }

@@ -190,16 +190,37 @@ struct SynthesisPlan: Sendable {
         let offset = Int64((unit.salt >> 20) % UInt64(n))
         let permuted = "((\(position) * \(prime) + \(offset)) % \(n))"
         let main: String
-        if strength >= 0.999 || (unit.bijective && strength >= 0.5) {
+        if strength >= 0.999 {
             main = sorted
-        } else if strength < 0.001 || unit.bijective {
+        } else if strength < 0.001 {
             main = permuted
+        } else if unit.bijective {
+            // Still a permutation: the first rows in order, the others permuted among the ranks left.
+            let k = Int((Self.orderedPrefix(strength) * Double(n)).rounded())
+            let rest = max(1, n - k)
+            var restPrime = prime
+            if Int64(rest) % restPrime == 0 { restPrime = prime == Self.primes[0] ? Self.primes[1] : Self.primes[0] }
+            let shuffled = "(\(k) + (((\(position) - \(k)) * \(restPrime) + \(offset % Int64(rest))) % \(rest)))"
+            let ranked = "CASE WHEN \(position) < \(k) THEN \(position) ELSE \(shuffled) END"
+            main = descending ? "(\(n - 1) - \(ranked))" : ranked
         } else {
             main = "CASE WHEN \(uniform(index, unit.salt &+ 1)) < \(strength) THEN \(sorted) ELSE \(permuted) END"
         }
         guard topUp else { return main }
         let hashed = "least(\(n - 1), floor(\(uniform(index, unit.salt &+ 2)) * \(n))::bigint)"
         return "CASE WHEN \(index) <= \(n) THEN \(main) ELSE \(hashed) END"
+    }
+
+    /// The share of rows to keep in order, the rest permuted among the ranks after them, for a
+    /// correlation of `target`: with the first share π in order, corr(π) = 4π³ + 3(1+π)(1-π²) - 3.
+    static func orderedPrefix(_ target: Double) -> Double {
+        var (low, high) = (0.0, 1.0)
+        for _ in 0..<40 {
+            let mid = (low + high) / 2
+            let corr = 4 * mid * mid * mid + 3 * (1 + mid) * (1 - mid * mid) - 3
+            if corr < target { low = mid } else { high = mid }
+        }
+        return (low + high) / 2
     }
 
     /// The parent row (1-based) a foreign key's rank points at: the most common first, the rest spread evenly.
