@@ -17,6 +17,8 @@ struct SynthesisColumn: Sendable {
     /// From checks (`col >= 0`, a domain's `VALUE <= 2155`), numeric types, the integer type's range.
     var low: Double?
     var high: Double?
+    /// A `<` bound (a partition's upper bound): values stay below `high`.
+    var highExclusive = false
     /// An `IN` list (`col = ANY (ARRAY[…])`) of a check: the only values allowed.
     var allowed: [String]?
     /// From the profile; nil when the profile does not know the column.

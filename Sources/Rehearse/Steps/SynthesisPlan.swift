@@ -333,9 +333,22 @@ struct SynthesisPlan: Sendable {
             let width = max(digits, (column.stats?.avgWidth ?? 8) - 1)
             let text = "rpad(lpad((\(j))::text, \(digits), '0'), \(width), 'x')"
             return column.maxLength.map { "left(\(text), \($0))" } ?? text
-        case .timestamptz: return "(TIMESTAMPTZ '2000-01-01 00:00:00+00' + (\(j)) * INTERVAL '1 minute')"
-        case .timestamp: return "(TIMESTAMP '2000-01-01 00:00:00' + (\(j)) * INTERVAL '1 minute')"
-        case .date: return "(DATE '2000-01-01' + ((\(j)) % 2000000)::int)"
+        case .timestamptz, .timestamp, .date:
+            // Minutes (days for a date) from the lower bound a check or a partition gives, else from 2000-01-01.
+            let step = column.kind == .date ? 1.0 : 60
+            let low = column.low ?? (column.kind == .date ? 10957 : 946_684_800)
+            var offset = "(\(j))"
+            if let high = column.high, high > low {
+                let span = max(1, ((high - low) / step).rounded(.down) + (column.highExclusive && (high - low) / step == ((high - low) / step).rounded() ? 0 : 1))
+                offset = "((\(j)) % \(SQLText.number(span)))"
+            } else if column.kind == .date {
+                offset = "((\(j)) % 2000000)"
+            }
+            switch column.kind {
+            case .date: return "(DATE '1970-01-01' + (\(SQLText.number(low)) + \(offset))::int)"
+            case .timestamp: return "(to_timestamp(\(SQLText.number(low)) + \(offset) * 60) AT TIME ZONE 'UTC')"
+            default: return "to_timestamp(\(SQLText.number(low)) + \(offset) * 60)"
+            }
         case .boolean: return "((\(j)) % 2 = 1)"
         case .enum:
             let labels = column.enumLabels ?? []
