@@ -98,3 +98,42 @@ struct ProfileTests {
         }
     }
 }
+
+extension ProfileTests {
+    /// Pagila's own profile rebuilds every pagila table (foreign keys, the partitions' bounds,
+    /// the `year` domain, enum columns) with the profile's row counts.
+    @Test func pagilaRebuildsFromItsProfile() async throws {
+        let server = try await Self.pagilaServer()
+        let profile: Profile
+        do { profile = try await Self.profile(server, redact: true) } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-pagila-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("pagila.json"))
+        let file = dir.appendingPathComponent("pagila.yaml")
+        try """
+            name: pagila-shaped
+            data: {profile: pagila.json}
+            steps:
+              - name: schema
+                sql: {file: \(SQLScriptTests.pagila.path)/pagila-schema.sql}
+              - name: data
+                synthesize: {seed: 3}
+            checks:
+              - {name: rentals, row_count: public.rental, expect: 16044}
+            """.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+        #expect(doc.verdict == "approved", "\(doc.reasons)")
+        let tables = try #require(doc.repetitions.first?.steps.last?.tables)
+        #expect(tables.count == profile.tables.count)
+        for table in profile.tables {
+            #expect(tables[table.name]?.rows == Int(table.rows), "\(table.name): \(String(describing: tables[table.name]))")
+        }
+    }
+}
