@@ -21,4 +21,15 @@ struct SupportConceptTests {
             #expect(TextPosition.lineAndColumn(of: offset, in: bytes) == incremental)
         }
     }
+
+    @Test func utf8ValidationFindsTheFirstIllFormedSequence() {
+        #expect(UTF8Validation.firstInvalid(Array("plain ASCII, then é and 日本 and 🎉".utf8)) == nil)
+        #expect(UTF8Validation.firstInvalid([0x41, 0xE0, 0x80, 0x80]) == 1)  // overlong
+        #expect(UTF8Validation.firstInvalid([0x41, 0x42, 0xED, 0xA0, 0x80]) == 2)  // surrogate
+        #expect(UTF8Validation.firstInvalid([0xF4, 0x90, 0x80, 0x80]) == 0)  // past U+10FFFF
+        #expect(UTF8Validation.firstInvalid(Array("abcdefghij".utf8) + [0xE2, 0x82]) == 10)  // cut short
+        #expect(UTF8Validation.firstInvalid([0xC0, 0x41]) == 0)
+        let bytes: [UInt8] = [0xFF, 0x41, 0x42, 0xFF]
+        #expect(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0, from: 1, to: 3) } == nil)
+    }
 }
