@@ -32,4 +32,13 @@ struct SupportConceptTests {
         let bytes: [UInt8] = [0xFF, 0x41, 0x42, 0xFF]
         #expect(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0, from: 1, to: 3) } == nil)
     }
+
+    @Test func splitMix64IsTheReferenceSequence() {
+        var generator = SplitMix64(seed: 0)
+        #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
+        var sequence = SplitMix64(seed: 42)
+        for index in 0..<5 as Range<UInt64> {
+            #expect(SplitMix64.value(seed: 42, index: index) == sequence.next())
+        }
+    }
 }
