@@ -132,7 +132,7 @@ enum JSONLocator {
     /// parser's reported position) and why.
     static func syntaxError(in data: Data) -> (Int, String) {
         let bytes = [UInt8](data)
-        if let offset = TextPosition.firstInvalidUTF8(bytes) { return (offset, "not UTF-8 text") }
+        if let offset = UTF8Validation.firstInvalid(bytes) { return (offset, "not UTF-8 text") }
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {

@@ -100,7 +100,7 @@ struct ScenarioBuilder {
         }
         if String(data: data, encoding: .utf8) == nil {
             let bytes = [UInt8](data)
-            let (line, column) = TextPosition.lineAndColumn(of: TextPosition.firstInvalidUTF8(bytes) ?? 0, in: bytes)
+            let (line, column) = TextPosition.lineAndColumn(of: UTF8Validation.firstInvalid(bytes) ?? 0, in: bytes)
             reader.fail(node, key, "'\(path)' is not valid UTF-8 text (its line \(line), column \(column))")
         } else if let nul = data.firstIndex(of: 0) {
             // libpq sends a query as a C string: everything after a NUL would be dropped silently.

@@ -24,7 +24,7 @@ public enum ScenarioLoader {
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let bytes = [UInt8](data)
-            let (line, column) = TextPosition.lineAndColumn(of: TextPosition.firstInvalidUTF8(bytes) ?? 0, in: bytes)
+            let (line, column) = TextPosition.lineAndColumn(of: UTF8Validation.firstInvalid(bytes) ?? 0, in: bytes)
             throw ScenarioErrors(errors: [
                 ScenarioError(file: display, line: line, column: column, key: "", message: "the file is not valid UTF-8 text")
             ])

@@ -8,7 +8,7 @@ struct UnitError: Error, Equatable {
 
 /// Durations (`250ms`, `2s`, `1m`, `1h`, `500us`), sizes (`64kB`, `512MB`, `1GB`, bytes) and fractions (`5%`, `0.05`).
 /// The optional forms answer nil for both bad text and out-of-range values; the `parse` forms say which.
-enum Units {
+package enum Units {
     static func duration(_ text: String) -> Duration? { try? parseDuration(text).get() }
     static func size(_ text: String) -> Int64? { try? parseSize(text).get() }
     static func rate(_ text: String) -> Double? { try? parseRate(text).get() }
@@ -44,13 +44,15 @@ enum Units {
         return .failure(UnitError(message: "'\(text)' is not a size (write 64kB, 512MB, 1GB)"))
     }
 
-    static func fraction(_ text: String) -> Double? {
+    /// The one fraction parser: `5%` or `0.05`, from 0 to `largest` (1 for a share of
+    /// rows or an error rate; `NumberRanges.maxThreshold` for `--threshold`).
+    package static func fraction(_ text: String, atMost largest: Double = 1) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.hasSuffix("%") {
-            guard let n = number(t.dropLast()), n >= 0, n <= 100 else { return nil }
+            guard let n = number(t.dropLast()), n >= 0, n <= largest * 100 else { return nil }
             return n / 100
         }
-        guard let n = number(Substring(t)), n >= 0, n <= 1 else { return nil }
+        guard let n = number(Substring(t)), n >= 0, n <= largest else { return nil }
         return n
     }
 

@@ -46,16 +46,7 @@ struct Compare: AsyncParsableCommand {
 /// The comparator of `--threshold` (nil when it is not a fraction): a threshold given is explicit.
 func comparator(threshold: String?, strict: Bool) -> RehearseResults.Comparator? {
     guard let threshold else { return RehearseResults.Comparator(strict: strict) }
-    return parseFraction(threshold).map { RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
-}
-
-/// `--threshold`: a finite fraction from 0 to 1000% (`NumberRanges.maxThreshold`).
-func parseFraction(_ text: String) -> Double? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let percent = t.hasSuffix("%")
-    guard let n = Double(percent ? String(t.dropLast()) : t), n.isFinite else { return nil }
-    let fraction = percent ? n / 100 : n
-    return (0...NumberRanges.maxThreshold).contains(fraction) ? fraction : nil
+    return Units.fraction(threshold, atMost: NumberRanges.maxThreshold).map { RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
 }
 
 func thresholdProblem(_ text: String) -> String {

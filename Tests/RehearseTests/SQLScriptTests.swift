@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import RehearseEngine
 @testable import RehearseSQL
+import RehearseSupport
 
 
 @Suite("SQL script splitting")
@@ -121,7 +122,7 @@ struct SQLScriptTests {
 
     @Test(arguments: 0..<20)
     func generatedScriptsSplitBackIntoTheirStatements(seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let pieces = [
             "SELECT 'a;b'", "SELECT 'it''s'", #"SELECT E'\\;'"#, #"SELECT E'\';'"#, "SELECT \"x;\"\"y\"",
             "SELECT $$;$$", "SELECT $t$ $$; $t$", "SELECT $1 + $2", "SELECT a$b FROM t", "SELECT 1 /* ; /* ; */ ; */ + 2",
@@ -297,18 +298,5 @@ struct SQLScriptTests {
             let line = lines[statement.line - 1]
             #expect(line.dropFirst(statement.column - 1).hasPrefix(statement.text.prefix { $0 != "\n" }))
         }
-    }
-}
-
-/// A small deterministic generator, so a failing case can be replayed.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

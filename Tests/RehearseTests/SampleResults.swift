@@ -19,16 +19,11 @@ enum SampleResults {
         var checkPasses = true
     }
 
-    /// SplitMix64: the same seed gives the same document on every machine.
+    /// Seeded (`SplitMix64`): the same seed gives the same document on every machine.
     struct Random {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> Double { generator.nextUnit() }
         /// Log-normal around `median` with spread `sigma`.
         mutating func latency(median: Double, sigma: Double = 0.35) -> Double {
             let u1 = max(next(), 1e-12), u2 = next()

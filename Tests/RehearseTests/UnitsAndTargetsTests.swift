@@ -23,6 +23,11 @@ struct UnitsAndTargetsTests {
         #expect(Units.fraction("5%") == 0.05)
         #expect(Units.fraction("0.05") == 0.05)
         #expect(Units.fraction("2") == nil)
+        // `--threshold` takes the same parser with its own range, up to 1000%.
+        #expect(Units.fraction("1000%", atMost: NumberRanges.maxThreshold) == 10)
+        #expect(Units.fraction("2", atMost: NumberRanges.maxThreshold) == 2)
+        #expect(Units.fraction("1001%", atMost: NumberRanges.maxThreshold) == nil)
+        #expect(Units.fraction("nan", atMost: NumberRanges.maxThreshold) == nil)
         #expect(Units.rate("200/s") == 200)
         #expect(Units.rate("60/m") == 1)
     }

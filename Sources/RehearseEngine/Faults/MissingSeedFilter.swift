@@ -1,4 +1,5 @@
 import RehearseScenario
+import RehearseSupport
 
 /// Decides which CSV rows a `missing_seed` fault leaves out: by column values,
 /// or a fraction chosen from the random seed and the row's position (the same
@@ -46,10 +47,7 @@ struct MissingSeedFilter: Sendable {
     /// SplitMix64 of (seed, index): a bijection of the index for a given seed, so no two
     /// rows tie.
     static func hash(seed: UInt64, index: UInt64) -> UInt64 {
-        var z = seed &+ index &* 0x9E37_79B9_7F4A_7C15 &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.value(seed: seed, index: index)
     }
 
     /// The `count`-th smallest hash of rows 0..<rows (nil for none), without keeping

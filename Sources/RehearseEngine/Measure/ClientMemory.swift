@@ -13,9 +13,6 @@ enum ClientMemory {
     /// Bytes allocated by the application now (`stats.allocated`).
     static func allocatedBytes() -> Int64? { statistic("stats.allocated") }
 
-    /// Bytes of physical memory jemalloc holds (`stats.resident`).
-    static func residentBytes() -> Int64? { statistic("stats.resident") }
-
     private static func statistic(_ name: String) -> Int64? {
         refreshEpoch()
         var value = 0

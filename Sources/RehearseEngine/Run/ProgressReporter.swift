@@ -31,8 +31,6 @@ final class ProgressReporter: Sendable {
         emit(line)
     }
 
-    func note(_ text: String) { emit(text) }
-
     /// On a terminal, rewrites one line every second while a step runs: batches and rate.
     func live(step: String, counter: LiveCounter) -> Task<Void, Never>? {
         guard isatty(2) == 1 else { return nil }

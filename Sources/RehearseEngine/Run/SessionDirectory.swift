@@ -31,7 +31,5 @@ final class SessionDirectory: Sendable {
         _ = owners.withLock { $0.removeValue(forKey: pid) }
     }
 
-    func owner(of pid: Int32) -> Owner? { owners.withLock { $0[pid] } }
-
     func snapshot() -> [Int32: Owner] { owners.withLock { $0 } }
 }

@@ -213,11 +213,8 @@ enum Migrate {
         script.range(of: "from stdin", options: [.caseInsensitive]) != nil
     }
 
+    /// A migration file as messages name it: `migrations/V2__add.sql`.
     static func relativePath(_ url: URL, to directory: URL) -> String {
-        let base = directory.standardizedFileURL.path
-        let path = url.standardizedFileURL.path
-        let name = directory.lastPathComponent
-        if path.hasPrefix(base + "/") { return name + "/" + path.dropFirst(base.count + 1) }
-        return url.lastPathComponent
+        url.path(inside: directory).map { directory.lastPathComponent + "/" + $0 } ?? url.lastPathComponent
     }
 }

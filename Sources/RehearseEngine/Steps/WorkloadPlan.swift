@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import RehearseScenario
 import RehearseSQL
+import RehearseSupport
 
 /// A workload's transactions, ready to run: statements split, parameters
 /// counted, weights turned into a cumulative table.
@@ -88,15 +89,9 @@ struct FastRandom: Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     init(seed: UInt64) {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            z = z &+ 0x9E37_79B9_7F4A_7C15
-            var x = z
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            return x ^ (x >> 31)
-        }
-        s = (next(), next(), next(), next())
+        // Seeded from SplitMix64, as xoshiro's authors advise.
+        var seeds = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
+        s = (seeds.next(), seeds.next(), seeds.next(), seeds.next())
     }
 
     @inline(__always)

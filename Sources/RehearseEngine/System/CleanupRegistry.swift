@@ -46,6 +46,4 @@ public final class CleanupRegistry: Sendable {
         }
         for entry in entries.reversed() { entry.action() }
     }
-
-    public var pendingLabels: [String] { state.withLock { s in s.entries.map(\.label) } }
 }

@@ -20,14 +20,9 @@ package enum MigrationLayout: String, Sendable, CaseIterable {
         var name: String { url.lastPathComponent }
     }
 
-    /// Detects the layout of a folder; an empty folder, an unrecognised entry
-    /// or entries of more than one layout are errors naming the entry.
-    static func detect(in dir: URL) throws(MigrationError) -> MigrationLayout {
-        try scan(dir).layout
-    }
-
     /// The layout and the folder's migration entries (hidden files and
-    /// documentation left out), sorted by name.
+    /// documentation left out), sorted by name; an empty folder, an unrecognised
+    /// entry or entries of more than one layout are errors naming the entry.
     static func scan(_ dir: URL) throws(MigrationError) -> (layout: MigrationLayout, entries: [Entry]) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false

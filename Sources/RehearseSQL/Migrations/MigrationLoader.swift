@@ -1,4 +1,5 @@
 package import Foundation
+import RehearseSupport
 
 /// Reads a migrations folder in any supported layout into migrations in
 /// version order.
@@ -40,13 +41,7 @@ package enum MigrationLoader {
 
     static func duplicate(_ version: String, file: URL, other: URL, in dir: URL) -> MigrationError {
         MigrationError(
-            file: file.path, message: "duplicate version \(version): \(relative(other, to: dir)) has the same version")
-    }
-
-    static func relative(_ url: URL, to dir: URL) -> String {
-        let base = dir.standardizedFileURL.path + "/"
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+            file: file.path, message: "duplicate version \(version): \(other.path(inside: dir) ?? other.path) has the same version")
     }
 
     /// Layouts with a file per direction: pairs each down file with its up file.
@@ -72,7 +67,7 @@ package enum MigrationLoader {
             if let other = migration.downFile {
                 throw MigrationError(
                     file: down.url.path,
-                    message: "a second \(downKind) for version \(down.version) (\(relative(other, to: dir)) is one too)")
+                    message: "a second \(downKind) for version \(down.version) (\(other.path(inside: dir) ?? other.path) is one too)")
             }
             migration.down = try read(down.url)
             migration.downFile = down.url
