@@ -2,8 +2,9 @@ import Foundation
 import PostgresClient
 import Testing
 import TestSupport
+@testable import RehearseEngine
+@testable import RehearseScenario
 
-@testable import Rehearse
 
 /// `rehearse profile` as a user runs it: the built binary, its file and its exit codes.
 @Suite("rehearse profile on the command line")

@@ -5,6 +5,8 @@ import Testing
 @testable import RehearseEngine
 @testable import RehearseScenario
 @testable import RehearseSQL
+@testable import RehearseResults
+@testable import RehearseSupport
 
 
 /// `rehearse profile` on real servers: what it reads of pagila, and what `--redact` leaves out.
@@ -129,7 +131,7 @@ extension ProfileTests {
         var options = RunOptions()
         options.writeResults = false
         let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
-        #expect(doc.verdict == "approved", "\(doc.reasons)")
+        #expect(doc.verdict == .approved, "\(doc.reasons)")
         let tables = try #require(doc.repetitions.first?.steps.last?.tables)
         #expect(tables.count == profile.tables.count)
         for table in profile.tables {

@@ -138,7 +138,7 @@ extension TimedSuites {
             """.write(to: file, atomically: false, encoding: .utf8)
             let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
             let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
-            #expect(load.status == "ok", "\(String(describing: load.error))")
+            #expect(load.status == .ok, "\(String(describing: load.error))")
             #expect(load.rowsSkipped == 5, "the five children of parent 7")
             #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
             let window = { (table: String) -> (Double, Double)? in
@@ -173,7 +173,7 @@ extension TimedSuites {
             """.write(to: file, atomically: false, encoding: .utf8)
             let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
             let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
-            #expect(load.status == "failed")
+            #expect(load.status == .failed)
             #expect(load.error?.sqlstate == "22P02", "\(String(describing: load.error))")
             let message = load.error?.message ?? ""
             let lines = try #require(message.firstMatch(of: /t\.csv, lines (\d+)–(\d+)\)/), "\(message)")

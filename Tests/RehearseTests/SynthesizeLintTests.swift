@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+@testable import RehearseEngine
+@testable import RehearseScenario
 
-@testable import Rehearse
 
 /// What lint says of `data` and `synthesize` (no database).
 @Suite("Synthesize in the scenario format")

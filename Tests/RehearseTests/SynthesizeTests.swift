@@ -2,8 +2,11 @@ import Foundation
 import PostgresClient
 import Testing
 import TestSupport
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseSupport
 
-@testable import Rehearse
 
 /// `synthesize` on real servers: a profile of a table of known shapes (skewed most
 /// common values, 10% NULLs, unique columns, a foreign key with uneven fan-out, a
@@ -104,7 +107,7 @@ struct SynthesizeTests {
 
     static func synthesized(_ doc: ResultsDocument) throws -> [String: SynthesizedTable] {
         let step = try #require(doc.repetitions.first?.steps.first { $0.name == "data" })
-        #expect(step.status == "ok", "\(String(describing: step.error))")
+        #expect(step.status == .ok, "\(String(describing: step.error))")
         return try #require(step.tables)
     }
 
@@ -140,7 +143,7 @@ struct SynthesizeTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(profile.redacted)
         let doc = try await Self.run(in: dir, scale: 0.2, seed: 7)
-        #expect(doc.verdict == "approved", "\(doc.reasons)")
+        #expect(doc.verdict == .approved, "\(doc.reasons)")
         try Self.expectShapes(try Self.synthesized(doc), profile: profile, label: "redacted")
         let checks = try #require(doc.repetitions.first?.checks)
         #expect(checks.first { $0.name == "orphans" }?.passed == true)

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import RehearseScenario
 
 extension Seed {
     /// The connections a seed step may use at once: the most streams any of its entries
