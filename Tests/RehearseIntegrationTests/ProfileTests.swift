@@ -11,10 +11,10 @@ import Testing
 /// `rehearse profile` on real servers: what it reads of pagila, and what `--redact` leaves out.
 @Suite("Profile of a real database", .enabled(if: Repository.hasPagila, "needs the pagila dump (REHEARSE_PAGILA_DIR)"))
 struct ProfileTests {
-    /// Runs `body` with a server holding pagila (schema and data, analyzed) in database
-    /// `pagila`, stopped before it returns.
-    static func withPagilaServer(_ body: (TestServer) async throws -> Void) async throws {
-        try await withTestServer { server in
+    /// A server holding pagila (schema and data, analyzed) in database `pagila`; the caller stops it.
+    static func pagilaServer() async throws -> TestServer {
+        let server = try await TestServer.start()
+        do {
             let admin = try await server.connect()
             _ = try await admin.execute("CREATE DATABASE pagila")
             await admin.close()
@@ -27,8 +27,23 @@ struct ProfileTests {
             }
             _ = try await connection.execute("ANALYZE")
             await connection.close()
-            try await body(server)
+            return server
+        } catch {
+            await server.stop()
+            throw error
         }
+    }
+
+    /// Runs `body` with `pagilaServer()` and stops the server before it returns, whether `body` returns or throws.
+    static func withPagilaServer(_ body: (TestServer) async throws -> Void) async throws {
+        let server = try await pagilaServer()
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 
     static func profile(_ server: TestServer, tables: [String]? = nil, redact: Bool = false) async throws -> Profile {
