@@ -45,7 +45,7 @@ struct MemoryCapTests {
 
     /// The group is named in the run folder before it is made, so no group exists that
     /// no run folder names: where the name cannot be written, no group is made.
-    @Test(.enabled(if: !cgroupMechanisms.isEmpty))
+    @Test(.enabled(if: !cgroupMechanisms.isEmpty, "needs a writable memory cgroup (v2 or v1)"))
     func aGroupNoRunFolderNamesIsNeverMade() throws {
         let name = "rehearse-unrecorded-\(getpid())"
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("rh-gone-\(UUID().uuidString)/\(name)")
@@ -61,7 +61,7 @@ struct MemoryCapTests {
 
     /// After a SIGKILLed run, the next run reaps a capped step's cgroup: the command
     /// still running in it is killed and the group removed, with the run folder.
-    @Test(.enabled(if: !cgroupMechanisms.isEmpty))
+    @Test(.enabled(if: !cgroupMechanisms.isEmpty, "needs a writable memory cgroup (v2 or v1)"))
     func aDeadRunsStepCgroupIsReaped() async throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("rh-reap-\(UUID().uuidString)")
         let dir = base.appendingPathComponent("rehearse-999999-1")

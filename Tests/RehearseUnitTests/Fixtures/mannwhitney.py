@@ -4,7 +4,7 @@
 Each case is scipy.stats.mannwhitneyu(x, y, alternative='two-sided') with the
 default method='auto' (exact when a sample has at most 8 values and there are
 no ties, else the normal approximation with tie and continuity corrections).
-Regenerate with: python3 Tests/RehearseTests/Fixtures/mannwhitney.py
+Regenerate with: python3 Tests/RehearseUnitTests/Fixtures/mannwhitney.py
 """
 import json, os, random
 import scipy
