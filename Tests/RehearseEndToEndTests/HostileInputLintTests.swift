@@ -1,6 +1,7 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 
 /// The built binary's `lint` on the hostile corpus of the unit tests (Fixtures/hostile:

@@ -171,7 +171,8 @@ extension TimedSuites {
                 // Nothing of the run may still be running on the server, then nothing may be left.
                 #expect(
                     await poll {
-                        (try? await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'rehearse%'").scalar) == "0"
+                        (try? await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'rehearse%'").scalar)
+                            == "0"
                     })
                 let left = try await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'rehearse%'").rows
                 #expect(left.isEmpty, "left on the server: \(left)")

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 

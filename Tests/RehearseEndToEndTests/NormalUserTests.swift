@@ -1,6 +1,7 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import PostgresClient
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
 
 #if canImport(Glibc)

@@ -3,10 +3,11 @@ import PostgresClient
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-@testable import RehearseResults
 
 /// The README's promises for when things go wrong, where the library keeps them (issue 23):
 /// real servers, states observed by polling them. The built binary's part is in the
@@ -66,7 +67,8 @@ extension TimedSuites {
                 #expect(
                     await poll {
                         (try? await observer.query(
-                            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [String(creator.backendPID)]
+                            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'",
+                            [String(creator.backendPID)]
                         ).scalar) == "1"
                     })
                 let pid = creator.backendPID

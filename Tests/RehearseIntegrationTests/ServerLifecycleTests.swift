@@ -99,7 +99,8 @@ struct ServerLifecycleTests {
             let r = try await host.connect(database: "rep1")
             #expect(try await r.query("SELECT count(*) FROM seeded").scalar == "1")
             #expect(
-                try await r.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'rep1'").scalar == "rehearse:x"
+                try await r.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'rep1'").scalar
+                    == "rehearse:x"
             )
             await r.close()
         }

@@ -1,5 +1,6 @@
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 
 /// Suites whose assertions involve time (targets, regressions, stalls) run one at a

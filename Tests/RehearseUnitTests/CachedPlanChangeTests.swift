@@ -1,5 +1,6 @@
 import PostgresClient
 import Testing
+
 @testable import RehearseEngine
 
 /// Which server errors the workload driver takes for a cached plan that changed (no

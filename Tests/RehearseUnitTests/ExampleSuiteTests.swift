@@ -1,6 +1,7 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseScenario
 
 /// What the example suite in scenarios/ covers (no database: running it is

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RehearseResults
 @testable import RehearseSupport
 

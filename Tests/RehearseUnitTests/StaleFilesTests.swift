@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 
 /// What the reaper takes of a dead run's files, on folders made here (no server).

@@ -1,8 +1,6 @@
-// Compiled for testing only (debug builds, where `@testable` imports work); release builds see an empty module.
-#if DEBUG
 import Foundation
-@testable public import RehearseResults
-@testable import RehearseHistogram
+import RehearseHistogram
+public import RehearseResults
 
 
 /// Realistic results documents built in code, for tests of compare and the HTML report
@@ -169,5 +167,3 @@ public enum SampleResults {
             lockWaitMaxMs: 0)
     }
 }
-
-#endif
