@@ -71,7 +71,7 @@ public enum HTMLReport {
         let reps = doc.repetitions.count
         var html = "<h2>\(HTML.escape(doc.scenario.name)) \(badge(doc.verdict.rawValue, doc.verdict.rawValue))</h2>"
         var facts = [
-            doc.scenario.file, "PostgreSQL \(doc.environment.postgresVersion) (\(doc.environment.server))",
+            doc.scenario.file, "PostgreSQL \(doc.environment.postgresVersion) (\(doc.environment.server.rawValue))",
             "\(reps) repetition\(reps == 1 ? "" : "s")", doc.run.startedAt,
         ]
         if let commit = doc.run.gitCommit { facts.append("commit \(commit.prefix(10))") }

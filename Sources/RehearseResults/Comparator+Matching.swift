@@ -59,7 +59,7 @@ extension Comparator {
             if x != y { warnings.append("\(name) differs: baseline \(x), current \(y)") }
         }
         check("postgres_version", a.environment.postgresVersion, b.environment.postgresVersion)
-        check("server", a.environment.server, b.environment.server)
+        check("server", a.environment.server.rawValue, b.environment.server.rawValue)
         check("cpu_model", a.environment.cpuModel, b.environment.cpuModel)
         check("cpu_count", "\(a.environment.cpuCount)", "\(b.environment.cpuCount)")
         if a.scenario.sha256 != b.scenario.sha256 {

@@ -62,7 +62,7 @@ public struct ResultsDocument: Codable, Sendable {
     public struct EnvironmentInfo: Codable, Sendable {
         public var rehearseVersion: String
         public var postgresVersion: String
-        public var server: String
+        public var server: ServerKind
         public var settings: [String: String]
         public var os: String
         public var cpuModel: String
@@ -73,7 +73,7 @@ public struct ResultsDocument: Codable, Sendable {
         /// How a server memory cap was enforced, when one was asked for.
         public var memoryCapEnforcement: String?
 
-        package init(rehearseVersion: String, postgresVersion: String, server: String, settings: [String: String], os: String, cpuModel: String, cpuCount: Int, memoryBytes: Int64, calibration: Calibration? = nil, memoryCapEnforcement: String? = nil) {
+        package init(rehearseVersion: String, postgresVersion: String, server: ServerKind, settings: [String: String], os: String, cpuModel: String, cpuCount: Int, memoryBytes: Int64, calibration: Calibration? = nil, memoryCapEnforcement: String? = nil) {
             self.rehearseVersion = rehearseVersion
             self.postgresVersion = postgresVersion
             self.server = server

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RehearseEngine
 import RehearseSupport
 
 /// The process entry point. The main thread waits on a semaphore while the command
@@ -10,6 +11,7 @@ import RehearseSupport
 @main
 enum Entry {
     static func main() {
+        Diagnostics.bootstrap()
         let finished = DispatchSemaphore(value: 0)
         Task.detached {
             await RehearseCommand.main()

@@ -41,7 +41,7 @@ extension TimedSuites {
             let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
             let document = try await ScenarioRunner.run(scenario, options: Self.options())
             #expect(document.expectation.met, "\(name): \(document.expectation.mismatches) reasons: \(document.reasons)")
-            #expect(document.environment.server == "embedded")
+            #expect(document.environment.server == .embedded)
             // The document survives a round trip through its JSON form.
             let data = try ResultsCoding.encoder().encode(document)
             let decoded = try ResultsCoding.decoder().decode(ResultsDocument.self, from: data)
@@ -155,7 +155,7 @@ extension TimedSuites {
                           - {name: search-path-is-a-list, query: "SELECT current_schemas(false)::text", expect: "{public}"}
                           - {name: role-set, query: "SELECT current_user", expect: pg_monitor}
                         """, options: options)
-                #expect(document.environment.server == "external")
+                #expect(document.environment.server == .external)
                 // As PostgreSQL shows it, as the embedded server's results do.
                 #expect(document.environment.settings["work_mem"] == "12MB")
                 #expect(document.environment.settings["shared_buffers"] != "64MB")

@@ -255,7 +255,7 @@ struct ComparatorTests {
         other.environment.settings["jit"] = "off"
         other.environment.cpuCount = 8
         other.environment.cpuModel = "Other CPU"
-        other.environment.server = "external"
+        other.environment.server = .external
         other.scenario.sha256 = String(repeating: "ab12", count: 15) + "ffff"
         let report = Comparator().compare(baselines: [Self.baseline], currents: [other])
         let warnings = report.warnings.joined(separator: "\n")

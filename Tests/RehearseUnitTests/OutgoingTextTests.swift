@@ -42,7 +42,7 @@ struct OutgoingTextTests {
             return out
         case let array as [Any]: return array.map { plant($0, key: key) }
         case let string as String:
-            let untouched = ["histogram", "verdict", "status", "kind", "phase", "started_at", "finished_at", "sqlstate", "schema_version"]
+            let untouched = ["histogram", "verdict", "status", "server", "kind", "phase", "started_at", "finished_at", "sqlstate", "schema_version"]
             return untouched.contains(key) ? string : "\(string) \(secret) password=\(secret) \(controls)"
         default: return value
         }

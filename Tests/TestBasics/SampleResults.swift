@@ -67,7 +67,7 @@ public enum SampleResults {
             run: .init(
                 id: "run-\(o.seed)", startedAt: "2026-11-22T10:00:00Z", finishedAt: "2026-11-22T10:01:00Z", gitCommit: "0123abcd"),
             environment: .init(
-                rehearseVersion: "0.1.0", postgresVersion: "15.18", server: "embedded",
+                rehearseVersion: "0.1.0", postgresVersion: "15.18", server: .embedded,
                 settings: ["shared_buffers": "128MB", "work_mem": "4MB"], os: "Debian GNU/Linux 13", cpuModel: "Example CPU @ 2.4GHz",
                 cpuCount: 2, memoryBytes: 25_769_803_776),
             verdict: o.checkPasses ? .approved : .blocked, reasons: reasons, expectation: .init(met: true, mismatches: []),

@@ -37,7 +37,7 @@ final class WorkMeter: Sendable {
     /// nil when the maintenance database cannot be reached: the steps then have no work counters.
     static func open(host: any DatabaseHost, database: String) async -> WorkMeter? {
         guard let connection = try? await host.connect(database: host.maintenanceDatabase, label: "rehearse-work") else { return nil }
-        return WorkMeter(connection: connection, database: database, ownsServer: host.kind == "embedded")
+        return WorkMeter(connection: connection, database: database, ownsServer: host.kind == .embedded)
     }
 
     func close() async { await connection.close() }

@@ -1,3 +1,4 @@
+import RehearseResults
 public import Foundation
 
 /// How `rehearse run` runs scenarios.
@@ -22,5 +23,5 @@ public struct RunOptions: Sendable {
     public init() {}
 
     /// `environment.server` of the results: `external` with `--server`, else `embedded`.
-    var serverKind: String { server == nil ? "embedded" : "external" }
+    var serverKind: ServerKind { server == nil ? .embedded : .external }
 }

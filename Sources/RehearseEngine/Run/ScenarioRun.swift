@@ -28,9 +28,9 @@ struct ScenarioRun {
         let progress = options.progress ? ProgressReporter() : nil
         let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
         let startedAt = Date()
-        Trace.mark("scenario \(scenario.name)")
+        Diagnostics.mark("scenario started", ["scenario": "\(scenario.name)"])
         let host = try await ScenarioRunner.makeHost(scenario, options: options, runID: runID)
-        Trace.mark("host ready")
+        Diagnostics.mark("host ready", ["scenario": "\(scenario.name)"])
         var hostToken: Int?
         if let external = host as? ExternalHost {
             // Databases this run creates are dropped even if the run is interrupted.
@@ -43,9 +43,9 @@ struct ScenarioRun {
             hostToken: hostToken, template: "rehearse_\(runID)_template")
         do {
             try await ScenarioRunner.prepareTemplate(run.template, scenario: scenario, host: host)
-            Trace.mark("template ready")
+            Diagnostics.mark("template ready", ["scenario": "\(scenario.name)"])
             run.calibration = try? await ScenarioRunner.calibrate(host: host, database: run.template)
-            Trace.mark("calibrated")
+            Diagnostics.mark("calibrated", ["scenario": "\(scenario.name)"])
         } catch {
             await run.abort()
             throw error
@@ -87,7 +87,7 @@ struct ScenarioRun {
         let database = "rehearse_\(runID)_\(n)"
         let creating = ContinuousClock.now
         try await host.createDatabase(database, template: template)
-        if host.kind == "external" {
+        if host.kind == .external {
             let (refused, applied) = await ScenarioRunner.applySettings(scenario.database.settings, to: database, host: host)
             appliedSettings = applied
             if n == 1 {
@@ -98,11 +98,11 @@ struct ScenarioRun {
             }
         }
         let databaseMs = (ContinuousClock.now - creating).milliseconds
-        Trace.mark("repetition \(n) database ready")
+        Diagnostics.mark("repetition \(n) database ready", ["scenario": "\(scenario.name)"])
         var outcome = await RepetitionRunner(
             scenario: scenario, host: host, template: template, database: database, progress: progress, stepTimeout: options.stepTimeout
         ).run()
-        Trace.mark("repetition \(n) done")
+        Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
         outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
         repetitions.append(outcome.result)
         for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
@@ -121,7 +121,7 @@ struct ScenarioRun {
     /// Releases the server and returns the results document (written when the options say so).
     func finish() async throws -> ResultsDocument {
         try? await host.dropDatabase(template)
-        Trace.mark("repetitions done")
+        Diagnostics.mark("repetitions done", ["scenario": "\(scenario.name)"])
         var settings = await host.settings()
         // The results say what the scenario's sessions ran with: the server's values, and
         // the ones set on its databases over them.
@@ -135,12 +135,12 @@ struct ScenarioRun {
             await host.shutdown()
             if let hostToken { CleanupRegistry.shared.run(hostToken) }
         }
-        Trace.mark("host shut down")
+        Diagnostics.mark("host shut down", ["scenario": "\(scenario.name)"])
         let document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
-        Trace.mark("assembled")
+        Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
             try ResultsWriter.write(document, under: options.outDirectory)
         }

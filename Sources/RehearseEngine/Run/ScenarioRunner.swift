@@ -42,7 +42,7 @@ public enum ScenarioRunner {
             return try await ExternalHost.connect(server, runID: runID)
         }
         let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
-        Trace.mark("binaries located")
+        Diagnostics.mark("binaries located")
         var cap: Int64?
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
         let server: EmbeddedServer
@@ -52,7 +52,7 @@ public enum ScenarioRunner {
             // The settings passed `postgres -C`, so a server that will not start points at the
             // cached cluster it was copied from: made again once, and tried again.
             FileHandle.standardError.write(Data("note: the server did not start; making the cluster cache again\n".utf8))
-            Trace.mark("start failed: \(message)")
+            Diagnostics.mark("start failed: \(message)")
             PristineCluster.discard(binaries: binaries, layout: .shared)
             server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
         }
@@ -136,7 +136,7 @@ public enum ScenarioRunner {
     }
 
     static func assemble(
-        scenario: Scenario, runID: String, startedAt: Date, host: (any DatabaseHost)?, serverKind: String,
+        scenario: Scenario, runID: String, startedAt: Date, host: (any DatabaseHost)?, serverKind: ServerKind,
         settings: [String: String],
         calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
         impacts: [String: StepMetrics], interrupted: Bool

@@ -1,4 +1,5 @@
 import Foundation
+import RehearseResults
 import PostgresClient
 
 /// A server that hands out throw-away databases: the embedded one, or an
@@ -6,7 +7,7 @@ import PostgresClient
 /// databases it marked as its own.
 protocol DatabaseHost: Sendable {
     /// `embedded` or `external`, as the results' `environment.server` says.
-    var kind: String { get }
+    var kind: ServerKind { get }
     var postgresVersion: String { get }
     /// libpq keywords to reach a database on this host (host, port, user, password…).
     func connectionParameters(database: String) -> [String: String]

@@ -1,4 +1,5 @@
 import Foundation
+import RehearseResults
 import PostgresClient
 import RehearseSupport
 
@@ -30,7 +31,7 @@ final class EmbeddedHost: DatabaseHost {
         return try await body(fresh)
     }
 
-    var kind: String { "embedded" }
+    var kind: ServerKind { .embedded }
     var postgresVersion: String { server.binaries.version }
     var serverPID: Int32? { server.process.pid }
     var memoryCap: ServerMemoryCap? { server.memoryCap }

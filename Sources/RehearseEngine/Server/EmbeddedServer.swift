@@ -67,15 +67,15 @@ final class EmbeddedServer: Sendable {
                 EmbeddedServer.removeDirectory(runDirectory)
             })
         do {
-            Trace.mark("embedded: run folder")
+            Diagnostics.mark("embedded: run folder")
             let pristine = try await PristineCluster.ensure(binaries: binaries, account: account, layout: layout)
-            Trace.mark("embedded: pristine cluster")
+            Diagnostics.mark("embedded: pristine cluster")
             let data = runDirectory.appendingPathComponent("data")
             let (copy, out) = try await ChildProcess.run(["cp", "-a", pristine.path, data.path])
             guard copy.succeeded else { throw RehearseError.infrastructure("cannot copy the pristine cluster: \(out)") }
-            Trace.mark("embedded: copied")
+            Diagnostics.mark("embedded: copied")
             try account.own(runDirectory)
-            Trace.mark("embedded: owned")
+            Diagnostics.mark("embedded: owned")
 
             var settings = fastSettings
             settings.append(("listen_addresses", ""))
@@ -110,9 +110,9 @@ final class EmbeddedServer: Sendable {
             let server = EmbeddedServer(
                 binaries: binaries, account: account, runDirectory: runDirectory, process: process,
                 settings: settings, memoryCap: cap, cleanupToken: token)
-            Trace.mark("embedded: spawned")
+            Diagnostics.mark("embedded: spawned")
             try await server.waitUntilReady(log: log)
-            Trace.mark("embedded: ready")
+            Diagnostics.mark("embedded: ready")
             return server
         } catch {
             for token in tokens.reversed() { CleanupRegistry.shared.run(token) }

@@ -1,4 +1,5 @@
 import Foundation
+import RehearseResults
 import PostgresClient
 import RehearseSupport
 
@@ -33,7 +34,7 @@ final class ExternalHost: DatabaseHost {
         }
     }
 
-    var kind: String { "external" }
+    var kind: ServerKind { .external }
     var serverPID: Int32? { nil }
     var memoryCap: ServerMemoryCap? { nil }
 

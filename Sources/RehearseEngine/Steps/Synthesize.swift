@@ -111,7 +111,7 @@ enum Synthesize {
     }
 
     private static func timed(_ sql: String, session: Session, measurement: inout StepMeasurement) throws -> Int {
-        Trace.mark("synthesize: \(sql.prefix(300))…")
+        Diagnostics.mark("synthesize: \(sql.prefix(300))…")
         let start = monotonicNanos()
         let rows = try session.execute(sql).reduce(0) { $0 + $1.affectedRows }
         measurement.record(batchNanos: monotonicNanos() - start, rows: rows)
