@@ -1,8 +1,8 @@
 import BlockingThreads
 import Dispatch
 import Foundation
-import Synchronization
 import RehearseSupport
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
