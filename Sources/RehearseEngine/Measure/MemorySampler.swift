@@ -36,6 +36,9 @@ final class MemorySampler: Sendable {
         worker.stop()
     }
 
+    /// A sampler dropped without `finish()` (a repetition that threw) still ends its thread.
+    deinit { stop.signal() }
+
     /// Stops sampling and joins the thread, so no sample lands after the result is read.
     /// The wait is at most one sample's /proc reads (the pause ends at once), never libpq.
     func finish() -> [Sample] {
