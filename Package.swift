@@ -96,26 +96,50 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Helpers every test target may use: paths, polling, the one-at-a-time trait, sample
+        // results documents. No server and no binary, so the unit tests can have it.
+        .target(
+            name: "TestBasics",
+            dependencies: ["RehearseResults", "RehearseHistogram"],
+            path: "Tests/TestBasics",
+            swiftSettings: upcoming
+        ),
+        // Real disposable servers for the integration and end-to-end tests.
         .target(
             name: "TestSupport",
             dependencies: ["RehearseEngine", "PostgresClient"],
             path: "Tests/TestSupport",
             swiftSettings: upcoming
         ),
+        // No database and no binary: passes where no PostgreSQL can be found.
         .testTarget(
-            name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "RehearseEngine", "TestSupport"],
-            swiftSettings: upcoming
-        ),
-        .testTarget(
-            name: "RehearseTests",
+            name: "RehearseUnitTests",
             dependencies: [
                 "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
-                "RehearseHistogram", "RehearseSupport", "PostgresClient", "BlockingThreads", "TestSupport",
+                "RehearseHistogram", "RehearseSupport", "PostgresClient", "BlockingThreads", "TestBasics",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: upcoming
+        ),
+        // Real disposable servers, through the library and the client.
+        .testTarget(
+            name: "RehearseIntegrationTests",
+            dependencies: [
+                "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
+                "RehearseHistogram", "RehearseSupport", "PostgresClient", "TestBasics", "TestSupport",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The built `rehearse` executable on scenario files.
+        .testTarget(
+            name: "RehearseEndToEndTests",
+            dependencies: [
+                "RehearseEngine", "RehearseResults", "RehearseScenario", "RehearseSupport", "PostgresClient", "TestBasics",
+                "TestSupport",
+            ],
             swiftSettings: upcoming
         ),
     ]

@@ -18,6 +18,10 @@ def reach(name, seen):
     return seen
 
 failed = False
+# The unit tests pass where no PostgreSQL can be found: they may not have the test servers.
+bad = "TestSupport" in reach("RehearseUnitTests", set())
+print(f"RehearseUnitTests: {'reaches TestSupport (real servers)' if bad else 'no test servers'}")
+failed |= bad
 for target in PURE:
     bad = reach(target, set()) & FORBIDDEN
     print(f"{target}: {'reaches ' + ', '.join(sorted(bad)) if bad else 'no client, libpq or jemalloc'}")

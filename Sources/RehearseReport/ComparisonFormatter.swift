@@ -52,7 +52,7 @@ public enum ComparisonFormatter {
             guard colour, let code else { return safe }
             return "\u{1B}[\(code)m\(safe)\u{1B}[0m"
         }
-        func painted(_ s: String, _ verdict: MetricComparison.Verdict) -> String {
+        func painted(_ s: String, _ verdict: MetricComparison.Change) -> String {
             switch verdict {
             case .regressed: paint(s, "31")
             case .improved: paint(s, "32")

@@ -64,7 +64,7 @@ extension HTMLReport {
             SVGChart.Series(label: "max", colour: "#c0392b", points: flat(\.max), dashed: true, width: 1.5),
         ]
         var bands: [SVGChart.Band] = []
-        for other in rep.steps where other.name != step.name && other.status != "skipped" && !(other.background ?? false) {
+        for other in rep.steps where other.name != step.name && other.status != .skipped && !(other.background ?? false) {
             guard let start = other.startedMs else { continue }
             bands.append(.init(from: start / 1000, to: (start + other.durationMs) / 1000, label: other.name, colour: "#2f5fd0"))
         }

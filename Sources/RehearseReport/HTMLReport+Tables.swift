@@ -31,7 +31,7 @@ extension HTMLReport {
                 HTML.escape(step.name) + (step.background == true ? " <span class=\"muted\">(background)</span>" : "")
             let impact = step.impact.map { "\(n($0.latencyMs?.p99)) / \(n($0.latencyMs?.max))" } ?? ""
             html += HTML.row([
-                .raw(name), HTML.Cell(step.kind, "l"), HTML.Cell(status, "l \(HTML.statusClass(status))"),
+                .raw(name), HTML.Cell(step.kind, "l"), HTML.Cell(status.rawValue, "l \(HTML.statusClass(status.rawValue))"),
                 HTML.Cell(reps > 1 ? "\(runs.reduce(0) { $0 + $1.batches } / max(runs.count, 1))" : "\(step.batches)"),
                 HTML.Cell(n(latency?.p50)), HTML.Cell(n(latency?.p95)), HTML.Cell(n(latency?.p99)),
                 HTML.Cell(n(Median.of(runs.map(\.durationMs)))), HTML.Cell(errorText, "l"),
@@ -121,16 +121,16 @@ extension HTMLReport {
 
     static func rollbackSection(_ rep: RepetitionResult) -> String {
         let r = rep.rollback
-        guard r.status != "not_run" else { return "" }
+        guard r.status != .notRun else { return "" }
         var html = "<h3>Rollback\(r.via.map { " (\(HTML.escape($0)))" } ?? ""): "
-        html += "<span class=\"\(HTML.statusClass(r.status))\">\(HTML.escape(r.status))</span>"
+        html += "<span class=\"\(HTML.statusClass(r.status.rawValue))\">\(HTML.escape(r.status.rawValue))</span>"
         html += "\(r.durationMs.map { " in \(n($0)) ms" } ?? "")</h3>"
         if let e = r.error {
             html +=
                 "<p class=\"failed\">\(HTML.escape([e.migration, e.sqlstate, e.message].compactMap { $0 }.joined(separator: " · ")))</p>"
         }
         if r.differences.isEmpty {
-            if r.status == "passed" { html += "<p class=\"muted\">The schema after rollback matches the schema before the deployment.</p>" }
+            if r.status == .passed { html += "<p class=\"muted\">The schema after rollback matches the schema before the deployment.</p>" }
             return html
         }
         html += "<table>" + HTML.row(["object", HTML.Cell("kind", "l"), HTML.Cell("change", "l"), HTML.Cell("detail", "l")], header: true)

@@ -54,7 +54,7 @@ public enum HTMLReport {
             + HTML.row(["scenario", "verdict", HTML.Cell("reasons", "l")] + (comparisons.isEmpty ? [] : ["vs baseline"]), header: true)
         for doc in documents {
             var cells: [HTML.Cell] = [
-                HTML.Cell(doc.scenario.name), .raw(badge(doc.verdict, doc.verdict)), HTML.Cell(doc.reasons.first ?? "", "l"),
+                HTML.Cell(doc.scenario.name), .raw(badge(doc.verdict.rawValue, doc.verdict.rawValue)), HTML.Cell(doc.reasons.first ?? "", "l"),
             ]
             if let c = comparisons[doc.scenario.name] {
                 let n = c.findings.filter { $0.verdict == .regressed }.count
@@ -69,7 +69,7 @@ public enum HTMLReport {
 
     static func scenario(_ doc: ResultsDocument, baseline: ResultsDocument?, comparison: ScenarioComparison?) -> String {
         let reps = doc.repetitions.count
-        var html = "<h2>\(HTML.escape(doc.scenario.name)) \(badge(doc.verdict, doc.verdict))</h2>"
+        var html = "<h2>\(HTML.escape(doc.scenario.name)) \(badge(doc.verdict.rawValue, doc.verdict.rawValue))</h2>"
         var facts = [
             doc.scenario.file, "PostgreSQL \(doc.environment.postgresVersion) (\(doc.environment.server))",
             "\(reps) repetition\(reps == 1 ? "" : "s")", doc.run.startedAt,
@@ -101,7 +101,7 @@ public enum HTMLReport {
     /// What changed against the baseline: environment warnings, then every finding that is not `unchanged`.
     static func comparisonSection(_ c: ScenarioComparison) -> String {
         let regressed = c.findings.filter { $0.verdict == .regressed }.count
-        var html = "<h3>Against the baseline: \(HTML.escape(c.baselineVerdict)) → \(HTML.escape(c.currentVerdict)), "
+        var html = "<h3>Against the baseline: \(HTML.escape(c.baselineVerdict.rawValue)) → \(HTML.escape(c.currentVerdict.rawValue)), "
         html +=
             regressed > 0 ? "<span class=\"regressed\">\(regressed) regressed</span></h3>" : "<span class=\"ok\">no regression</span></h3>"
         for w in c.warnings { html += "<p class=\"warn\">⚠ \(HTML.escape(w))</p>" }

@@ -25,7 +25,7 @@ public enum SummaryTable {
                         "\(format(i.latencyMs?.p99))/\(format(i.latencyMs?.max))" + (i.errors > 0 ? " (\(i.errors) err)" : "")
                     } ?? ""
                 rows.append([
-                    step.name + (step.background == true ? " (bg)" : ""), step.status, String(summary?.batches ?? step.batches),
+                    step.name + (step.background == true ? " (bg)" : ""), step.status.rawValue, String(summary?.batches ?? step.batches),
                     format(latency?.p50), format(latency?.p95), format(latency?.p99), format(duration),
                     step.lockWaitMaxMs.map { $0 > 0 ? format($0) : "" } ?? "", impact,
                 ])
@@ -42,7 +42,7 @@ public enum SummaryTable {
             if let targets = rep?.targets, !targets.isEmpty {
                 out += "  targets: \(targets.filter(\.passed).count)/\(targets.count) held\n"
             }
-            if let rollback = rep?.rollback, rollback.status != "not_run" {
+            if let rollback = rep?.rollback, rollback.status != .notRun {
                 out += "  rollback (\(rollback.via ?? "")): \(rollback.status)"
                 if let d = rollback.durationMs { out += " in \(format(d)) ms" }
                 out += "\n"

@@ -5,7 +5,7 @@ import Foundation
 package enum BlockingReasons {
     package static func reasons(steps: [StepResult], checks: [CheckResult], targets: [TargetResult]) -> [String] {
         var reasons: [String] = []
-        for step in steps where step.status == "failed" {
+        for step in steps where step.status == .failed {
             let error = step.error.map { e in (e.sqlstate.map { "\($0) " } ?? "") + e.message } ?? "failed"
             // A migrate step names the migration file at fault, which the message may not.
             let file = step.error?.migration.map { " at \($0)" } ?? ""

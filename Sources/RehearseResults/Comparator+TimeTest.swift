@@ -64,7 +64,7 @@ extension Comparator {
             return
         }
         let far = ratio >= 2 || ratio <= 0.5
-        let direction: MetricComparison.Verdict = ratio > 1 ? .regressed : .improved
+        let direction: MetricComparison.Change = ratio > 1 ? .regressed : .improved
         if far && change > 3 * spread {
             finding.verdict = direction
             finding.reason =

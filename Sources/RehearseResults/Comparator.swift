@@ -1,4 +1,5 @@
 import Foundation
+import RehearseSupport
 
 /// Compares results documents with baselines: one finding per step.
 ///
@@ -34,8 +35,8 @@ public struct Comparator: Sendable {
     public func compare(baseline: ResultsDocument, current: ResultsDocument) -> ScenarioComparison {
         var findings: [Finding] = []
         if baseline.verdict != current.verdict {
-            let verdict: MetricComparison.Verdict =
-                current.verdict == "blocked" ? .regressed : baseline.verdict == "blocked" ? .improved : .changed
+            let verdict: MetricComparison.Change =
+                current.verdict == .blocked ? .regressed : baseline.verdict == .blocked ? .improved : .changed
             findings.append(noteFinding(step: "verdict", metric: "verdict", verdict, "\(baseline.verdict) → \(current.verdict)"))
         }
         if let checks = checkFinding(baseline, current) { findings.append(checks) }
@@ -69,11 +70,11 @@ public struct Comparator: Sendable {
         let before = Self.status(baseSteps), after = Self.status(curSteps)
         var finding = Finding(step: step, verdict: .unchanged, metric: nil, reason: "", rows: [])
         if before != after {
-            let verdict: MetricComparison.Verdict = after == "failed" ? .regressed : before == "failed" ? .improved : .changed
-            finding = noteFinding(step: step, metric: "status", verdict, "\(before) → \(after)")
+            let verdict: MetricComparison.Change = after == .failed ? .regressed : before == .failed ? .improved : .changed
+            finding = noteFinding(step: step, metric: "status", verdict, "\(before.rawValue) → \(after.rawValue)")
         }
         // A skipped step has no numbers worth comparing.
-        if before == "skipped" || after == "skipped" {
+        if before == .skipped || after == .skipped {
             if finding.reason.isEmpty { finding.reason = "skipped on both sides" }
             return finding
         }
@@ -93,10 +94,10 @@ public struct Comparator: Sendable {
     }
 
     /// `failed` when any repetition failed, `skipped` when all were skipped, else `ok`.
-    package static func status(_ steps: [StepResult]) -> String {
-        if steps.contains(where: { $0.status == "failed" }) { return "failed" }
-        if !steps.isEmpty && steps.allSatisfy({ $0.status == "skipped" }) { return "skipped" }
-        return "ok"
+    package static func status(_ steps: [StepResult]) -> StepStatus {
+        if steps.contains(where: { $0.status == .failed }) { return .failed }
+        if !steps.isEmpty && steps.allSatisfy({ $0.status == .skipped }) { return .skipped }
+        return .ok
     }
 
     /// One finding for the checks: a check passes on a side only when it passed in every repetition;
@@ -123,7 +124,7 @@ public struct Comparator: Sendable {
         }
         guard !rows.isEmpty else { return nil }
         let failing = rows.filter { $0.verdict == .regressed }
-        let verdict: MetricComparison.Verdict = failing.isEmpty ? .improved : .regressed
+        let verdict: MetricComparison.Change = failing.isEmpty ? .improved : .regressed
         let reason =
             failing.isEmpty
             ? "\(rows.count) check\(rows.count == 1 ? "" : "s") passing again"
@@ -131,11 +132,11 @@ public struct Comparator: Sendable {
         return Finding(step: "checks", verdict: verdict, metric: failing.first?.metric ?? rows[0].metric, reason: reason, rows: rows)
     }
 
-    func noteFinding(step: String, metric: String, _ verdict: MetricComparison.Verdict, _ text: String) -> Finding {
+    func noteFinding(step: String, metric: String, _ verdict: MetricComparison.Change, _ text: String) -> Finding {
         Finding(step: step, verdict: verdict, metric: metric, reason: text, rows: [note(step: step, metric: metric, verdict, text)])
     }
 
-    func note(step: String, metric: String, _ verdict: MetricComparison.Verdict, _ text: String) -> MetricComparison {
+    func note(step: String, metric: String, _ verdict: MetricComparison.Change, _ text: String) -> MetricComparison {
         MetricComparison(
             step: step, metric: metric, baseline: nil, current: nil, change: nil, verdict: verdict, significance: nil, note: text, unit: "")
     }

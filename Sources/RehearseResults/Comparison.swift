@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import RehearseSupport
 /// The outcome of comparing results with a baseline (`rehearse compare`); Codable for `--format json`.
 public struct ComparisonReport: Codable, Sendable {
     public var threshold: Double
@@ -58,8 +59,8 @@ public struct ComparisonReport: Codable, Sendable {
 /// (plus the verdict's and the checks' findings), each with its metric rows under it.
 public struct ScenarioComparison: Codable, Sendable {
     public var scenario: String
-    public var baselineVerdict: String
-    public var currentVerdict: String
+    public var baselineVerdict: Verdict
+    public var currentVerdict: Verdict
     /// Environment differences that make the numbers less comparable.
     public var warnings: [String]
     public var findings: [Finding]
@@ -69,7 +70,7 @@ public struct ScenarioComparison: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey { case scenario, baselineVerdict, currentVerdict, warnings, findings, rows }
 
-    public init(scenario: String, baselineVerdict: String, currentVerdict: String, warnings: [String], findings: [Finding]) {
+    public init(scenario: String, baselineVerdict: Verdict, currentVerdict: Verdict, warnings: [String], findings: [Finding]) {
         self.scenario = scenario
         self.baselineVerdict = baselineVerdict
         self.currentVerdict = currentVerdict
@@ -80,8 +81,8 @@ public struct ScenarioComparison: Codable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         scenario = try c.decode(String.self, forKey: .scenario)
-        baselineVerdict = try c.decode(String.self, forKey: .baselineVerdict)
-        currentVerdict = try c.decode(String.self, forKey: .currentVerdict)
+        baselineVerdict = try c.decode(Verdict.self, forKey: .baselineVerdict)
+        currentVerdict = try c.decode(Verdict.self, forKey: .currentVerdict)
         warnings = try c.decode([String].self, forKey: .warnings)
         findings = try c.decode([Finding].self, forKey: .findings)
     }
@@ -102,7 +103,7 @@ public struct ScenarioComparison: Codable, Sendable {
 public struct MetricComparison: Codable, Sendable {
     /// `changed`: past the threshold but not what the finding was judged on (or informational, as
     /// rows and a step on one side only); `untested`: too few repetitions to tell noise from change.
-    public enum Verdict: String, Codable, Sendable { case regressed, improved, unchanged, changed, untested }
+    public enum Change: String, Codable, Sendable { case regressed, improved, unchanged, changed, untested }
     /// A step name, `checks`, or `verdict`.
     public var step: String
     /// `p95`, `duration`, `wal_bytes`, …, `status`, `step`, a check's name, or `verdict`.
@@ -111,7 +112,7 @@ public struct MetricComparison: Codable, Sendable {
     public var current: Double?
     /// Relative change (0.10 is +10%), when both sides have a value.
     public var change: Double?
-    public var verdict: Verdict
+    public var verdict: Change
     /// How the finding that this row decided was tested, or why it was not.
     public var significance: String?
     /// For checks, statuses and verdicts: what changed, in words.

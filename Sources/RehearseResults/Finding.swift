@@ -4,7 +4,7 @@
 public struct Finding: Codable, Sendable {
     /// A step name, `checks`, or `verdict`.
     public var step: String
-    public var verdict: MetricComparison.Verdict
+    public var verdict: MetricComparison.Change
     /// What decided the verdict: `duration`, `mean`, `wal_bytes`, `status`, a check's name, `verdict`.
     public var metric: String?
     /// The verdict in words, with the evidence.
@@ -24,7 +24,7 @@ public struct Finding: Codable, Sendable {
     public var repetitions: [Int]?
     public var rows: [MetricComparison]
 
-    init(step: String, verdict: MetricComparison.Verdict, metric: String?, reason: String, rows: [MetricComparison]) {
+    init(step: String, verdict: MetricComparison.Change, metric: String?, reason: String, rows: [MetricComparison]) {
         self.step = step
         self.verdict = verdict
         self.metric = metric

@@ -1,5 +1,6 @@
 public import Foundation
 public import RehearseHistogram
+public import RehearseSupport
 
 /// The results document, format version 1 (see shared/spec/results-format.md).
 ///
@@ -11,7 +12,7 @@ public struct ResultsDocument: Codable, Sendable {
     public var scenario: ScenarioInfo
     public var run: RunInfo
     public var environment: EnvironmentInfo
-    public var verdict: String
+    public var verdict: Verdict
     public var reasons: [String]
     public var expectation: ExpectationResult
     /// Set when the run was stopped by SIGINT/SIGTERM before it finished.
@@ -19,7 +20,7 @@ public struct ResultsDocument: Codable, Sendable {
     public var repetitions: [RepetitionResult]
     public var summary: Summary
 
-    package init(schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: String, reasons: [String], expectation: ExpectationResult, interrupted: Bool? = nil, repetitions: [RepetitionResult], summary: Summary) {
+    package init(schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String], expectation: ExpectationResult, interrupted: Bool? = nil, repetitions: [RepetitionResult], summary: Summary) {
         self.schemaVersion = schemaVersion
         self.scenario = scenario
         self.run = run
@@ -165,7 +166,7 @@ public struct ErrorInfo: Codable, Sendable, Equatable {
 }
 
 public struct RepetitionResult: Codable, Sendable {
-    public var verdict: String
+    public var verdict: Verdict
     public var steps: [StepResult]
     public var faults: [FaultResult]
     public var checks: [CheckResult]
@@ -175,7 +176,7 @@ public struct RepetitionResult: Codable, Sendable {
     /// How long creating this repetition's fresh database from the template took.
     public var databaseMs: Double?
 
-    package init(verdict: String, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult], rollback: RollbackResult, reasons: [String]? = nil, databaseMs: Double? = nil) {
+    package init(verdict: Verdict, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult], rollback: RollbackResult, reasons: [String]? = nil, databaseMs: Double? = nil) {
         self.verdict = verdict
         self.steps = steps
         self.faults = faults
@@ -190,7 +191,7 @@ public struct RepetitionResult: Codable, Sendable {
 public struct StepResult: Codable, Sendable {
     public var name: String
     public var kind: String
-    public var status: String
+    public var status: StepStatus
     @EncodedAsNull public var error: ErrorInfo?
     public var durationMs: Double
     public var startedMs: Double?
@@ -224,7 +225,7 @@ public struct StepResult: Codable, Sendable {
     /// Synthesize addition: each profiled table's rows and fidelity.
     public var tables: [String: SynthesizedTable]?
 
-    package init(name: String, kind: String, status: String, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int, rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil, histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil, locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil, lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil, exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil, tables: [String: SynthesizedTable]? = nil) {
+    package init(name: String, kind: String, status: StepStatus, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int, rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil, histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil, locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil, lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil, exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil, tables: [String: SynthesizedTable]? = nil) {
         self.name = name
         self.kind = kind
         self.status = status
@@ -275,11 +276,11 @@ public struct MigrationResult: Codable, Sendable {
     public var file: String
     public var durationMs: Double
     public var transactional: Bool
-    public var status: String
+    public var status: StepStatus
     /// With `verify_down`: whether the down undid the up.
     public var verifyDown: VerifyDownResult?
 
-    package init(version: String, name: String, file: String, durationMs: Double, transactional: Bool, status: String, verifyDown: VerifyDownResult? = nil) {
+    package init(version: String, name: String, file: String, durationMs: Double, transactional: Bool, status: StepStatus, verifyDown: VerifyDownResult? = nil) {
         self.version = version
         self.name = name
         self.file = file
@@ -292,13 +293,13 @@ public struct MigrationResult: Codable, Sendable {
 
 public struct VerifyDownResult: Codable, Sendable {
     /// `passed`, `failed`, `no_down` or `not_run`.
-    public var status: String
+    public var status: VerifyDownStatus
     public var differences: [Difference]
     /// The down file, and the error it failed with, if it did not run through.
     public var file: String?
     public var error: ErrorInfo?
 
-    package init(status: String, differences: [Difference], file: String? = nil, error: ErrorInfo? = nil) {
+    package init(status: VerifyDownStatus, differences: [Difference], file: String? = nil, error: ErrorInfo? = nil) {
         self.status = status
         self.differences = differences
         self.file = file
@@ -434,7 +435,7 @@ public struct TargetWindow: Codable, Sendable, Equatable {
 }
 
 public struct RollbackResult: Codable, Sendable {
-    public var status: String
+    public var status: RollbackStatus
     public var durationMs: Double?
     @EncodedAsNull public var error: ErrorInfo?
     public var differences: [Difference]
@@ -442,7 +443,7 @@ public struct RollbackResult: Codable, Sendable {
     /// Why a rollback that was due did not run (`not_run`), e.g. the run was interrupted first.
     public var reason: String? = nil
 
-    package init(status: String, durationMs: Double? = nil, error: ErrorInfo? = nil, differences: [Difference], via: String? = nil, reason: String? = nil) {
+    package init(status: RollbackStatus, durationMs: Double? = nil, error: ErrorInfo? = nil, differences: [Difference], via: String? = nil, reason: String? = nil) {
         self.status = status
         self.durationMs = durationMs
         self.error = error

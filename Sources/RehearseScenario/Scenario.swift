@@ -1,5 +1,6 @@
 public import Foundation
 public import RehearseSQL
+public import RehearseSupport
 
 /// A scenario file, format version 1 (see shared/spec/scenario-format.md).
 ///
@@ -362,10 +363,9 @@ public struct Rollback: Sendable {
 }
 
 public struct Expectation: Sendable {
-    public enum Verdict: String, Sendable, Codable, CaseIterable { case approved, blocked }
     public var verdict: Verdict = .approved
     public var failedChecks: [String]?
     public var stepErrors: [String: String]?
-    public var rollback: String?
+    public var rollback: RollbackStatus?
     public init() {}
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import RehearseSupport
 
 /// Faults, checks, targets, rollback and expect.
 extension ScenarioBuilder {
@@ -255,7 +256,7 @@ extension ScenarioBuilder {
         for (k, v, _) in reader.mapping(node, "expect", allowed: ["verdict", "failed_checks", "step_errors", "rollback"]) ?? [] {
             let p = "expect.\(k)"
             switch k {
-            case "verdict": e.verdict = reader.choice(v, p, as: Expectation.Verdict.self) ?? e.verdict
+            case "verdict": e.verdict = reader.choice(v, p, as: Verdict.self) ?? e.verdict
             case "failed_checks": e.failedChecks = reader.stringList(v, p)
             case "step_errors":
                 var map: [String: String] = [:]
@@ -270,8 +271,8 @@ extension ScenarioBuilder {
                 e.stepErrors = map
             case "rollback":
                 if let s = reader.scalar(v, p) {
-                    if ["passed", "failed", "not_run"].contains(s) {
-                        e.rollback = s
+                    if let status = RollbackStatus(rawValue: s) {
+                        e.rollback = status
                     } else {
                         reader.fail(v, p, "expected passed, failed or not_run")
                     }

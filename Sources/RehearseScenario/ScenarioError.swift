@@ -1,3 +1,5 @@
+public import RehearseSupport
+
 /// A problem in a scenario file, with where it is: `file:line:column: error: key: message`.
 public struct ScenarioError: Error, Sendable, CustomStringConvertible, Equatable {
     public var file: String
@@ -24,4 +26,9 @@ public struct ScenarioError: Error, Sendable, CustomStringConvertible, Equatable
 public struct ScenarioErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [ScenarioError]
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+extension ScenarioErrors: ExitStatusProviding {
+    /// A scenario file that is not valid is invalid input.
+    public var exitStatus: Int32 { ExitStatus.invalid }
 }

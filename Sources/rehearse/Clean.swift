@@ -24,8 +24,7 @@ struct Clean: AsyncParsableCommand {
             print("\(removed.count) leftover\(removed.count == 1 ? "" : "s") removed")
         } catch {
             printError("rehearse: \(SecretMasker.mask("\(error)"))")
-            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(error))
         }
     }
 }

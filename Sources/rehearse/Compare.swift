@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RehearseSupport
 import RehearseReport
 import RehearseResults
 import RehearseScenario
@@ -75,7 +76,7 @@ func compareAndPrint(
 ) -> Int32 {
     let report = comparator.compare(baselines: base, currents: cur)
     for warning in report.warnings { printError("warning: \(warning)") }
-    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
+    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
     // With `run --json`, stdout carries only the results documents.
     if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if comparator.strict && !report.warnings.isEmpty {
@@ -87,4 +88,9 @@ func compareAndPrint(
         return ExitStatus.invalid
     }
     return report.hasRegression ? ExitStatus.notMet : ExitStatus.ok
+}
+
+/// ANSI colour on a terminal, unless `NO_COLOR` is set to anything (no-color.org).
+func colourWanted(on descriptor: Int32) -> Bool {
+    isatty(descriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 }

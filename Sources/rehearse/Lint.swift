@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RehearseSupport
 import RehearseScenario
 
 struct Lint: AsyncParsableCommand {

@@ -54,14 +54,6 @@ struct RehearseCommand: AsyncParsableCommand {
     }
 }
 
-/// Exit codes of the command line contract (shared/spec/cli.md).
-enum ExitStatus {
-    static let ok: Int32 = 0
-    static let notMet: Int32 = 1
-    static let invalid: Int32 = 2
-    static let infrastructure: Int32 = 3
-}
-
 /// A message on standard error, through `OutgoingText`: secrets masked, control characters escaped.
 func printError(_ text: String) {
     writeStandardError(OutgoingText.terminal(text))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RehearseSupport
 import RehearseReport
 import RehearseResults
 

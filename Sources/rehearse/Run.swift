@@ -90,8 +90,7 @@ struct Run: AsyncParsableCommand {
             try await ScenarioRunner.checkSettings(scenarios, options: options)
         } catch {
             printError("rehearse: \(error)")
-            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(error))
         }
         options.repeatOverride = `repeat`
         options.outDirectory = URL(fileURLWithPath: out)
@@ -134,8 +133,7 @@ struct Run: AsyncParsableCommand {
         }
         if let failure {
             printError("rehearse: \(failure)")
-            if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(failure))
         }
         var status = documents.allSatisfy(\.expectation.met) ? ExitStatus.ok : ExitStatus.notMet
         if let saveBaseline {

@@ -20,7 +20,7 @@ struct RollbackRunner: Sendable {
 
     func run(_ plan: Rollback) async -> Outcome {
         let start = monotonicNanos()
-        var result = RollbackResult(status: "failed", durationMs: nil, error: nil, differences: [], via: plan.via.rawValue)
+        var result = RollbackResult(status: .failed, durationMs: nil, error: nil, differences: [], via: plan.via.rawValue)
         var checks: [CheckResult] = []
         let snapshot = plan.to.flatMap { snapshots.get($0) }
         if plan.to != nil && snapshot == nil {
@@ -68,7 +68,7 @@ struct RollbackRunner: Sendable {
             result.error = ErrorInfo(sqlstate: asPostgres(error).sqlstate, message: "verifying the rollback: \(asPostgres(error).message)")
             return Outcome(result: result, checkResults: checks)
         }
-        result.status = result.differences.isEmpty && checks.allSatisfy(\.passed) ? "passed" : "failed"
+        result.status = result.differences.isEmpty && checks.allSatisfy(\.passed) ? .passed : .failed
         return Outcome(result: result, checkResults: checks)
     }
 

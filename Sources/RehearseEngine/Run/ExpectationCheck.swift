@@ -1,4 +1,5 @@
 import Foundation
+import RehearseSupport
 import RehearseResults
 import RehearseScenario
 
@@ -6,12 +7,12 @@ import RehearseScenario
 enum ExpectationCheck {
     /// Compares the outcome with the scenario's `expect`.
     static func mismatches(
-        _ expect: Expectation, scenario: Scenario, repetitions: [RepetitionResult], verdict: String
+        _ expect: Expectation, scenario: Scenario, repetitions: [RepetitionResult], verdict: Verdict
     )
         -> [String]
     {
         var problems: [String] = []
-        if verdict != expect.verdict.rawValue { problems.append("verdict: expected \(expect.verdict.rawValue), got \(verdict)") }
+        if verdict != expect.verdict { problems.append("verdict: expected \(expect.verdict.rawValue), got \(verdict.rawValue)") }
         for (index, rep) in repetitions.enumerated() {
             let label = repetitions.count > 1 ? "repetition \(index + 1): " : ""
             if let wanted = expect.failedChecks {
@@ -22,15 +23,15 @@ enum ExpectationCheck {
             }
             for (step, state) in (expect.stepErrors ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let actual = rep.steps.first { $0.name == step }
-                if actual?.status != "failed" || actual?.error?.sqlstate != state {
+                if actual?.status != .failed || actual?.error?.sqlstate != state {
                     let got =
-                        actual.map { $0.status == "failed" ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status } ?? "not run"
+                        actual.map { $0.status == .failed ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status.rawValue } ?? "not run"
                     problems.append("\(label)step_errors.\(step): expected \(state), got \(got)")
                 }
             }
-            let wantedRollback = expect.rollback ?? (scenario.rollback.map { $0.when == .never ? nil : "passed" } ?? nil)
-            if let wantedRollback, rep.rollback.status != "not_run" || expect.rollback != nil, rep.rollback.status != wantedRollback {
-                problems.append("\(label)rollback: expected \(wantedRollback), got \(rep.rollback.status)")
+            let wantedRollback = expect.rollback ?? (scenario.rollback.map { $0.when == .never ? nil : RollbackStatus.passed } ?? nil)
+            if let wantedRollback, rep.rollback.status != .notRun || expect.rollback != nil, rep.rollback.status != wantedRollback {
+                problems.append("\(label)rollback: expected \(wantedRollback.rawValue), got \(rep.rollback.status.rawValue)")
             }
         }
         return problems

@@ -39,25 +39,16 @@ struct RepetitionRunner: Sendable {
         var timer: Task<Void, any Error>?
     }
 
-    private struct Finished {
-        var measurement: StepMeasurement
-        var started: UInt64
-        var ended: UInt64
-        var status: String
-        var work: WorkCounters? = nil
-    }
-
     func run() async -> Outcome {
         let sessions = SessionDirectory()
         let snapshots = SnapshotStore()
         let boundaries = StepBoundaries()
         let origin = monotonicNanos()
-        var finished: [String: Finished] = [:]
+        var records: [String: StepRecord] = [:]
         var faultResults: [FaultResult] = []
-        var backgrounds: [Background] = []
-        var stopped = false
+        var backgrounds: [Int: Background] = [:]
         var infrastructureFailure: String?
-        var pendingLockObservations: [(Int, Int32)] = []
+        var pendingLockObservations: [(index: Int, pid: Int32)] = []
         let conninfo = host.conninfo(database: database)
         /// A step's lock faults, done: their results, and the holders whose waiters the
         /// lock observation fills in at the end.
@@ -72,172 +63,81 @@ struct RepetitionRunner: Sendable {
         let sampler = MemorySampler(serverPID: host.serverPID, origin: origin)
         let meter = await WorkMeter.open(host: host, database: database)
         let restoreSnapshots = Set(scenario.rollback.flatMap { $0.via == .restore ? $0.to : nil }.map { [$0] } ?? [])
-
-        for (index, step) in scenario.steps.enumerated() {
-            if stopped || Task.isCancelled {
-                finished[step.name] = Finished(measurement: StepMeasurement(), started: 0, ended: 0, status: "skipped")
-                // A fault tied to a step that did not run was not applied, and says why.
-                let why = stopped ? "an earlier step failed and stopped the run" : "the run was interrupted"
-                for lock in lockFaults(during: step) {
-                    faultResults.append(notApplied(lock, reason: "step '\(step.name)' did not run: \(why)"))
-                }
-                continue
-            }
-            let context = makeContext(
-                step: step, sessions: sessions, snapshots: snapshots, boundaries: boundaries, origin: origin)
-            // Faults tied to this step start now; with `after: 0` the lock is held before the step begins.
-            let (lockRunners, notStarted) = await startLockFaults(during: step, context: context)
-            faultResults += notStarted
-            if step.background, case .workload(let spec) = step.kind {
-                let stop = StopSignal()
-                let task = Task { await Workload.run(spec, context: context, stop: stop) }
-                // A lock `during` the workload lasts as long as the workload, also when it
-                // ends by itself (its iterations or duration done) before its `until` step.
-                if !lockRunners.isEmpty {
-                    Task {
-                        _ = await task.value
-                        for runner in lockRunners { runner.release() }
-                    }
-                }
-                let timer = step.timeout.map { timeout in
-                    Task {
-                        try await Task.sleep(for: timeout)
-                        task.cancel()
-                    }
-                }
-                backgrounds.append(
-                    Background(
-                        step: step, index: index, stop: stop, task: task,
-                        until: scenario.stoppingStep(of: step) ?? step.name, started: monotonicNanos() - origin,
-                        lockRunners: lockRunners, timer: timer))
-                progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
-                continue
-            }
-            progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
-            let before = await meter?.before()
-            let started = monotonicNanos() - origin
-            boundaries.mark(nanos: started)
-            let ticker = progress?.live(step: step.name, counter: context.progress)
-            let measurement = await runWithTimeout(step, context: context, keepCopy: restoreSnapshots)
-            ticker?.cancel()
-            await ticker?.value
-            let ended = monotonicNanos() - origin
-            boundaries.mark(nanos: ended)
-            record(await finishLockFaults(lockRunners, sessions: sessions))
-            let failed = measurement.failure != nil
-            var work: WorkCounters?
-            if let meter, let before, case (let after?, let settled) = await meter.after(step: step.name) {
-                // Traffic or a lock holder beside the step adds to the same database's counters.
-                work = meter.work(from: before, to: after, attributed: settled && backgrounds.isEmpty && lockRunners.isEmpty)
-            }
-            finished[step.name] = Finished(
-                measurement: measurement, started: started, ended: ended, status: failed ? "failed" : "ok", work: work)
-            progress?.stepFinished(
-                scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
-            // Background workloads whose `until` step just ended stop now.
-            for bg in backgrounds where bg.until == step.name {
-                let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
-                finished[bg.step.name] = done
-                record(locks)
-            }
-            backgrounds.removeAll { $0.until == step.name }
-            if failed && step.onError == .stop { stopped = true }
-            // A step that could not be run as asked ends the run, whatever its `on_error`.
-            if let why = measurement.infrastructureFailure {
-                infrastructureFailure = why
-                stopped = true
-            }
+        func context(for step: Step) -> StepContext {
+            makeContext(step: step, sessions: sessions, snapshots: snapshots, boundaries: boundaries, origin: origin)
         }
-        for bg in backgrounds {
-            let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
-            finished[bg.step.name] = done
-            record(locks)
+
+        var schedule = RepetitionSchedule(scenario: scenario)
+        schedule: while true {
+            switch schedule.next(interrupted: Task.isCancelled) {
+            case .skip(let index, let reason):
+                let step = scenario.steps[index]
+                records[step.name] = .skipped
+                // A fault tied to a step that did not run was not applied, and says why.
+                for lock in lockFaults(during: step) {
+                    faultResults.append(notApplied(lock, reason: "step '\(step.name)' did not run: \(reason.text)"))
+                }
+            case .startBackground(let index, let until):
+                let step = scenario.steps[index]
+                let stepContext = context(for: step)
+                // Faults tied to this step start now; with `after: 0` the lock is held before the step begins.
+                let (lockRunners, notStarted) = await startLockFaults(during: step, context: stepContext)
+                faultResults += notStarted
+                backgrounds[index] = startBackground(
+                    step, index: index, until: until, context: stepContext, lockRunners: lockRunners, origin: origin)
+            case .run(let index):
+                let step = scenario.steps[index]
+                let stepContext = context(for: step)
+                let (lockRunners, notStarted) = await startLockFaults(during: step, context: stepContext)
+                faultResults += notStarted
+                progress?.stepStarted(scenario: scenario.name, step: step.name, background: false)
+                let before = await meter?.before()
+                let started = monotonicNanos() - origin
+                boundaries.mark(nanos: started)
+                let ticker = progress?.live(step: step.name, counter: stepContext.progress)
+                let measurement = await runWithTimeout(step, context: stepContext, keepCopy: restoreSnapshots)
+                ticker?.cancel()
+                await ticker?.value
+                let ended = monotonicNanos() - origin
+                boundaries.mark(nanos: ended)
+                record(await finishLockFaults(lockRunners, sessions: sessions))
+                var work: WorkCounters?
+                if let meter, let before, case (let after?, let settled) = await meter.after(step: step.name) {
+                    // Traffic or a lock holder beside the step adds to the same database's counters.
+                    work = meter.work(from: before, to: after, attributed: settled && backgrounds.isEmpty && lockRunners.isEmpty)
+                }
+                let failed = measurement.failure != nil
+                records[step.name] = StepRecord(
+                    measurement: measurement, started: started, ended: ended, status: failed ? .failed : .ok, work: work)
+                progress?.stepFinished(
+                    scenario: scenario.name, step: step.name, measurement: measurement, durationMs: Double(ended - started) / 1e6)
+                // A step that could not be run as asked ends the run, whatever its `on_error`.
+                if let why = measurement.infrastructureFailure { infrastructureFailure = why }
+                schedule.finished(index, failed: failed, infrastructureFailure: measurement.infrastructureFailure != nil)
+            case .stopBackgrounds(let indices):
+                for index in indices {
+                    guard let bg = backgrounds.removeValue(forKey: index) else { continue }
+                    let (done, locks) = await stop(background: bg, origin: origin, sessions: sessions)
+                    records[bg.step.name] = done
+                    record(locks)
+                }
+            case .done:
+                break schedule
+            }
         }
         let observation = await observer?.finish()
         let memory = sampler.finish()
         await meter?.close()
-        for (index, pid) in pendingLockObservations {
-            let waiters = observation?.waitersOf[pid] ?? [:]
-            faultResults[index].observed["sessions_waited"] = .number(Double(waiters.count))
-            faultResults[index].observed["longest_wait_ms"] = .number(waiters.values.max() ?? 0)
-            faultResults[index].observed["total_wait_ms"] = .number(waiters.values.reduce(0, +))
-            faultResults[index].observed.removeValue(forKey: "holder_pid")
+        RepetitionAssembly.addWaiters(to: &faultResults, pending: pendingLockObservations, locks: observation)
+        let assembled = RepetitionAssembly.steps(of: scenario, records: records, locks: observation, memory: memory)
+        let serverCap = host.memoryCap.map {
+            RepetitionAssembly.ServerCapReading(enforcement: $0.enforcement.rawValue, peakBytes: $0.cgroupPeak(), oomKills: $0.oomKills())
         }
+        faultResults += RepetitionAssembly.staticFaults(of: scenario, records: records, serverCap: serverCap)
 
-        // Step results, with locks, memory and background impact.
-        var steps: [StepResult] = []
-        var metrics: [String: StepMetrics] = [:]
-        var impacts: [String: StepMetrics] = [:]
-        let backgroundSteps = scenario.steps.filter(\.background).compactMap { s -> (Step, Finished)? in
-            finished[s.name].map { (s, $0) }
-        }
-        for step in scenario.steps {
-            guard let done = finished[step.name] else { continue }
-            var result = makeResult(step: step, done: done)
-            result.work = done.work
-            if let observation {
-                let sampled = LockObserver.locksTaken(observation, owner: .step(step.name))
-                result.locksTaken = LockObserver.merge(exact: done.measurement.exactLocks, sampled: sampled)
-                result.lockWaitMaxMs = observation.longestWait[.step(step.name)] ?? 0
-            } else if !done.measurement.exactLocks.isEmpty {
-                result.locksTaken = done.measurement.exactLocks
-            }
-            if done.status != "skipped" {
-                let peaks = MemorySampler.peaks(memory, from: done.started, to: done.ended)
-                result.serverMemoryPeak = peaks.server
-                if case .run = step.kind {} else { result.clientMemoryPeak = peaks.client }
-            }
-            // The impact of this step on background traffic that ran beside it.
-            if !step.background, done.status != "skipped" {
-                for (bgStep, bgDone) in backgroundSteps
-                where bgDone.started <= done.started && bgDone.ended >= done.started {
-                    if let workload = bgDone.measurement.workload {
-                        let (impact, histogram, batches) = workload.impact(
-                            from: Int64(done.started / 1000), to: Int64(done.ended / 1000), step: bgStep.name)
-                        result.impact = impact
-                        var m = StepMetrics()
-                        m.latency = histogram
-                        m.batches = batches
-                        m.errors = impact.errors
-                        m.durationsMs = [Double(done.ended - done.started) / 1e6]
-                        impacts[step.name] = m
-                    }
-                }
-            }
-            var m = StepMetrics()
-            m.latency = done.measurement.latency
-            m.durationsMs = [Double(done.ended - done.started) / 1e6]
-            m.batches = done.measurement.batches
-            m.errors = done.measurement.errorCount
-            m.rows = [done.measurement.rows]
-            m.serverMemoryPeak = result.serverMemoryPeak
-            m.clientMemoryPeak = result.clientMemoryPeak ?? done.measurement.clientMemoryPeak
-            if let workload = done.measurement.workload {
-                m.addTransactions(of: workload)
-                // The seconds in compact form, only where an `over` target will read them.
-                if scenario.targets.contains(where: { $0.step == step.name && $0.targets.contains { $0.window != nil } }) {
-                    m.timelines = [workload.mergedSeconds()]
-                }
-            }
-            metrics[step.name] = m
-            steps.append(result)
-        }
-        faultResults.append(contentsOf: staticFaults(finished: finished))
-
-        // Checks, targets, verdict.
-        var checks: [CheckResult] = []
-        if let connection = try? await Connection.connect(conninfo, label: "rehearse-checks") {
-            checks = await CheckRunner.run(scenario.checks, on: connection, phase: "deploy")
-            await connection.close()
-        } else {
-            checks = scenario.checks.map {
-                CheckResult(
-                    name: $0.name, passed: false, expected: .null, actual: .string("database unreachable"), phase: "deploy", error: nil)
-            }
-        }
-        let targets = TargetEvaluator.evaluate(scenario.targets, metrics: metrics, impacts: impacts)
-        let reasons = BlockingReasons.reasons(steps: steps, checks: checks, targets: targets)
-        let verdict = reasons.isEmpty ? "approved" : "blocked"
+        let checks = await deployChecks(conninfo: conninfo)
+        let targets = TargetEvaluator.evaluate(scenario.targets, metrics: assembled.metrics, impacts: assembled.impacts)
+        let (verdict, reasons) = RepetitionAssembly.verdict(steps: assembled.results, checks: checks, targets: targets)
 
         // Rollback rehearsal.
         let rollback = await rehearseRollback(verdict: verdict, snapshots: snapshots)
@@ -246,9 +146,50 @@ struct RepetitionRunner: Sendable {
 
         return Outcome(
             result: RepetitionResult(
-                verdict: verdict, steps: steps, faults: faultResults, checks: checks + rollback.checkResults,
+                verdict: verdict, steps: assembled.results, faults: faultResults, checks: checks + rollback.checkResults,
                 targets: targets, rollback: rollback.result, reasons: reasons),
-            metrics: metrics, impacts: impacts, infrastructureFailure: infrastructureFailure)
+            metrics: assembled.metrics, impacts: assembled.impacts, infrastructureFailure: infrastructureFailure)
+    }
+
+    /// The scenario's checks after the deploy; all failed when the database cannot be reached.
+    private func deployChecks(conninfo: String) async -> [CheckResult] {
+        guard let connection = try? await Connection.connect(conninfo, label: "rehearse-checks") else {
+            return scenario.checks.map {
+                CheckResult(
+                    name: $0.name, passed: false, expected: .null, actual: .string("database unreachable"), phase: "deploy", error: nil)
+            }
+        }
+        let checks = await CheckRunner.run(scenario.checks, on: connection, phase: "deploy")
+        await connection.close()
+        return checks
+    }
+
+    /// Starts a background workload (its lock faults already held): it runs until `stop`,
+    /// its own `timeout:` or its iterations end it.
+    private func startBackground(
+        _ step: Step, index: Int, until: String, context: StepContext, lockRunners: [LockFaultRunner], origin: UInt64
+    ) -> Background? {
+        guard case .workload(let spec) = step.kind else { return nil }
+        let stop = StopSignal()
+        let task = Task { await Workload.run(spec, context: context, stop: stop) }
+        // A lock `during` the workload lasts as long as the workload, also when it
+        // ends by itself (its iterations or duration done) before its `until` step.
+        if !lockRunners.isEmpty {
+            Task {
+                _ = await task.value
+                for runner in lockRunners { runner.release() }
+            }
+        }
+        let timer = step.timeout.map { timeout in
+            Task {
+                try await Task.sleep(for: timeout)
+                task.cancel()
+            }
+        }
+        progress?.stepStarted(scenario: scenario.name, step: step.name, background: true)
+        return Background(
+            step: step, index: index, stop: stop, task: task, until: until, started: monotonicNanos() - origin,
+            lockRunners: lockRunners, timer: timer)
     }
 
     private func makeContext(
@@ -329,7 +270,7 @@ struct RepetitionRunner: Sendable {
     private func stop(
         background bg: Background, origin: UInt64, sessions: SessionDirectory
     ) async -> (
-        Finished, [(FaultResult, Int32)]
+        StepRecord, [(FaultResult, Int32)]
     ) {
         for runner in bg.lockRunners { runner.release() }
         if Task.isCancelled { bg.task.cancel() } else { bg.stop.stop() }
@@ -338,89 +279,8 @@ struct RepetitionRunner: Sendable {
         return (done, await finishLockFaults(bg.lockRunners, sessions: sessions))
     }
 
-    private func finish(background bg: Background, origin: UInt64, finished measurement: StepMeasurement) -> Finished {
+    private func finish(background bg: Background, origin: UInt64, finished measurement: StepMeasurement) -> StepRecord {
         let ended = monotonicNanos() - origin
-        return Finished(measurement: measurement, started: bg.started, ended: ended, status: measurement.failure == nil ? "ok" : "failed")
-    }
-
-    private func makeResult(step: Step, done: Finished) -> StepResult {
-        let m = done.measurement
-        var result = StepResult(
-            name: step.name, kind: step.kind.name, status: done.status, error: m.failure,
-            durationMs: (Double(done.ended - done.started) / 1e3).rounded() / 1e3,
-            startedMs: done.status == "skipped" ? nil : (Double(done.started) / 1e3).rounded() / 1e3,
-            batches: m.batches, rows: m.rows, rowsSkipped: m.rowsSkipped, rowsRemaining: m.rowsRemaining,
-            errors: m.errors, latencyMs: m.latency.summary, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
-        result.clientMemoryPeak = m.clientMemoryPeak
-        result.migrations = m.migrations
-        result.exitCode = m.exitCode
-        result.output = m.output
-        result.skippedRows = m.skippedRows
-        result.tables = m.synthesized
-        if step.background { result.background = true }
-        if let w = m.workload {
-            result.timeline = w.timeline()
-            result.transactions = w.transactions
-            if w.open {
-                result.serviceMs = w.service.summary
-                result.lagMs = w.lag.summary
-            }
-        }
-        return result
-    }
-
-    /// Missing-seed and memory faults: what the steps reported about them.
-    private func staticFaults(finished: [String: Finished]) -> [FaultResult] {
-        var results: [FaultResult] = []
-        for fault in scenario.faults {
-            switch fault.kind {
-            case .missingSeed(let m):
-                let observed = finished.values.compactMap { $0.measurement.missingSeed[m.table] }.first
-                // Applied only when it left a row out: a selection that matches no row of the
-                // CSV changed nothing.
-                let reason =
-                    observed == nil
-                    ? "no seed step loaded \(m.table)"
-                    : observed?.removed == 0 ? "no row of the CSV loaded into \(m.table) matches it" : nil
-                results.append(
-                    FaultResult(
-                        kind: "missing_seed", target: m.table, during: nil, applied: reason == nil, reason: reason,
-                        startedMs: observed?.startedMs, endedMs: observed?.endedMs, enforcement: nil,
-                        observed: observed.map {
-                            ["rows_removed": .number(Double($0.removed)), "keys": .array($0.keys.map { .string($0) })]
-                        } ?? [:]))
-            case .memoryCapServer(let bytes):
-                let cap = host.memoryCap
-                results.append(
-                    FaultResult(
-                        kind: "memory_cap", target: "server", during: nil, applied: cap != nil,
-                        reason: cap == nil ? "a server memory cap needs the embedded server" : nil, startedMs: 0, endedMs: nil,
-                        enforcement: cap?.enforcement.rawValue,
-                        observed: [
-                            "limit_bytes": .number(Double(bytes)), "peak_bytes": cap?.cgroupPeak().map { .number(Double($0)) } ?? .null,
-                            "oom_kills": .number(Double(cap?.oomKills() ?? 0)),
-                        ]))
-            case .memoryCapStep(let step, let bytes):
-                let done = finished[step]
-                var result = FaultResult(
-                    kind: "memory_cap", target: step, during: step, applied: false, reason: nil,
-                    startedMs: done.map { Double($0.started) / 1e6 }, endedMs: done.map { Double($0.ended) / 1e6 },
-                    enforcement: nil,
-                    observed: [
-                        "limit_bytes": .number(Double(bytes)),
-                        "peak_bytes": done?.measurement.clientMemoryPeak.map { .number(Double($0)) } ?? .null,
-                    ])
-                switch done?.measurement.memoryCap {
-                case .enforced(let how):
-                    result.applied = true
-                    result.enforcement = how
-                case .notApplied(let reason): result.reason = reason
-                case nil: result.reason = "step '\(step)' did not run"
-                }
-                results.append(result)
-            case .lock: break
-            }
-        }
-        return results
+        return StepRecord(measurement: measurement, started: bg.started, ended: ended, status: measurement.failure == nil ? .ok : .failed)
     }
 }

@@ -150,7 +150,7 @@ public enum ScenarioRunner {
         let mergedTargets = TargetEvaluator.evaluate(scenario.targets, metrics: merged, impacts: impacts)
         reasons += BlockingReasons.reasons(steps: [], checks: [], targets: mergedTargets)
         if interrupted { reasons.append("the run was interrupted") }
-        let verdict = reasons.isEmpty && !repetitions.isEmpty ? "approved" : "blocked"
+        let verdict: Verdict = reasons.isEmpty && !repetitions.isEmpty ? .approved : .blocked
         if repetitions.isEmpty && reasons.isEmpty { reasons.append("no repetition ran") }
         func summarize(_ m: StepMetrics) -> ResultsDocument.StepSummary {
             var step = ResultsDocument.StepSummary(

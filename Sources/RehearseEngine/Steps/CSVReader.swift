@@ -84,6 +84,12 @@ struct CSVReader: ~Copyable {
         try window.next(fields: header.count)
     }
 
+    /// Appends up to `limit` next records to `chunk`, ready for COPY, without handing
+    /// out each (see `CSVWindow.append`): how many, and the lines of the first and last.
+    mutating func append(upTo limit: Int, into chunk: inout [UInt8]) throws(CSVError) -> (records: Int, firstLine: Int, lastLine: Int) {
+        try window.append(upTo: limit, fields: header.count, into: &chunk)
+    }
+
     /// Closes the file when the reader goes away.
     private final class Descriptor: Sendable {
         let fd: Int32

@@ -92,6 +92,86 @@ struct CSVWindow {
         }
     }
 
+    /// Appends up to `limit` next records to `chunk` as `next` would hand them out (each
+    /// ending in one `"\n"`, empty lines left out), checked the same way and failing on the
+    /// same record, but copied in runs of whole records and checked for UTF-8 a run at a
+    /// time: loading a file needs no record on its own. The count, and the lines where the
+    /// first and the last appended record start.
+    mutating func append(
+        upTo limit: Int, fields expected: Int, into chunk: inout [UInt8]
+    ) throws(CSVError) -> (records: Int, firstLine: Int, lastLine: Int) {
+        var records = 0
+        var firstLine = 0
+        var lastLine = 0
+        var runStart = start  // bytes runStart..<start are checked records not yet appended
+        var runLine = line
+        func flush(_ window: inout CSVWindow) throws(CSVError) {
+            let (from, to) = (runStart, window.start)
+            guard to > from else { return }
+            let invalid = window.buffer.withUnsafeBufferPointer { Self.firstInvalidUTF8($0, from, to) }
+            if let invalid {
+                let newlines = window.buffer[from..<invalid].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                throw CSVError(file: window.url.path, line: runLine + newlines, message: "the record is not valid UTF-8")
+            }
+            window.buffer.withUnsafeBufferPointer { chunk.append(contentsOf: UnsafeBufferPointer(rebasing: $0[from..<to])) }
+        }
+        while records < limit {
+            switch scan() {
+            case .needMore:
+                try flush(&self)
+                try fill()
+                (runStart, runLine) = (start, line)
+            case .end:
+                try flush(&self)
+                return (records, firstLine, lastLine)
+            case .error(let newlines, let message):
+                try flush(&self)
+                throw CSVError(file: url.path, line: line + newlines, message: message)
+            case .record(let newline, let crlf, let fields, let newlines):
+                let last = crlf ? newline - 1 : newline  // where the record's "\n" goes
+                if last == start {  // an empty line
+                    try flush(&self)
+                    start = newline + 1
+                    line += newlines + 1
+                    (runStart, runLine) = (start, line)
+                    continue
+                }
+                if fields != expected {
+                    try flush(&self)
+                    _ = try record(start...last, line: line, fields: fields, expected: expected)
+                }
+                if records == 0 { firstLine = line }
+                lastLine = line
+                records += 1
+                line += newlines + 1
+                if crlf {
+                    start = last
+                    try flush(&self)
+                    chunk.append(0x0A)
+                    start = newline + 1
+                    (runStart, runLine) = (start, line)
+                } else {
+                    start = newline + 1
+                }
+            case .lastRecord(let fields, let newlines):
+                if fields != expected {
+                    try flush(&self)
+                    _ = try record(start...(count - 1), line: line, fields: fields, expected: expected)
+                }
+                if records == 0 { firstLine = line }
+                lastLine = line
+                records += 1
+                line += newlines + 1
+                start = count
+                try flush(&self)
+                chunk.append(0x0A)
+                (runStart, runLine) = (start, line)
+            }
+        }
+        try flush(&self)
+        return (records, firstLine, lastLine)
+    }
+
     private func record(
         _ range: ClosedRange<Int>, line recordLine: Int, fields: Int, expected: Int?
     ) throws(CSVError) -> CSVRecord {

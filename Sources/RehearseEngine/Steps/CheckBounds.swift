@@ -4,9 +4,13 @@ import Foundation
 /// construction: comparisons with constants (`score >= 0`, a domain's `VALUE <= 2155`),
 /// `IN` lists (`status = ANY (ARRAY['a'::text, …])`) and length limits
 /// (`length(name) <= 50`). Checks of other shapes are met by filtering (`SynthesisPlan`).
-struct CheckBounds: Sendable, Equatable {
+struct CheckBounds: Sendable {
     var low: Double?
     var high: Double?
+    /// A bound written as a quoted literal that is no number (`'2022-01-01 00:00:00+00'::timestamp with time zone`),
+    /// for the caller to convert; `strict` when it was `>` or `<`.
+    var lowText: (value: String, strict: Bool)?
+    var highText: (value: String, strict: Bool)?
     var allowed: [String]?
     var maxLength: Int?
 
@@ -16,11 +20,15 @@ struct CheckBounds: Sendable, Equatable {
         let name = NSRegularExpression.escapedPattern(for: subject)
         let quoted = NSRegularExpression.escapedPattern(for: SQLText.identifier(subject))
         let token = "\\(*(?:\(name)|\(quoted))\\)*(?:::[a-z ]+)?"
-        let number = "\\(*'?(-?[0-9]+(?:\\.[0-9]+)?)'?\\)*(?:::[a-z ]+)?"
+        let number = "\\(*(?:'((?:[^']|'')*)'|(-?[0-9]+(?:\\.[0-9]+)?))\\)*(?:::[a-z ]+)?"
         let step = integer ? 1.0 : 0.0
         for expression in expressions {
             for m in matches("(?<![A-Za-z0-9_\"])\(token)\\s*(>=|>|<=|<)\\s*\(number)", in: expression) {
-                guard let value = Double(m[2]) else { continue }
+                guard let value = Double(m[3].isEmpty ? m[2] : m[3]) else {
+                    let text = m[2].replacingOccurrences(of: "''", with: "'")
+                    if m[1].hasPrefix(">") { bounds.lowText = (text, m[1] == ">") } else { bounds.highText = (text, m[1] == "<") }
+                    continue
+                }
                 switch m[1] {
                 case ">=": bounds.low = max(bounds.low ?? -.infinity, value)
                 case ">": bounds.low = max(bounds.low ?? -.infinity, value + (step > 0 ? step : value.ulp))
@@ -29,7 +37,7 @@ struct CheckBounds: Sendable, Equatable {
                 }
             }
             for m in matches("(?:char_length|length)\\(\(token)\\)\\s*(<=|<)\\s*\(number)", in: expression) {
-                guard let value = Int(m[2]) else { continue }
+                guard let value = Int(m[3].isEmpty ? m[2] : m[3]) else { continue }
                 let limit = m[1] == "<" ? value - 1 : value
                 bounds.maxLength = min(bounds.maxLength ?? Int.max, limit)
             }

@@ -29,10 +29,10 @@ struct DownVerifier {
     ) throws(PostgresError) -> VerifyDownResult {
         let upFile = Migrate.relativePath(migration.upFile, to: directory)
         guard migration.down != nil, let downURL = migration.downFile else {
-            return record(VerifyDownResult(status: "no_down", differences: [], file: nil, error: nil), file: upFile)
+            return record(VerifyDownResult(status: .noDown, differences: [], file: nil, error: nil), file: upFile)
         }
         let downFile = Migrate.relativePath(downURL, to: directory)
-        var result = VerifyDownResult(status: "passed", differences: [], file: downFile, error: nil)
+        var result = VerifyDownResult(status: .passed, differences: [], file: downFile, error: nil)
         if spec.verifyDown == .all && Self.canRollBack(migration.down!) {
             // The down inside a transaction that is rolled back: the state after the up stays.
             try session.execute("BEGIN")
@@ -67,7 +67,7 @@ struct DownVerifier {
 
     private mutating func record(_ failed: VerifyDownResult, file: String) -> VerifyDownResult {
         var failed = failed
-        if failed.status == "passed" { failed.status = "failed" }
+        if failed.status == .passed { failed.status = .failed }
         failures.append((file, failed))
         if spec.verifyDown == .first { mustStop = true }
         return failed
@@ -88,7 +88,7 @@ struct DownVerifier {
     static let listed = 5
 
     private static func describe(_ result: VerifyDownResult, file: String) -> String {
-        if result.status == "no_down" { return "migration \(file) has no down script" }
+        if result.status == .noDown { return "migration \(file) has no down script" }
         if let error = result.error { return "the down script \(file) failed: \(error.message)" }
         let shown = result.differences.prefix(10).map { "\($0.object) \($0.change)" }.joined(separator: ", ")
         let more = result.differences.count > 10 ? ", and \(result.differences.count - 10) more" : ""

@@ -67,14 +67,14 @@ enum Migrate {
             let transaction = migration.upTransaction.overridden(by: spec.transaction, mixedAllowed: spec.mixed)
             var result = MigrationResult(
                 version: migration.version, name: migration.name, file: file, durationMs: 0,
-                transactional: transaction.isTransactional(migration.up), status: "ok")
+                transactional: transaction.isTransactional(migration.up), status: .ok)
             defer { results.append(result) }
             do {
                 let before = spec.verifyDown == .off ? nil : try CatalogFingerprint.take(session)
                 try up(migration, ordinal: ordinal, file: file, spec: spec, session: session, locks: locks)
                 if let before {
                     result.verifyDown = try verifier.verify(migration, ordinal: ordinal, before: before, session: session)
-                    if result.verifyDown?.status != "passed" { result.status = "failed" }
+                    if result.verifyDown?.status != .passed { result.status = .failed }
                 }
                 result.durationMs = Double(monotonicNanos() - start) / 1e6
                 measurement.record(batchNanos: monotonicNanos() - start)
@@ -87,7 +87,7 @@ enum Migrate {
                 var located = error
                 if let (line, column) = error.lineAndColumn { located.message += " (at \(file):\(line):\(column))" }
                 measurement.fail(located, migration: file)
-                result.status = "failed"
+                result.status = .failed
                 result.durationMs = Double(monotonicNanos() - start) / 1e6
                 return measurement
             }

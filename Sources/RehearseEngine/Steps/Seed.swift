@@ -16,47 +16,92 @@ enum Seed {
     }
 
     static func load(_ spec: SeedSpec, context: StepContext, connection: Connection) async -> StepMeasurement {
+        if let budget = connectionBudget(spec) {
+            return await loadTogether(spec, budget: budget, context: context, connection: connection)
+        }
         var measurement = StepMeasurement()
         for table in spec.tables {
-            let faults = context.missingSeed.filter { $0.table == table.table }
-            let startedMs = Double(monotonicNanos() - context.origin) / 1e6
-            do {
-                let plan = try await connection.cancellable { session in
-                    try SeedPlan.make(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
-                }
-                let (part, observation) = try await streams(plan, context: context, connection: connection)
-                measurement.latency.merge(part.latency)
-                measurement.batches += part.batches
-                measurement.rows += part.rows
-                if let skipped = part.rowsSkipped { measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + skipped }
-                if let keys = part.skippedRows { measurement.skippedRows = (measurement.skippedRows ?? []) + keys }
-                measurement.errors.merge(part.errors, uniquingKeysWith: +)
-                if var observation {
-                    observation.startedMs = startedMs
-                    observation.endedMs = Double(monotonicNanos() - context.origin) / 1e6
-                    measurement.missingSeed[table.table] = observation
-                }
-                if let failure = part.failure {
-                    measurement.failure = failure
-                    return measurement
-                }
-            } catch let error as SeedError {
-                measurement.fail(message: "\(table.csv.lastPathComponent): \(error.description)")
-                return measurement
-            } catch let error as CSVError {
-                measurement.fail(message: "\(error)")
-                return measurement
-            } catch {
-                measurement.fail(asPostgres(error))
-                return measurement
-            }
+            let outcome = await load(table, spec: spec, context: context, connection: connection)
+            outcome.add(to: &measurement)
+            if measurement.failure != nil { return measurement }
         }
         return measurement
     }
 
+    /// What one table's seed measured, or why it failed.
+    struct TableOutcome: Sendable {
+        var table: String
+        var part = StepMeasurement()
+        var observation: MissingSeedObservation?
+
+        /// Adds this table's counts to the step's; the step keeps its first failure.
+        func add(to measurement: inout StepMeasurement) {
+            measurement.latency.merge(part.latency)
+            measurement.batches += part.batches
+            measurement.rows += part.rows
+            if let skipped = part.rowsSkipped { measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + skipped }
+            if let keys = part.skippedRows { measurement.skippedRows = (measurement.skippedRows ?? []) + keys }
+            measurement.errors.merge(part.errors, uniquingKeysWith: +)
+            if let observation { measurement.missingSeed[table] = observation }
+            if measurement.failure == nil, let failure = part.failure { measurement.failure = failure }
+        }
+    }
+
+    /// Loads one table's CSV over its streams, the first on `connection`.
+    static func load(
+        _ table: SeedSpec.Table, spec: SeedSpec, context: StepContext, connection: Connection
+    ) async -> TableOutcome {
+        let faults = context.missingSeed.filter { $0.table == table.table }
+        let startedMs = Double(monotonicNanos() - context.origin) / 1e6
+        var outcome = TableOutcome(table: table.table)
+        do {
+            let plan = try await connection.cancellable { session in
+                try SeedPlan.make(table, spec: spec, faults: faults, memoryLimit: context.memoryLimit, session: session)
+            }
+            let (part, observation) = try await streams(plan, context: context, connection: connection)
+            outcome.part = part
+            if var observation {
+                observation.startedMs = startedMs
+                observation.endedMs = Double(monotonicNanos() - context.origin) / 1e6
+                outcome.observation = observation
+            }
+        } catch let error as SeedError {
+            outcome.part.fail(message: "\(table.csv.lastPathComponent): \(error.description)")
+        } catch let error as CSVError {
+            outcome.part.fail(message: "\(error)")
+        } catch {
+            outcome.part.fail(asPostgres(error))
+        }
+        return outcome
+    }
+
+    /// One stream: takes the plan's ranges one at a time until none is left (a stream
+    /// that gets ahead takes more, so no core idles while another stream finishes), on
+    /// one session; runs on the session's thread. What each range measured, by its index.
+    static func stream(_ plan: SeedPlan, session: Session) throws -> [(Int, StepMeasurement, MissingSeedObservation?)] {
+        var staging: Staging?
+        if plan.skip { staging = try Staging.prepare(table: plan.table.table, header: plan.header, session: session) }
+        var done: [(Int, StepMeasurement, MissingSeedObservation?)] = []
+        while !plan.stop.isStopped, let index = plan.queue.take(below: plan.ranges.count) {
+            let (measurement, observation) = try load(plan, range: index, staging: staging, session: session)
+            done.append((index, measurement, observation))
+            if measurement.failure != nil { return done }
+        }
+        if plan.stop.isAbandoned && done.allSatisfy({ $0.1.failure == nil }) {
+            var cancelled = StepMeasurement()
+            cancelled.fail(asPostgres(CancellationError()))
+            done.append((plan.ranges.count, cancelled, nil))
+            return done
+        }
+        if let staging { try staging.drop(session: session) }
+        return done
+    }
+
     /// Loads the records of one range of the plan, in chunks, each its own COPY and
-    /// transaction; runs on the session's thread.
-    static func stream(_ plan: SeedPlan, index: Int, session: Session) throws -> (StepMeasurement, MissingSeedObservation?) {
+    /// transaction.
+    static func load(
+        _ plan: SeedPlan, range index: Int, staging: Staging?, session: Session
+    ) throws -> (StepMeasurement, MissingSeedObservation?) {
         var measurement = StepMeasurement()
         let table = plan.table
         let range = plan.ranges[index]
@@ -64,8 +109,6 @@ enum Seed {
         let filters = plan.filters
         var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()
         let copy = plan.copy
-        var staging: Staging?
-        if plan.skip { staging = try Staging.prepare(table: table.table, header: plan.header, session: session) }
         // Data rows are numbered when the plan knows where the range starts, else the
         // chunk is named by its lines.
         let numbered = plan.firstRows != nil
@@ -114,7 +157,23 @@ enum Seed {
             var inChunk = 0
             var firstLine = 0
             var lastLine = 0
-            while inChunk < plan.chunkRows {
+            // Without a filter no record is looked at on its own: runs of them are copied
+            // whole, a thousand at a time, between looks at whether the last chunk is done.
+            while filters.isEmpty && inChunk < plan.chunkRows {
+                if inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
+                    inFlight!.completed = monotonicNanos()
+                }
+                let (records, first, last) = try reader.append(upTo: min(1024, plan.chunkRows - inChunk), into: &chunk)
+                if records == 0 {
+                    finished = true
+                    break
+                }
+                if inChunk == 0 { firstLine = first }
+                lastLine = last
+                inChunk += records
+                rowIndex += records
+            }
+            while !filters.isEmpty && inChunk < plan.chunkRows {
                 guard let record = try reader.nextRecord() else {
                     finished = true
                     break
@@ -184,7 +243,6 @@ enum Seed {
             }
         }
         if let flight = inFlight, try !settle(flight) { return (measurement, observation) }
-        if let staging { try staging.drop(session: session) }
         return (measurement, observation)
     }
 }

@@ -44,8 +44,16 @@ enum SynthesisCatalog {
                 domainChecks: row[5].flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
         }
         var checks: [String: [String]] = [:]
+        // A partition's bounds are a check of its own (rows outside them are refused), read as one.
         for row in try session.query(
-            "SELECT conrelid::text, pg_get_expr(conbin, conrelid) FROM pg_constraint WHERE contype = 'c' AND conrelid = ANY($1::oid[]) ORDER BY conname",
+            """
+            SELECT conrelid::text, pg_get_expr(conbin, conrelid) FROM pg_constraint
+            WHERE contype = 'c' AND conrelid = ANY($1::oid[])
+            UNION ALL
+            SELECT c.oid::text, pg_get_partition_constraintdef(c.oid) FROM pg_class c
+            WHERE c.oid = ANY($1::oid[]) AND c.relispartition AND pg_get_partition_constraintdef(c.oid) IS NOT NULL
+            ORDER BY 1, 2
+            """,
             [list]
         ).rows {
             if let oid = row[0], let expression = row[1] { checks[oid, default: []].append(expression) }
@@ -65,7 +73,14 @@ enum SynthesisCatalog {
                     name: column.name, type: column.type, kind: column.kind, notNull: column.notNull,
                     enumLabels: column.enumLabels, generated: extra.generated, hasDefault: extra.hasDefault, stats: stats)
                 c.unique = keys.contains { $0 == [column.name] }
-                limits(&c, extra: extra, checks: checks[oid] ?? [])
+                let texts = limits(&c, extra: extra, checks: checks[oid] ?? [])
+                if [.timestamp, .timestamptz, .date].contains(c.kind) {
+                    if let low = texts.low, let n = try numbers(session, [low.value], kind: c.kind)?.first { c.low = n }
+                    if let high = texts.high, let n = try numbers(session, [high.value], kind: c.kind)?.first {
+                        c.high = n
+                        c.highExclusive = high.strict
+                    }
+                }
                 if c.orderedKind, let bounds = stats?.histogramBounds, bounds.count >= 2 {
                     c.numericBounds = try numbers(session, bounds, kind: c.kind)
                 }
@@ -81,7 +96,10 @@ enum SynthesisCatalog {
     }
 
     /// Type limits and what checks say of the column's values.
-    private static func limits(_ c: inout SynthesisColumn, extra: Extra, checks: [String]) {
+    @discardableResult
+    private static func limits(
+        _ c: inout SynthesisColumn, extra: Extra, checks: [String]
+    ) -> (low: (value: String, strict: Bool)?, high: (value: String, strict: Bool)?) {
         let integer = c.kind == .integer
         var bounds = CheckBounds.read(checks, subject: c.name, integer: integer)
         let domain = CheckBounds.read(extra.domainChecks, subject: "VALUE", integer: integer)
@@ -106,6 +124,7 @@ enum SynthesisCatalog {
         c.high = bounds.high.flatMap { $0.isFinite ? $0 : nil }
         c.allowed = c.kind == .text ? bounds.allowed : nil
         c.maxLength = bounds.maxLength
+        return (bounds.lowText ?? domain.lowText, bounds.highText ?? domain.highText)
     }
 
     /// Histogram bounds as numbers the SQL can interpolate: epoch seconds, days, the number itself.

@@ -19,6 +19,8 @@ struct SynthesisColumn: Sendable {
     /// From checks (`col >= 0`, a domain's `VALUE <= 2155`), numeric types, the integer type's range.
     var low: Double?
     var high: Double?
+    /// A `<` bound (a partition's upper bound): values stay below `high`.
+    var highExclusive = false
     /// An `IN` list (`col = ANY (ARRAY[…])`) of a check: the only values allowed.
     var allowed: [String]?
     /// From the profile; nil when the profile does not know the column.
@@ -72,11 +74,26 @@ struct RankLayout: Sendable, Equatable {
                 left -= n
             }
         }
-        mostCommon = counts
         let nonNull = rows - nulls
         var total = unique ? nonNull : Int(stats.distinctCount(rows: Double(rows)).rounded())
         if stats.nDistinct > 0 && !unique { total = Int(min(stats.nDistinct, Double(nonNull)).rounded()) }
-        if let cap { total = min(total, cap) }
+        if let cap, cap < total {
+            // Fewer parents than the profile's referenced ones: each parent stands for total/cap of
+            // them, so the most referenced merge in groups and the fan-out keeps its shape.
+            counts = Self.merge(counts, factor: Double(cap) / Double(max(1, total)))
+            total = cap
+        }
+        mostCommon = counts
         distinct = left == 0 ? 0 : max(1, min(left, total - counts.count))
+    }
+
+    /// Consecutive counts summed in groups of 1/factor (the k-th count goes to group k·factor).
+    static func merge(_ counts: [Int], factor: Double) -> [Int] {
+        var merged: [Int] = []
+        for (k, count) in counts.enumerated() {
+            let group = Int(Double(k) * factor)
+            if group < merged.count { merged[group] += count } else { merged.append(count) }
+        }
+        return merged
     }
 }

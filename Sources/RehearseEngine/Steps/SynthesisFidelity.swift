@@ -3,7 +3,10 @@ import RehearseResults
 
 /// The profile's statistics next to the ones `ANALYZE` found on the generated rows.
 enum SynthesisFidelity {
-    static func compare(profile: TableProfile, generated: TableProfile, target: SynthesisTable) -> SynthesizedTable.Fidelity {
+    /// `parentRows`: a foreign key column's parent rows, which bound its distinct values.
+    static func compare(
+        profile: TableProfile, generated: TableProfile, target: SynthesisTable, parentRows: [String: Int] = [:]
+    ) -> SynthesizedTable.Fidelity {
         var fidelity = SynthesizedTable.Fidelity()
         let rows = Double(target.rows)
         for column in generated.columns {
@@ -12,10 +15,14 @@ enum SynthesisFidelity {
             else { continue }
             fidelity.nullFrac[column.name] = [asked.nullFrac, made.nullFrac]
             fidelity.nDistinct[column.name] = [
-                asked.distinctCount(rows: rows).rounded(), made.distinctCount(rows: max(generated.rows, 0)).rounded(),
+                min(asked.distinctCount(rows: rows), Double(parentRows[column.name] ?? Int.max)).rounded(), made.distinctCount(rows: max(generated.rows, 0)).rounded(),
             ]
             if let freqs = asked.mostCommonFreqs, !freqs.isEmpty {
-                let k = freqs.count
+                // A foreign key with fewer parents than the profile referenced: each parent stands for
+                // several, and the profile's k most referenced are the generated k·parents/distinct.
+                let distinct = asked.distinctCount(rows: rows)
+                let parents = Double(parentRows[column.name] ?? Int.max)
+                let k = parents < distinct ? max(1, Int((Double(freqs.count) * parents / distinct).rounded())) : freqs.count
                 let mine = (made.mostCommonFreqs ?? []).sorted(by: >).prefix(k).reduce(0, +)
                 fidelity.mostCommonFreqs[column.name] = [freqs.reduce(0, +), mine]
             }

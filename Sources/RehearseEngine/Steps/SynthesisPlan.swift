@@ -123,7 +123,9 @@ struct SynthesisPlan: Sendable {
             // Checks name the table's columns: the generated row carries them under those names.
             select = "SELECT \(columns.map { "s." + SQLText.identifier($0.name) }.joined(separator: ", ")) FROM (\(level3) OFFSET 0) AS s WHERE \(filters.joined(separator: " AND "))"
         }
-        return "INSERT INTO \(table.sqlName) (\(names)) OVERRIDING SYSTEM VALUE \(select)\(needsGuard ? " ON CONFLICT DO NOTHING" : "")"
+        // Checks and missing parents are filtered above; only a key that may repeat needs the
+        // (slower) speculative insertion.
+        return "INSERT INTO \(table.sqlName) (\(names)) OVERRIDING SYSTEM VALUE \(select)\(needsConflictGuard ? " ON CONFLICT DO NOTHING" : "")"
     }
 
     // MARK: Ranks
@@ -191,10 +193,19 @@ struct SynthesisPlan: Sendable {
         let offset = Int64((unit.salt >> 20) % UInt64(n))
         let permuted = "((\(position) * \(prime) + \(offset)) % \(n))"
         let main: String
-        if strength >= 0.999 || (unit.bijective && strength >= 0.5) {
+        if strength >= 0.999 {
             main = sorted
-        } else if strength < 0.001 || unit.bijective {
+        } else if strength < 0.001 {
             main = permuted
+        } else if unit.bijective {
+            // Still a permutation: the first rows in order, the others permuted among the ranks left.
+            let k = Int((Self.orderedPrefix(strength) * Double(n)).rounded())
+            let rest = max(1, n - k)
+            var restPrime = prime
+            if Int64(rest) % restPrime == 0 { restPrime = prime == Self.primes[0] ? Self.primes[1] : Self.primes[0] }
+            let shuffled = "(\(k) + (((\(position) - \(k)) * \(restPrime) + \(offset % Int64(rest))) % \(rest)))"
+            let ranked = "CASE WHEN \(position) < \(k) THEN \(position) ELSE \(shuffled) END"
+            main = descending ? "(\(n - 1) - \(ranked))" : ranked
         } else {
             main = "CASE WHEN \(uniform(index, unit.salt &+ 1)) < \(strength) THEN \(sorted) ELSE \(permuted) END"
         }
@@ -203,22 +214,34 @@ struct SynthesisPlan: Sendable {
         return "CASE WHEN \(index) <= \(n) THEN \(main) ELSE \(hashed) END"
     }
 
+    /// The share of rows to keep in order, the rest permuted among the ranks after them, for a
+    /// correlation of `target`: with the first share π in order, corr(π) = 4π³ + 3(1+π)(1-π²) - 3.
+    static func orderedPrefix(_ target: Double) -> Double {
+        var (low, high) = (0.0, 1.0)
+        for _ in 0..<40 {
+            let mid = (low + high) / 2
+            let corr = 4 * mid * mid * mid + 3 * (1 + mid) * (1 - mid * mid) - 3
+            if corr < target { low = mid } else { high = mid }
+        }
+        return (low + high) / 2
+    }
+
     /// The parent row (1-based) a foreign key's rank points at: the most common first, the rest spread evenly.
     private func parentRow(rank r: String, fk: ForeignKeyProfile) -> String {
         let parentRows = parents[fk.name]!.rows
         let layout = unit(fk).layout
         let total = max(1, min(parentRows, layout.mostCommon.count + layout.distinct))
-        var cases: [String] = []
+        var segments: [(Int, String)] = []
         var bound = layout.nulls
-        if layout.nulls > 0 { cases.append("WHEN \(r) < \(layout.nulls) THEN 0") }
+        if layout.nulls > 0 { segments.append((layout.nulls, "0")) }
         for (k, count) in layout.mostCommon.enumerated() {
             bound += count
-            cases.append("WHEN \(r) < \(bound) THEN \(min(k, total - 1))")
+            segments.append((bound, "\(min(k, total - 1))"))
         }
         let rest =
             layout.rest > 0
             ? "\(layout.mostCommon.count) + ((\(r) - \(layout.restStart)) * \(max(1, layout.distinct)) / \(layout.rest))" : "0"
-        let t = cases.isEmpty ? rest : "CASE \(cases.joined(separator: " ")) ELSE \(rest) END"
+        let t = Self.segmentCase(r, segments[...], otherwise: rest)
         return "(least(\(total - 1), \(t)) * \(parentRows) / \(total) + 1)"
     }
 
@@ -231,21 +254,37 @@ struct SynthesisPlan: Sendable {
 
     func value(of column: SynthesisColumn, rank r: String, rows n: Int) -> String {
         let layout = RankLayout(rows: n, stats: column.stats, notNull: column.notNull, unique: column.unique)
-        var cases: [String] = []
-        if layout.nulls > 0 { cases.append("WHEN \(r) < \(layout.nulls) THEN NULL") }
+        var segments: [(Int, String)] = []
+        if layout.nulls > 0 { segments.append((layout.nulls, "NULL")) }
         var bound = layout.nulls
         let literals = column.stats?.mostCommonVals
         for (k, count) in layout.mostCommon.enumerated() {
             bound += count
             let v = literals.flatMap { k < $0.count ? SQLText.literal($0[k]) : nil } ?? generic(column, "\(k)::bigint", count: layout.mostCommon.count + layout.distinct)
-            cases.append("WHEN \(r) < \(bound) THEN (\(v))::\(column.type)")
+            segments.append((bound, "(\(v))::\(column.type)"))
         }
         let j = "((\(r) - \(layout.restStart)) * \(max(1, layout.distinct)) / \(max(1, layout.rest)))"
         // Every branch of the CASE in the column's type: a literal, a number and a text label would not match.
         let rest =
             layout.rest > 0 ? "(\(histogram(column, j, distinct: layout.distinct, skip: layout.mostCommon.count)))::\(column.type)" : "NULL"
-        let body = cases.isEmpty ? rest : "CASE \(cases.joined(separator: " ")) ELSE \(rest) END"
-        return "(\(body))::\(column.type)"
+        return "(\(Self.segmentCase(r, segments[...], otherwise: rest)))::\(column.type)"
+    }
+
+    /// `CASE` over consecutive rank segments (each value up to its exclusive upper bound, then
+    /// `otherwise`), nested as a balanced tree: a hundred most common values cost about seven
+    /// comparisons a row, not fifty.
+    static func segmentCase(_ r: String, _ segments: ArraySlice<(Int, String)>, otherwise: String) -> String {
+        guard !segments.isEmpty else { return otherwise }
+        if segments.count <= 4 {
+            let whens = segments.map { "WHEN \(r) < \($0.0) THEN \($0.1)" }.joined(separator: " ")
+            return "CASE \(whens) ELSE \(otherwise) END"
+        }
+        let mid = segments.startIndex + segments.count / 2
+        let left = segments[segments.startIndex..<mid]
+        let pivot = left.last!.0
+        // Below the pivot the rank is in one of the left segments: the last of them needs no test.
+        let inLeft = segmentCase(r, left.dropLast(), otherwise: left.last!.1)
+        return "CASE WHEN \(r) < \(pivot) THEN \(inLeft) ELSE \(segmentCase(r, segments[mid...], otherwise: otherwise)) END"
     }
 
     /// Whether a unique column's generated values differ by construction (else the insert skips conflicts).
@@ -269,6 +308,9 @@ struct SynthesisPlan: Sendable {
                 return span >= Double(d)
                     ? "(\(SQLText.number(a[0])) + floor((\(j))::numeric * \(SQLText.number(span)) / \(d)))"
                     : "(\(SQLText.number(a[0])) + \(j))"
+            }
+            if column.kind == .integer, let values = Self.integerValues(column, bounds: a, distinct: d) {
+                return "('{\(values.map(String.init).joined(separator: ","))}'::bigint[])[(\(j)) + 1]"
             }
             let array = "('{\(a.map(SQLText.number).joined(separator: ","))}'::float8[])"
             let bucket = "((\(j)) * \(m) / \(d) + 1)"
@@ -295,6 +337,32 @@ struct SynthesisPlan: Sendable {
         return generic(column, "(\(skip) + \(j))", count: skip + d)
     }
 
+    /// An integer column of a narrow range whose most common values are known: the histogram's
+    /// `distinct` values listed (at most 10,000), each the first integer at or after its place in
+    /// the histogram that is neither a most common value nor taken, so none repeats another.
+    static func integerValues(_ column: SynthesisColumn, bounds a: [Double], distinct d: Int) -> [Int64]? {
+        guard let literals = column.stats?.mostCommonVals, !literals.isEmpty, d <= 10_000,
+            let first = a.first, let last = a.last, last - first < 100_000
+        else { return nil }
+        let taken = Set(literals.compactMap { Int64($0) })
+        let low = Int64(first.rounded(.down))
+        // Past the histogram's top only when its range is too narrow for the values asked, never past the type's or a check's.
+        let high = column.high.map { Int64(min($0, 9e18).rounded(.down)) } ?? Int64(last.rounded(.down)) + Int64(d)
+        let m = a.count - 1
+        var values: [Int64] = []
+        var next = low
+        for j in 0..<d {
+            let bucket = j * m / d
+            let x = a[bucket] + (a[bucket + 1] - a[bucket]) * Double((j * m) % d) / Double(d)
+            var v = max(next, Int64(x.rounded(.down)))
+            while taken.contains(v) { v += 1 }
+            if v > high { return nil }
+            values.append(v)
+            next = v + 1
+        }
+        return values
+    }
+
     /// Values from the type alone, the j-th of `count` distinct ones, in order of j.
     private func generic(_ column: SynthesisColumn, _ j: String, count: Int) -> String {
         let digits = String(max(0, count - 1)).count
@@ -313,9 +381,22 @@ struct SynthesisPlan: Sendable {
             let width = max(digits, (column.stats?.avgWidth ?? 8) - 1)
             let text = "rpad(lpad((\(j))::text, \(digits), '0'), \(width), 'x')"
             return column.maxLength.map { "left(\(text), \($0))" } ?? text
-        case .timestamptz: return "(TIMESTAMPTZ '2000-01-01 00:00:00+00' + (\(j)) * INTERVAL '1 minute')"
-        case .timestamp: return "(TIMESTAMP '2000-01-01 00:00:00' + (\(j)) * INTERVAL '1 minute')"
-        case .date: return "(DATE '2000-01-01' + ((\(j)) % 2000000)::int)"
+        case .timestamptz, .timestamp, .date:
+            // Minutes (days for a date) from the lower bound a check or a partition gives, else from 2000-01-01.
+            let step = column.kind == .date ? 1.0 : 60
+            let low = column.low ?? (column.kind == .date ? 10957 : 946_684_800)
+            var offset = "(\(j))"
+            if let high = column.high, high > low {
+                let span = max(1, ((high - low) / step).rounded(.down) + (column.highExclusive && (high - low) / step == ((high - low) / step).rounded() ? 0 : 1))
+                offset = "((\(j)) % \(SQLText.number(span)))"
+            } else if column.kind == .date {
+                offset = "((\(j)) % 2000000)"
+            }
+            switch column.kind {
+            case .date: return "(DATE '1970-01-01' + (\(SQLText.number(low)) + \(offset))::int)"
+            case .timestamp: return "(to_timestamp(\(SQLText.number(low)) + \(offset) * 60) AT TIME ZONE 'UTC')"
+            default: return "to_timestamp(\(SQLText.number(low)) + \(offset) * 60)"
+            }
         case .boolean: return "((\(j)) % 2 = 1)"
         case .enum:
             let labels = column.enumLabels ?? []

@@ -51,6 +51,7 @@ enum Synthesize {
 
         var filled: [String: SynthesisPlan.Parent] = [:]
         var regenerated: [String: Int] = [:]
+        var parentRows: [String: [String: Int]] = [:]
         for table in parentsFirst(tables) {
             var parents: [String: SynthesisPlan.Parent] = [:]
             for fk in table.foreignKeys {
@@ -66,6 +67,7 @@ enum Synthesize {
                 }
             }
             let plan = SynthesisPlan(table: table, parents: parents)
+            for fk in plan.foreignKeys { parentRows[table.qualifiedName, default: [:]][fk.columns[0]] = parents[fk.name]?.rows }
             let (inserted, extra) = try insert(plan, session: session, measurement: &measurement)
             regenerated[table.qualifiedName] = extra
             filled[table.qualifiedName] = .init(table: table, rows: table.rows, hasGaps: inserted < table.rows || extra > 0)
@@ -78,7 +80,9 @@ enum Synthesize {
                 let rows = Int(try session.query("SELECT count(*) FROM \(table.sqlName)").scalar ?? "0") ?? 0
                 report[key(table.schema, table.name)] = SynthesizedTable(
                     rows: rows, profileRows: present[index].rows, scale: spec.scale, regenerated: regenerated[table.qualifiedName] ?? 0,
-                    fidelity: SynthesisFidelity.compare(profile: present[index], generated: generated[index], target: table))
+                    fidelity: SynthesisFidelity.compare(
+                        profile: present[index], generated: generated[index], target: table,
+                        parentRows: parentRows[table.qualifiedName] ?? [:]))
             }
         }
         measurement.synthesized = report

@@ -1,4 +1,5 @@
 import Foundation
+import RehearseSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ public final class SignalTrap: Sendable {
         exitLock.lock()  // one thread cleans up and exits; another that comes here waits for good
         CleanupRegistry.shared.runAll()
         fflush(nil)  // every C stream: the summary table printed just before
-        _exit(128 + sig)
+        _exit(ExitStatus.interrupted(by: sig))
     }
 
     private static let exitLock = NSLock()
