@@ -44,9 +44,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // One primitive for blocking work (sessions, cancels, child waits, sampling): a
+        // dedicated thread bridged to async code with a checked continuation.
+        .target(name: "BlockingThreads", swiftSettings: upcoming),
         .target(
             name: "PostgresClient",
-            dependencies: ["CLibPQ"],
+            dependencies: ["CLibPQ", "BlockingThreads"],
             swiftSettings: upcoming
         ),
         // Text positions, outgoing-text hygiene, secrets, the monotonic clock, one median.
@@ -81,8 +84,8 @@ let package = Package(
         .target(
             name: "RehearseEngine",
             dependencies: [
-                "PostgresClient", "CJemalloc", "RehearseScenario", "RehearseResults", "RehearseHistogram", "RehearseSQL",
-                "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "PostgresClient", "BlockingThreads", "CJemalloc", "RehearseScenario", "RehearseResults", "RehearseHistogram",
+                "RehearseSQL", "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
@@ -115,7 +118,7 @@ let package = Package(
             name: "RehearseUnitTests",
             dependencies: [
                 "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
-                "RehearseHistogram", "RehearseSupport", "PostgresClient", "TestBasics",
+                "RehearseHistogram", "RehearseSupport", "PostgresClient", "BlockingThreads", "TestBasics",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

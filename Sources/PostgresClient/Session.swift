@@ -4,7 +4,7 @@ import Foundation
 /// A libpq connection used synchronously on its own thread.
 ///
 /// `Session` is deliberately not `Sendable`: it is only ever touched by the
-/// `SessionThread` that owns it. Hot loops (a workload's transactions) run
+/// thread that owns it (`Connection`). Hot loops (a workload's transactions) run
 /// inside `Connection.withSession` so that no hop between threads sits between
 /// two transactions.
 public final class Session {

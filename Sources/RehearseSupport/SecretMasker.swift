@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Masks credentials in text that leaves rehearse: connection strings, URLs, command output.
 public enum SecretMasker {
@@ -12,20 +13,17 @@ public enum SecretMasker {
     ]
 
     /// Secrets known to this process (PGPASSWORD, passwords in --server) are masked wherever they appear.
-    nonisolated(unsafe) private static var known: [String] = []
-    private static let lock = NSLock()
+    private static let known = Mutex<[String]>([])
 
     public static func register(secret: String) {
         guard secret.count >= 3 else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if !known.contains(secret) { known.append(secret) }
+        known.withLock { known in
+            if !known.contains(secret) { known.append(secret) }
+        }
     }
 
     public static func mask(_ text: String) -> String {
-        lock.lock()
-        let secrets = known
-        lock.unlock()
+        let secrets = known.withLock { $0 }
         // Every text leaving rehearse passes here (OutgoingText), histograms' base64 included:
         // the regular expressions run only on text that has what each of them needs.
         let mayHoldPattern =

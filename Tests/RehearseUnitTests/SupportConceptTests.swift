@@ -1,5 +1,5 @@
-import Testing
 import RehearseSupport
+import Testing
 
 /// The one implementation of each small concept (issue 16): positions, UTF-8, the seeded generator.
 @Suite("One of each concept")

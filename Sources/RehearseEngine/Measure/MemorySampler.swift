@@ -1,6 +1,8 @@
+import BlockingThreads
+import Dispatch
 import Foundation
-import Synchronization
 import RehearseSupport
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,29 +18,32 @@ final class MemorySampler: Sendable {
     }
 
     private let samples = Locked<[Sample]>([])
-    private let stop = StopSignal()
-    private let done = Locked<Bool>(false)
+    /// Signalled by `finish()`: it ends the pause between samples at once.
+    private let stop = DispatchSemaphore(value: 0)
+    private let worker = BlockingWorker(name: "rehearse-sampler", stackSize: 256 << 10)
 
     init(serverPID: Int32?, origin: UInt64) {
         let samples = self.samples
         let stop = self.stop
-        let done = self.done
-        let thread = Thread {
-            while !stop.isStopped {
+        worker.submit { _ in
+            repeat {
                 let server = serverPID.map { Self.treeMemory(root: $0) } ?? 0
                 let client = ClientMemory.allocatedBytes() ?? 0
                 let sample = Sample(at: monotonicNanos() &- origin, server: server, client: client)
                 samples.withLock { $0.append(sample) }
-                sleepUntil(nanos: monotonicNanos() + 50_000_000)
-            }
-            done.withLock { $0 = true }
+            } while stop.wait(timeout: .now() + .milliseconds(50)) == .timedOut
         }
-        thread.stackSize = 256 << 10
-        thread.start()
+        worker.stop()
     }
 
+    /// A sampler dropped without `finish()` (a repetition that threw) still ends its thread.
+    deinit { stop.signal() }
+
+    /// Stops sampling and joins the thread, so no sample lands after the result is read.
+    /// The wait is at most one sample's /proc reads (the pause ends at once), never libpq.
     func finish() -> [Sample] {
-        stop.stop()
+        stop.signal()
+        worker.join()
         return samples.value
     }
 

@@ -1,3 +1,4 @@
+import BlockingThreads
 import Foundation
 import RehearseSupport
 
@@ -81,28 +82,24 @@ final class ChildProcess: Sendable {
     func wait() async -> Termination {
         let pid = self.pid
         let token = cleanupToken
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                var status: Int32 = 0
-                var usage = rusage()
-                var result: pid_t
-                repeat { result = wait4(pid, &status, 0, &usage) } while result == -1 && errno == EINTR
-                let termination: Termination
-                if result == -1 {
-                    termination = Termination(exitCode: -1, signal: nil, maxRSSBytes: 0)
-                } else if (status & 0x7f) == 0 {
-                    termination = Termination(
-                        exitCode: (status >> 8) & 0xff, signal: nil, maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
-                } else {
-                    termination = Termination(
-                        exitCode: 128 + (status & 0x7f), signal: status & 0x7f,
-                        maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
-                }
-                CleanupRegistry.shared.unregister(token)
-                continuation.resume(returning: termination)
+        return await runBlocking(name: "rehearse-wait") {
+            var status: Int32 = 0
+            var usage = rusage()
+            var result: pid_t
+            repeat { result = wait4(pid, &status, 0, &usage) } while result == -1 && errno == EINTR
+            let termination: Termination
+            if result == -1 {
+                termination = Termination(exitCode: -1, signal: nil, maxRSSBytes: 0)
+            } else if (status & 0x7f) == 0 {
+                termination = Termination(
+                    exitCode: (status >> 8) & 0xff, signal: nil, maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
+            } else {
+                termination = Termination(
+                    exitCode: 128 + (status & 0x7f), signal: status & 0x7f,
+                    maxRSSBytes: Int64(usage.ru_maxrss) * 1024)
             }
-            thread.stackSize = 256 << 10
-            thread.start()
+            CleanupRegistry.shared.unregister(token)
+            return termination
         }
     }
 
