@@ -26,28 +26,28 @@ struct ProfileCommandTests {
             ["profile", "host=/nonexistent-dir port=5 user=x dbname=y connect_timeout=2", "--out", out])
         #expect(unreachable == 3, "\(message)")
 
-        let server = try await TestServer.start()
-        defer { Task { await server.stop() } }
-        let connection = try await server.connect()
-        _ = try await connection.execute(
-            """
-            CREATE TABLE secrets (id int PRIMARY KEY, word text NOT NULL);
-            INSERT INTO secrets SELECT i, 'classified-' || (i % 7) FROM generate_series(1, 1000) i;
-            CREATE TABLE other (id int);
-            ANALYZE secrets;
-            """)
-        await connection.close()
-        let url = server.server.conninfo(database: "postgres")
-        let (ok, printed) = try await rehearse(["profile", url, "--out", out, "--tables", "secrets,other", "--redact"])
-        #expect(ok == 0, "\(printed)")
-        #expect(printed.contains("public.other has no statistics"), "\(printed)")
-        let text = try String(contentsOfFile: out, encoding: .utf8)
-        #expect(!text.contains("classified"))
-        let profile = try ProfileFile.load(URL(fileURLWithPath: out))
-        #expect(profile.redacted && profile.tables.map(\.name) == ["secrets", "other"])
-        #expect(profile.table(named: "secrets")?.column("word")?.stats?.mostCommonFreqs?.count == 7)
+        try await withTestServer { server in
+            let connection = try await server.connect()
+            _ = try await connection.execute(
+                """
+                CREATE TABLE secrets (id int PRIMARY KEY, word text NOT NULL);
+                INSERT INTO secrets SELECT i, 'classified-' || (i % 7) FROM generate_series(1, 1000) i;
+                CREATE TABLE other (id int);
+                ANALYZE secrets;
+                """)
+            await connection.close()
+            let url = server.server.conninfo(database: "postgres")
+            let (ok, printed) = try await rehearse(["profile", url, "--out", out, "--tables", "secrets,other", "--redact"])
+            #expect(ok == 0, "\(printed)")
+            #expect(printed.contains("public.other has no statistics"), "\(printed)")
+            let text = try String(contentsOfFile: out, encoding: .utf8)
+            #expect(!text.contains("classified"))
+            let profile = try ProfileFile.load(URL(fileURLWithPath: out))
+            #expect(profile.redacted && profile.tables.map(\.name) == ["secrets", "other"])
+            #expect(profile.table(named: "secrets")?.column("word")?.stats?.mostCommonFreqs?.count == 7)
 
-        let (missing, why) = try await rehearse(["profile", url, "--out", out, "--table", "nope"])
-        #expect(missing == 2 && why.contains("no table 'nope'"), "\(why)")
+            let (missing, why) = try await rehearse(["profile", url, "--out", out, "--table", "nope"])
+            #expect(missing == 2 && why.contains("no table 'nope'"), "\(why)")
+        }
     }
 }
