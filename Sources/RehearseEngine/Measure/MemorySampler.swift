@@ -39,11 +39,11 @@ final class MemorySampler: Sendable {
     /// A sampler dropped without `finish()` (a repetition that threw) still ends its thread.
     deinit { stop.signal() }
 
-    /// Stops sampling and joins the thread, so no sample lands after the result is read.
-    /// The wait is at most one sample's /proc reads (the pause ends at once), never libpq.
-    func finish() -> [Sample] {
+    /// Stops sampling and waits for the thread to end (suspended, not blocking a pool
+    /// thread), so no sample lands after the result is read.
+    func finish() async -> [Sample] {
         stop.signal()
-        worker.join()
+        await worker.joined()
         return samples.value
     }
 

@@ -11,7 +11,6 @@ import RehearseHistogram
 struct RepetitionRunner: Sendable {
     let scenario: Scenario
     let host: any DatabaseHost
-    let template: String
     let database: String
     let progress: ProgressReporter?
     /// The default per-step timeout, enforced by cancelling the step's statements.
@@ -126,7 +125,7 @@ struct RepetitionRunner: Sendable {
             }
         }
         let observation = await observer?.finish()
-        let memory = sampler.finish()
+        let memory = await sampler.finish()
         await meter?.close()
         RepetitionAssembly.addWaiters(to: &faultResults, pending: pendingLockObservations, locks: observation)
         let assembled = RepetitionAssembly.steps(of: scenario, records: records, locks: observation, memory: memory)

@@ -100,7 +100,7 @@ struct ScenarioRun {
         let databaseMs = (ContinuousClock.now - creating).milliseconds
         Diagnostics.mark("repetition \(n) database ready", ["scenario": "\(scenario.name)"])
         var outcome = await RepetitionRunner(
-            scenario: scenario, host: host, template: template, database: database, progress: progress, stepTimeout: options.stepTimeout
+            scenario: scenario, host: host, database: database, progress: progress, stepTimeout: options.stepTimeout
         ).run()
         Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
         outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
