@@ -46,8 +46,7 @@ enum HdrCompressedEncoding {
         append(layout.highestTrackableValue, to: &inner)
         append((1.0 as Double).bitPattern, to: &inner)
         inner += payload
-        // compress2 fails only for a buffer too small (compressBound sized it) or out of memory.
-        let deflated = Zlib.deflate(inner)!
+        let deflated = Zlib.deflate(inner)
         var bytes: [UInt8] = []
         append(compressedCookie, to: &bytes)
         append(UInt32(deflated.count), to: &bytes)

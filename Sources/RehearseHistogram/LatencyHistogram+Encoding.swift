@@ -39,16 +39,19 @@ extension LatencyHistogram {
             }
             guard own <= (1 << 62) - total else { break }
             total += own
-            if merged == nil { merged = h } else { merged!.merge(h) }
+            if merged == nil { merged = h } else { merged?.merge(h) }
         }
         return merged
     }
 
     static func layout(of histogram: Histogram<UInt64>) -> HdrLayout {
-        // The histogram was built from these parameters, so HdrHistogram accepts them.
-        HdrLayout(
-            significantDigits: Int(histogram.numberOfSignificantValueDigits.rawValue),
-            lowestDiscernibleValue: histogram.lowestDiscernibleValue, highestTrackableValue: histogram.highestTrackableValue)!
+        // The histogram was built from these parameters, so HdrHistogram accepted them.
+        guard
+            let layout = HdrLayout(
+                significantDigits: Int(histogram.numberOfSignificantValueDigits.rawValue),
+                lowestDiscernibleValue: histogram.lowestDiscernibleValue, highestTrackableValue: histogram.highestTrackableValue)
+        else { preconditionFailure("HdrHistogram built a histogram whose parameters HdrLayout rejects") }
+        return layout
     }
 
     /// Records a decoded histogram's counts, in its layout's values, as HdrHistogram reads

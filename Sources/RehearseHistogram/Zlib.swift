@@ -3,9 +3,9 @@ import CZlib
 /// zlib's deflate and inflate (the zlib wrapper, RFC 1950), as HdrHistogram's compressed
 /// encoding uses them: Java's `Deflater`, C's `hdr_log`, Python's `zlib.compress`.
 enum Zlib {
-    /// `bytes` deflated at zlib's default level; nil only if zlib fails, which it does not
-    /// for a buffer of `compressBound` bytes.
-    static func deflate(_ bytes: [UInt8]) -> [UInt8]? {
+    /// `bytes` deflated at zlib's default level. compress2 fails only for a buffer too
+    /// small (compressBound sized it) or out of memory, so a failure is a broken invariant.
+    static func deflate(_ bytes: [UInt8]) -> [UInt8] {
         var length = compressBound(uLong(bytes.count))
         var output = [UInt8](repeating: 0, count: Int(length))
         let status = output.withUnsafeMutableBufferPointer { out in
@@ -13,7 +13,7 @@ enum Zlib {
                 compress2(out.baseAddress, &length, input.baseAddress, uLong(input.count), Z_DEFAULT_COMPRESSION)
             }
         }
-        guard status == Z_OK else { return nil }
+        precondition(status == Z_OK, "compress2 failed (status \(status)) with a buffer of compressBound bytes")
         return Array(output.prefix(Int(length)))
     }
 

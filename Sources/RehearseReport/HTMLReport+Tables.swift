@@ -26,7 +26,7 @@ extension HTMLReport {
             let status = Comparator.status(runs)
             var errors: [String: Int] = [:]
             for r in runs { errors.merge(r.errors, uniquingKeysWith: +) }
-            let errorText = errors.keys.sorted().map { "\($0)×\(errors[$0]!)" }.joined(separator: " ")
+            let errorText = errors.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
             let name =
                 HTML.escape(step.name) + (step.background == true ? " <span class=\"muted\">(background)</span>" : "")
             let impact = step.impact.map { "\(n($0.latencyMs?.p99)) / \(n($0.latencyMs?.max))" } ?? ""
@@ -76,7 +76,8 @@ extension HTMLReport {
                 HTML.Cell("observed", "l"),
             ], header: true)
         for f in rep.faults {
-            let observed = f.observed.keys.sorted().map { "\($0)=\(BlockingReasons.text(f.observed[$0]!))" }.joined(separator: ", ")
+            let observed = f.observed.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\(BlockingReasons.text($0.value))" }.joined(separator: ", ")
             let applied = (f.applied ? "yes" : "no" + (f.reason.map { ": " + $0 } ?? "")) + (f.enforcement.map { " (\($0))" } ?? "")
             html += HTML.row([
                 HTML.Cell(f.kind), HTML.Cell(f.target, "l"), HTML.Cell(f.during ?? "", "l"),

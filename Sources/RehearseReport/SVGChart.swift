@@ -33,10 +33,12 @@ struct SVGChart {
 
     func render() -> String {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        guard !all.isEmpty else { return "<p class=\"muted\">no data</p>" }
-        let xMin = xRange?.lowerBound ?? min(all.map(\.x).min()!, bands.map(\.from).min() ?? .infinity)
-        let xMax = max(xRange?.upperBound ?? max(all.map(\.x).max()!, bands.map(\.to).max() ?? -.infinity), xMin + 1e-9)
-        let (yStep, yMax) = Self.niceScale(max(all.map(\.y).max()!, 1e-3))
+        guard let lowestX = all.map(\.x).min(), let highestX = all.map(\.x).max(), let highestY = all.map(\.y).max() else {
+            return "<p class=\"muted\">no data</p>"
+        }
+        let xMin = xRange?.lowerBound ?? min(lowestX, bands.map(\.from).min() ?? .infinity)
+        let xMax = max(xRange?.upperBound ?? max(highestX, bands.map(\.to).max() ?? -.infinity), xMin + 1e-9)
+        let (yStep, yMax) = Self.niceScale(max(highestY, 1e-3))
         let plotW = width - left - right, plotH = height - top - bottom
         func px(_ x: Double) -> Double { left + (min(max(x, xMin), xMax) - xMin) / (xMax - xMin) * plotW }
         func py(_ y: Double) -> Double { top + plotH - min(max(y, 0), yMax) / yMax * plotH }

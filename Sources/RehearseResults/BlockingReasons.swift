@@ -31,7 +31,7 @@ package enum BlockingReasons {
         case .number(let n): formatNumber(n)
         case .string(let s): s
         case .array(let a): a.map(text).joined(separator: "; ")
-        case .object(let o): o.keys.sorted().map { "\($0) \(text(o[$0]!))" }.joined(separator: ", ")
+        case .object(let o): o.sorted { $0.key < $1.key }.map { "\($0.key) \(text($0.value))" }.joined(separator: ", ")
         }
     }
 

@@ -12,8 +12,8 @@ extension Comparator {
         let base = Self.newestByScenario(baselines)
         let cur = Self.newestByScenario(currents)
         var scenarios: [ScenarioComparison] = []
-        for name in cur.keys.sorted() {
-            if let b = base[name] { scenarios.append(compare(baseline: b, current: cur[name]!)) }
+        for (name, c) in cur.sorted(by: { $0.key < $1.key }) {
+            if let b = base[name] { scenarios.append(compare(baseline: b, current: c)) }
         }
         return ComparisonReport(
             threshold: threshold, scenarios: scenarios,
@@ -24,7 +24,7 @@ extension Comparator {
     /// The newest document of each scenario, in scenario-name order.
     public static func newestByScenarioList(_ documents: [ResultsDocument]) -> [ResultsDocument] {
         let newest = newestByScenario(documents)
-        return newest.keys.sorted().map { newest[$0]! }
+        return newest.sorted { $0.key < $1.key }.map(\.value)
     }
 
     package static func newestByScenario(_ documents: [ResultsDocument]) -> [String: ResultsDocument] {
@@ -72,13 +72,15 @@ extension Comparator {
         for key in Set(a.environment.settings.keys).union(b.environment.settings.keys).sorted() {
             check("setting \(key)", a.environment.settings[key] ?? "unset", b.environment.settings[key] ?? "unset")
         }
-        if let ratio = Self.speedRatio(a, b), abs(ratio - 1) > threshold {
+        if let ratio = Self.speedRatio(a, b), abs(ratio - 1) > threshold,
+            let x = a.environment.calibration?.p50Ms, let y = b.environment.calibration?.p50Ms
+        {
             let times = normalize ? String(format: "current times divided by %.2f (--normalize)", ratio) : "--normalize divides times by it"
             warnings.append(
                 String(
                     format:
                         "calibration differs: baseline %.3f ms, current %.3f ms a round trip (%+.0f%%): the machines ran at different speeds; %@",
-                    a.environment.calibration!.p50Ms, b.environment.calibration!.p50Ms, (ratio - 1) * 100, times))
+                    x, y, (ratio - 1) * 100, times))
         }
         return warnings
     }

@@ -28,7 +28,10 @@ extension Comparator {
         latency("p50", \.p50), latency("p95", \.p95), latency("p99", \.p99), latency("max", \.max), latency("mean", \.mean),
         Metric(
             name: "duration", unit: "ms", floor: 0.5, higherIsWorse: true,
-            value: { summary, steps in Median.of(summary?.durationMs.isEmpty == false ? summary!.durationMs : steps.map(\.durationMs)) },
+            value: { summary, steps in
+                if let durations = summary?.durationMs, !durations.isEmpty { return Median.of(durations) }
+                return Median.of(steps.map(\.durationMs))
+            },
             perRepetition: { $0.durationMs }),
         Metric(
             name: "throughput", unit: "/s", floor: 0, higherIsWorse: false,

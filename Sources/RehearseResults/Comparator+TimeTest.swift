@@ -55,7 +55,7 @@ extension Comparator {
         guard let b = Median.of(s.baseline), let c = Median.of(s.current), b > 0 else { return }
         let ratio = c / b
         finding.shift = ratio - 1
-        let spread = [s.baseline, s.current].filter { $0.count >= 2 }.map { ($0.max()! - $0.min()!) / Median.of($0)! }.max() ?? 0
+        let spread = [s.baseline, s.current].compactMap(Self.spread).max() ?? 0
         let change = ratio >= 1 ? ratio - 1 : 1 / ratio - 1
         let counts = "\(s.baseline.count) vs \(s.current.count) repetitions"
         let needs = "the test needs \(Self.minimumRepetitions) on each side"
@@ -80,13 +80,22 @@ extension Comparator {
         markRow(&finding, "not tested (\(counts); \(needs))")
     }
 
+    /// A side's spread, max − min over the median; nil under two repetitions.
+    static func spread(_ side: [Double]) -> Double? {
+        guard side.count >= 2, let high = side.max(), let low = side.min(), let median = Median.of(side) else { return nil }
+        return (high - low) / median
+    }
+
     /// Holm's correction over the scenario's tested step findings, then each one's verdict: a
     /// regression needs the corrected p under 0.05, the whole confidence interval past the
     /// threshold, and the estimated change past the 0.5 ms floor and the step's noise.
     func settleTimes(_ findings: inout [Finding]) {
-        let tested = findings.indices.filter { findings[$0].p != nil && findings[$0].verdict == .unchanged }
-        let adjusted = Holm.adjust(tested.map { findings[$0].p! })
-        for (i, index) in tested.enumerated() {
+        let tested = findings.indices.compactMap { index -> (index: Int, p: Double)? in
+            guard let p = findings[index].p, findings[index].verdict == .unchanged else { return nil }
+            return (index, p)
+        }
+        let adjusted = Holm.adjust(tested.map { $0.p })
+        for (i, index) in tested.map({ $0.index }).enumerated() {
             var f = findings[index]
             f.pAdjusted = adjusted[i]
             guard let shift = f.shift, let interval = f.interval, let p = f.p, let metric = f.metric else { continue }

@@ -104,16 +104,19 @@ public struct Comparator: Sendable {
     /// one that started failing is a regression.
     func checkFinding(_ baseline: ResultsDocument, _ current: ResultsDocument) -> Finding? {
         func outcomes(_ d: ResultsDocument) -> [(key: String, name: String, passed: Bool)] {
-            var order: [String] = []
-            var passed: [String: Bool] = [:]
-            var names: [String: String] = [:]
+            var result: [(key: String, name: String, passed: Bool)] = []
+            var position: [String: Int] = [:]
             for check in d.repetitions.flatMap(\.checks) {
                 let key = "\(check.phase):\(check.name)"
-                if passed[key] == nil { order.append(key) }
-                passed[key] = (passed[key] ?? true) && check.passed
-                names[key] = check.name
+                if let i = position[key] {
+                    result[i].name = check.name
+                    result[i].passed = result[i].passed && check.passed
+                } else {
+                    position[key] = result.count
+                    result.append((key, check.name, check.passed))
+                }
             }
-            return order.map { ($0, names[$0]!, passed[$0]!) }
+            return result
         }
         let before = Dictionary(outcomes(baseline).map { ($0.key, $0.passed) }, uniquingKeysWith: { a, _ in a })
         let rows = outcomes(current).compactMap { check -> MetricComparison? in

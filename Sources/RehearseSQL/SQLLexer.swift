@@ -53,12 +53,16 @@ struct SQLLexer: Sendable {
         var copy = CopyState.none
 
         func token(_ start: Int, _ end: Int) {
-            if span == nil { span = Span(start: start, end: end, next: end, terminated: false) }
-            span!.end = end
-            span!.next = end
+            if span == nil {
+                span = Span(start: start, end: end, next: end, terminated: false)
+            } else {
+                span?.end = end
+                span?.next = end
+            }
         }
+        /// Called only after `token`, so there is always a span to mark.
         func unterminated(_ start: Int, _ what: String) {
-            if span!.unterminated == nil { span!.unterminated = (start, what) }
+            if span?.unterminated == nil { span?.unterminated = (start, what) }
         }
         /// psql's heuristic for SQL-standard function bodies (`BEGIN ATOMIC … END`).
         func word(_ start: Int, _ end: Int) {
@@ -130,9 +134,7 @@ struct SQLLexer: Sendable {
                     }
                 }
                 if !closed {
-                    if span == nil { span = Span(start: start, end: n, next: n, terminated: false) }
-                    span!.end = n
-                    span!.next = n
+                    token(start, n)
                     unterminated(start, "block comment")
                 }
             case 0x27:  // 'string'
@@ -173,24 +175,25 @@ struct SQLLexer: Sendable {
                     other()
                 }
             case 0x5C:  // backslash: a psql meta-command
-                if span == nil {
+                guard var statement = span else {
                     let start = pos
                     while pos < n && b[pos] != 0x0A { pos += 1 }
                     var end = pos
                     while end > start && (b[end - 1] == 0x0D || b[end - 1] == 0x20 || b[end - 1] == 0x09) { end -= 1 }
                     return Span(start: start, end: end, next: pos, terminated: true, isMetaCommand: true)
                 }
-                if span!.backslash == nil { span!.backslash = pos }
+                if statement.backslash == nil { statement.backslash = pos }
+                span = statement
                 pos += 1
                 token(pos - 1, pos)
             case 0x3B:  // ;
                 if parenDepth == 0 && beginDepth == 0 {
                     pos += 1
-                    guard span != nil else { continue }  // an empty statement
-                    span!.next = pos
-                    span!.terminated = true
-                    span!.isCopyFromStdin = copy == .stdin
-                    return span
+                    guard var statement = span else { continue }  // an empty statement
+                    statement.next = pos
+                    statement.terminated = true
+                    statement.isCopyFromStdin = copy == .stdin
+                    return statement
                 }
                 tokenCount += 1
                 token(pos, pos + 1)
@@ -236,7 +239,7 @@ struct SQLLexer: Sendable {
                 pos += 1
             }
         }
-        if span != nil { span!.isCopyFromStdin = copy == .stdin }
+        span?.isCopyFromStdin = copy == .stdin
         return span
     }
 

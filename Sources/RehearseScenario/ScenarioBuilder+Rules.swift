@@ -78,7 +78,7 @@ extension ScenarioBuilder {
             reader.fail(node, "\(key).during", "missing required key 'during' (the step the lock is held during)")
             return nil
         }
-        var target: LockFault.Target?
+        let target: LockFault.Target
         let forms = ["mode", "rows", "advisory"].filter { map[$0] != nil }
         if forms.count > 1 {
             reader.fail(node, key, "a lock is one of {table, mode}, {table, rows} or {advisory}; found \(forms.joined(separator: " and "))")
@@ -110,7 +110,7 @@ extension ScenarioBuilder {
             }
         }
         return LockFault(
-            target: target!, during: during,
+            target: target, during: during,
             after: map["after"].flatMap { reader.duration($0, "\(key).after") } ?? .zero,
             hold: map["hold"].flatMap { reader.duration($0, "\(key).hold") },
             idleInTransaction: map["idle_in_transaction"].flatMap { reader.bool($0, "\(key).idle_in_transaction") } ?? false)
@@ -129,7 +129,7 @@ extension ScenarioBuilder {
                 reader.fail(item, "\(p).name", "missing required key 'name'")
                 continue
             }
-            let kinds = ["row_count", "query", "schema"].filter { map[$0] != nil }
+            let kinds = ["row_count", "query", "schema"].compactMap { kind in map[kind].map { (kind: kind, node: $0) } }
             guard kinds.count == 1 else {
                 reader.fail(
                     item, p, kinds.isEmpty ? "a check needs one of row_count, query, schema" : "a check has one of row_count, query, schema"
@@ -137,15 +137,16 @@ extension ScenarioBuilder {
                 continue
             }
             let location = reader.location(item)
-            switch kinds[0] {
+            let kindNode = kinds[0].node
+            switch kinds[0].kind {
             case "row_count":
-                guard let table = reader.string(map["row_count"]!, "\(p).row_count") else { continue }
+                guard let table = reader.string(kindNode, "\(p).row_count") else { continue }
                 guard let e = map["expect"] else { reader.fail(item, "\(p).expect", "a row_count check needs `expect`"); continue }
                 if let exp = expectation(e, "\(p).expect") {
                     result.append(Check(name: name, kind: .rowCount(table: table, expect: exp), location: location))
                 }
             case "query":
-                guard let sql = reader.string(map["query"]!, "\(p).query") else { continue }
+                guard let sql = reader.string(kindNode, "\(p).query") else { continue }
                 if let errorNode = map["expect_error"] {
                     if map["expect"] != nil { reader.fail(errorNode, "\(p).expect_error", "give `expect` or `expect_error`, not both") }
                     guard let state = reader.scalar(errorNode, "\(p).expect_error"),
@@ -163,7 +164,7 @@ extension ScenarioBuilder {
                     reader.fail(item, "\(p).expect", "a query check needs `expect` or `expect_error`")
                 }
             case "schema":
-                let s = map["schema"]!
+                let s = kindNode
                 guard let fields = reader.mapping(s, "\(p).schema", allowed: ["table", "columns"]) else { continue }
                 let fmap = Dictionary(fields.map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
                 guard let t = fmap["table"], let table = reader.string(t, "\(p).schema.table"), let c = fmap["columns"] else {
@@ -188,7 +189,8 @@ extension ScenarioBuilder {
             return nil
         }
         let (op, v, _) = pairs[0]
-        if op == "between" {
+        guard let comparison = ComparisonOperator(rawValue: op) else {
+            // `between`, the one allowed key that is not an operator
             guard let bounds = reader.stringList(v, "\(key).between"), bounds.count == 2,
                 let lo = Units.number(Substring(bounds[0])), let hi = Units.number(Substring(bounds[1]))
             else {
@@ -201,7 +203,7 @@ extension ScenarioBuilder {
             reader.fail(v, "\(key).\(op)", "expected a finite number")
             return nil
         }
-        return .compare(ComparisonOperator(rawValue: op)!, n)
+        return .compare(comparison, n)
     }
 
     func targets(_ node: Node) -> [TargetGroup] {

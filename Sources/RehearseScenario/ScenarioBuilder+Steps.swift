@@ -117,7 +117,7 @@ extension ScenarioBuilder {
             if MigrationPlan.last(to, in: migrations) == nil {
                 let known = migrations.filter { !$0.repeatable }.map(\.version)
                 var range = known.first.map { "it holds only \($0)" } ?? "it holds none"
-                if known.count > 1 { range = "it holds \(known.first!) to \(known.last!)" }
+                if known.count > 1, let first = known.first, let last = known.last { range = "it holds \(first) to \(last)" }
                 reader.fail(toNode, "\(key).to", "no migration in \(spec.dir.lastPathComponent) has version '\(to)' (\(range))")
             }
         }
@@ -253,7 +253,9 @@ extension ScenarioBuilder {
             }
         }
         if case .duration = spec.length, sawIterations,
-            pairs.firstIndex(where: { $0.key == "duration" })! < pairs.firstIndex(where: { $0.key == "iterations" })!
+            let durationIndex = pairs.firstIndex(where: { $0.key == "duration" }),
+            let iterationsIndex = pairs.firstIndex(where: { $0.key == "iterations" }),
+            durationIndex < iterationsIndex
         {
             reader.fail(node, "\(key).iterations", "give `iterations` or `duration`, not both")
         }

@@ -29,8 +29,7 @@ public enum ScenarioLoader {
                 ScenarioError(file: display, line: line, column: column, key: "", message: "the file is not valid UTF-8 text")
             ])
         }
-        if data.contains(0) {
-            let index = data.firstIndex(of: 0)!
+        if let index = data.firstIndex(of: 0) {
             let (line, column) = TextPosition.lineAndColumn(of: index - data.startIndex, in: data)
             throw ScenarioErrors(errors: [
                 ScenarioError(

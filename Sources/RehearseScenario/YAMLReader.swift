@@ -119,7 +119,8 @@ final class YAMLReader {
         guard let s = scalar(node, key) else { return nil }
         if let value = T(rawValue: s) { return value }
         let names = T.allCases.map(\.rawValue)
-        let list = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+        var list = names.joined()
+        if names.count > 1, let last = names.last { list = names.dropLast().joined(separator: ", ") + " or " + last }
         fail(node, key, "expected \(list), found '\(s)'")
         return nil
     }

@@ -23,9 +23,14 @@ public struct HotPathProbe {
                 .init(name: "read", weight: 1, sql: .inline("SELECT $1::int"), params: [.randomInt(1, 1000)]),
             ],
             pipeline: 1)
-        plan = try! WorkloadPlan(spec: spec) { source in
-            if case .inline(let text) = source { return text }
-            return ""
+        do {
+            plan = try WorkloadPlan(spec: spec) { source in
+                if case .inline(let text) = source { return text }
+                return ""
+            }
+        } catch {
+            // Planning throws only when the resolver does (this one cannot) or for a pipeline (there is none).
+            preconditionFailure("the probe's inline, unpipelined workload did not plan: \(error)")
         }
         lane = LaneResult(transactionCount: 2, origin: 0)
     }

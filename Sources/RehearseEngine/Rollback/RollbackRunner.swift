@@ -23,8 +23,8 @@ struct RollbackRunner: Sendable {
         var result = RollbackResult(status: .failed, durationMs: nil, error: nil, differences: [], via: plan.via.rawValue)
         var checks: [CheckResult] = []
         let snapshot = plan.to.flatMap { snapshots.get($0) }
-        if plan.to != nil && snapshot == nil {
-            result.error = ErrorInfo(sqlstate: nil, message: "snapshot \(plan.to!) was never taken (its step did not run)")
+        if let to = plan.to, snapshot == nil {
+            result.error = ErrorInfo(sqlstate: nil, message: "snapshot \(to) was never taken (its step did not run)")
             return Outcome(result: result, checkResults: [])
         }
         do {
@@ -60,7 +60,7 @@ struct RollbackRunner: Sendable {
                 }
             }
             if plan.verify.contains(.checks) {
-                let wanted = scenario.checks.filter { plan.checks == nil || plan.checks!.contains($0.name) }
+                let wanted = scenario.checks.filter { plan.checks?.contains($0.name) ?? true }
                 checks = await CheckRunner.run(wanted, on: connection, phase: "rollback")
             }
             await connection.close()

@@ -38,7 +38,7 @@ enum TargetWindows {
                     let value = self.value(
                         metric, of: (start..<end).compactMap { bySecond[$0] }, lengthSeconds: lengthSeconds)
                 else { continue }
-                if worst == nil || (upperBound ? value > worst!.value : value < worst!.value) {
+                if worst.map({ upperBound ? value > $0.value : value < $0.value }) ?? true {
                     worst = Worst(
                         value: value, window: TargetWindow(fromSecond: start, toSecond: end), repetition: repetition)
                 }

@@ -64,14 +64,11 @@ struct ServerMemoryCap: Sendable {
         return nil
     }
 
-    /// Wraps a command so it runs inside the cap.
+    /// Wraps a command so it runs inside the cap: in the cgroup when there is one (the
+    /// cgroup mechanisms), else under RLIMIT_AS.
     func wrap(_ command: [String]) -> [String] {
-        switch enforcement {
-        case .cgroupV1, .cgroupV2:
-            ["/bin/sh", "-c", "echo $$ > '\(cgroupPath!)/cgroup.procs' && exec \"$@\"", "rehearse-cgroup"] + command
-        case .rlimitAS:
-            ["prlimit", "--as=\(bytes)", "--"] + command
-        }
+        guard let cgroupPath else { return ["prlimit", "--as=\(bytes)", "--"] + command }
+        return ["/bin/sh", "-c", "echo $$ > '\(cgroupPath)/cgroup.procs' && exec \"$@\"", "rehearse-cgroup"] + command
     }
 
     /// The peak memory the cgroup has seen, when there is a cgroup.

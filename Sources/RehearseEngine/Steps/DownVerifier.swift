@@ -28,18 +28,18 @@ struct DownVerifier {
         _ migration: Migration, ordinal: Int, before: CatalogFingerprint, session: Session
     ) throws(PostgresError) -> VerifyDownResult {
         let upFile = Migrate.relativePath(migration.upFile, to: directory)
-        guard migration.down != nil, let downURL = migration.downFile else {
+        guard let down = migration.down, let downURL = migration.downFile else {
             return record(VerifyDownResult(status: .noDown, differences: [], file: nil, error: nil), file: upFile)
         }
         let downFile = Migrate.relativePath(downURL, to: directory)
         var result = VerifyDownResult(status: .passed, differences: [], file: downFile, error: nil)
-        if spec.verifyDown == .all && Self.canRollBack(migration.down!) {
+        if spec.verifyDown == .all && Self.canRollBack(down) {
             // The down inside a transaction that is rolled back: the state after the up stays.
             try session.execute("BEGIN")
             do {
                 let settings = Migrate.timeoutSettings(spec, local: true)
                 if !settings.isEmpty { try session.execute(settings) }
-                try Migrate.run(migration.down!, oneStatementAtATime: false, session: session)
+                try Migrate.run(down, oneStatementAtATime: false, session: session)
                 result.differences = try CatalogFingerprint.take(session).differences(from: before, snapshotName: "before \(upFile)")
             } catch {
                 result.error = Self.located(error, in: downFile)

@@ -157,7 +157,7 @@ enum Workload {
             }
             let txIndex = plan.pick(random.next())
             plan.bind(txIndex, into: params, random: &random, sequence: Int64(done * lane.connections + lane.index))
-            let wrapped = statements.wrapped[txIndex]
+            let wrapping = statements.wrapping[txIndex]
             // In the closed model a transaction is due when the lane is ready for it: now.
             let sent = schedule.isOpen ? monotonicNanos() : due
             var failed: PostgresError?
@@ -165,9 +165,9 @@ enum Workload {
             for attempt in 0..<2 {
                 do {
                     rows = 0
-                    if wrapped { try session.executePrepared(statements.begin!, params) }
+                    if let wrapping { try session.executePrepared(wrapping.begin, params) }
                     for handle in statements.all[txIndex] { rows += try session.executePrepared(handle, params) }
-                    if wrapped { try session.executePrepared(statements.commit!, params) }
+                    if let wrapping { try session.executePrepared(wrapping.commit, params) }
                     failed = nil
                 } catch {
                     failed = error
@@ -229,15 +229,12 @@ struct LaneStatements {
     var all: [[PreparedHandle]]
     /// The statements a pipelined transaction sends: plain BEGIN/COMMIT left out.
     var pipelined: [[PreparedHandle]]
-    /// Whether the engine wraps each transaction in BEGIN/COMMIT.
-    var wrapped: [Bool]
-    var begin: PreparedHandle?
-    var commit: PreparedHandle?
+    /// Each transaction's BEGIN and COMMIT when the engine wraps it in them, else nil.
+    var wrapping: [(begin: PreparedHandle, commit: PreparedHandle)?]
 
     init(plan: WorkloadPlan, session: Session) throws(PostgresError) {
         all = []
         pipelined = []
-        wrapped = plan.transactions.map(\.wrapped)
         for tx in plan.transactions {
             var handles: [PreparedHandle] = []
             var sent: [PreparedHandle] = []
@@ -250,10 +247,13 @@ struct LaneStatements {
             all.append(handles)
             pipelined.append(sent)
         }
+        var control: (begin: PreparedHandle, commit: PreparedHandle)?
         if plan.transactions.contains(where: \.wrapped) {
-            begin = try session.prepare("rh_begin", "BEGIN")
-            commit = try session.prepare("rh_commit", "COMMIT")
+            let begin = try session.prepare("rh_begin", "BEGIN")
+            let commit = try session.prepare("rh_commit", "COMMIT")
+            control = (begin, commit)
         }
+        wrapping = plan.transactions.map { $0.wrapped ? control : nil }
     }
 }
 

@@ -97,7 +97,7 @@ struct DbmateSections: Sendable, Equatable {
         } else {
             return nil
         }
-        guard tail.isEmpty || tail.first!.isWhitespace else { return nil }
+        guard tail.first?.isWhitespace ?? true else { return nil }
         return (marker, tail.split(whereSeparator: \.isWhitespace))
     }
 }

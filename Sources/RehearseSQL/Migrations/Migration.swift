@@ -31,6 +31,6 @@ package struct Migration: Sendable, Equatable {
         self.downFile = downFile
         self.upTransaction = transaction
         self.downTransaction = downTransaction ?? transaction
-        self.key = key ?? MigrationVersion(version) ?? MigrationVersion("0")!
+        self.key = key ?? MigrationVersion(version) ?? .zero
     }
 }

@@ -17,6 +17,8 @@ package enum MigrationLayout: String, Sendable, CaseIterable {
     struct Entry: Sendable {
         var url: URL
         var kind: MigrationFileName
+        /// `kind`'s layout, by name alone: only names that belong to one become entries.
+        var layout: MigrationLayout
         var name: String { url.lastPathComponent }
     }
 
@@ -39,9 +41,8 @@ package enum MigrationLayout: String, Sendable, CaseIterable {
             var entryIsDirectory: ObjCBool = false
             _ = fm.fileExists(atPath: url.path, isDirectory: &entryIsDirectory)
             let kind = MigrationFileName(name, isDirectory: entryIsDirectory.boolValue)
-            switch kind {
-            case .ignored: continue
-            case .unrecognised:
+            if kind == .ignored { continue }
+            guard let layout = kind.layout else {
                 throw MigrationError(
                     file: url.path,
                     message: entryIsDirectory.boolValue
@@ -49,17 +50,17 @@ package enum MigrationLayout: String, Sendable, CaseIterable {
                         : "not a migration file name; rehearse recognises Flyway V<version>__<description>.sql, "
                             + "golang-migrate <version>_<name>.up.sql/.down.sql, dbmate and plain <version>_<name>.sql, "
                             + "and diesel <version>_<name>/ folders")
-            default: entries.append(Entry(url: url, kind: kind))
             }
+            entries.append(Entry(url: url, kind: kind, layout: layout))
         }
         guard let first = entries.first else {
             throw MigrationError(file: dir.path, message: "the migrations folder holds no migrations")
         }
-        let layout = first.kind.layout!
-        if let other = entries.first(where: { $0.kind.layout != layout }) {
+        let layout = first.layout
+        if let other = entries.first(where: { $0.layout != layout }) {
             throw MigrationError(
                 file: other.url.path,
-                message: "mixed layouts: \(other.name) is \(other.kind.layout!.title) but \(first.name) is "
+                message: "mixed layouts: \(other.name) is \(other.layout.title) but \(first.name) is "
                     + "\(layout.title); a migrations folder holds one layout")
         }
         guard layout == .plain else { return (layout, entries) }

@@ -69,9 +69,10 @@ package enum MigrationLoader {
                     file: down.url.path,
                     message: "a second \(downKind) for version \(down.version) (\(other.path(inside: dir) ?? other.path) is one too)")
             }
-            migration.down = try read(down.url)
+            let text = try read(down.url)
+            migration.down = text
             migration.downFile = down.url
-            migration.downTransaction = rule(migration.down!)
+            migration.downTransaction = rule(text)
             byKey[key] = migration
         }
         return Array(byKey.values)

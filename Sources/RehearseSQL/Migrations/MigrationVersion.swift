@@ -30,6 +30,11 @@ struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConvertible
         self.segments = segments
     }
 
+    /// Version 0, what `MigrationVersion("0")` parses to; a key for names that carry no version.
+    static let zero = MigrationVersion(segments: ["0"])
+
+    private init(segments: [Substring]) { self.segments = segments }
+
     var description: String { segments.joined(separator: ".") }
 
     static func < (a: MigrationVersion, b: MigrationVersion) -> Bool {
