@@ -5,12 +5,18 @@ import Synchronization
 public enum SecretMasker {
     private static let patterns: [NSRegularExpression] = [
         // scheme://user:password@host, up to the last @ before the path: a password may hold an @
-        try! NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^\s/]+)(@)"#),
+        pattern(#"([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)([^\s/]+)(@)"#),
         // password=secret or password='secret'
-        try! NSRegularExpression(pattern: #"((?i:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;]+)()"#),
+        pattern(#"((?i:password|passwd|pwd)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;]+)()"#),
         // PGPASSWORD=secret
-        try! NSRegularExpression(pattern: #"((?i:PGPASSWORD)\s*[=:]\s*)(\S+)()"#),
+        pattern(#"((?i:PGPASSWORD)\s*[=:]\s*)(\S+)()"#),
     ]
+
+    private static func pattern(_ text: String) -> NSRegularExpression {
+        do { return try NSRegularExpression(pattern: text) } catch {
+            preconditionFailure("a built-in secret pattern does not compile: \(text): \(error)")
+        }
+    }
 
     /// Secrets known to this process (PGPASSWORD, passwords in --server) are masked wherever they appear.
     private static let known = Mutex<[String]>([])

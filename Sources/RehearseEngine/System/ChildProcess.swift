@@ -144,5 +144,9 @@ private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<Uns
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)
     defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    return pointers.withUnsafeBufferPointer { buffer in
+        // Never empty (the nil that ends the list is always there), so it has an address.
+        guard let base = buffer.baseAddress else { preconditionFailure("an empty argument list") }
+        return body(base)
+    }
 }

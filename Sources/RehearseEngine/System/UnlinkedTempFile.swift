@@ -15,11 +15,11 @@ final class UnlinkedTempFile: Sendable {
 
     init() throws {
         var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("rehearse-out-XXXXXX").path.utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = mkstemp(&template)
         guard fd >= 0 else {
             throw RehearseError.infrastructure("cannot make a temporary file: \(String(cString: strerror(errno)))")
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = unlink(template)
         // Not inherited by other children: only the one it is handed to (dup2) writes to it.
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
