@@ -26,7 +26,7 @@ public final class Connection: Sendable {
     /// `overrides` are libpq keywords (`dbname`, `application_name`, …) that replace the string's own.
     public static func connect(
         _ conninfo: String, overrides: [(String, String)] = [], label: String = "rehearse-pq"
-    ) async throws -> Connection {
+    ) async throws(PostgresError) -> Connection {
         let overrides = overrides.map { [$0.0, $0.1] }
         let thread = BlockingWorker<Session?>(name: label) { nil }
         do {
@@ -53,14 +53,24 @@ public final class Connection: Sendable {
 
     /// Runs a script with the simple query protocol.
     @discardableResult
-    public func execute(_ sql: String) async throws -> [QueryResult] {
-        try await withSession { try $0.execute(sql) }
+    public func execute(_ sql: String) async throws(PostgresError) -> [QueryResult] {
+        try await onSession { session throws(PostgresError) in try session.execute(sql) }
     }
 
     /// Runs one statement with text parameters.
     @discardableResult
-    public func query(_ sql: String, _ params: [String?] = []) async throws -> QueryResult {
-        try await withSession { try $0.query(sql, params) }
+    public func query(_ sql: String, _ params: [String?] = []) async throws(PostgresError) -> QueryResult {
+        try await onSession { session throws(PostgresError) in try session.query(sql, params) }
+    }
+
+    /// `withSession` for work that fails only as the server or libpq fail: typed throws end to end.
+    private func onSession<T: Sendable>(
+        _ body: @escaping @Sendable (Session) throws(PostgresError) -> T
+    ) async throws(PostgresError) -> T {
+        try await thread.run(orIfStopped: PostgresError.closed) { (state: inout Session?) throws(PostgresError) -> T in
+            guard let session = state else { throw PostgresError.closed }
+            return try body(session)
+        }
     }
 
     /// Asks the server to cancel whatever this session is running now. Safe from any

@@ -130,7 +130,7 @@ struct ConnectionTests {
         do {
             _ = try await Connection.connect("host=/nonexistent-socket-dir port=1 user=x dbname=y connect_timeout=2")
             Issue.record("expected a connection error")
-        } catch let error as PostgresError {
+        } catch {
             #expect(error.kind == .connection)
             #expect(error.message.contains("nonexistent-socket-dir"))
         }

@@ -41,7 +41,7 @@ enum CheckRunner {
                 do {
                     try await connection.execute(sql)
                     result.actual = .string("no error")
-                } catch let error as PostgresError {
+                } catch {
                     result.actual = .string(error.sqlstate ?? "client error")
                     result.passed = error.sqlstate == sqlstate
                     if !result.passed { result.error = ErrorInfo(sqlstate: error.sqlstate, message: SecretMasker.mask(error.message)) }

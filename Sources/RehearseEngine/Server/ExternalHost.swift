@@ -29,7 +29,7 @@ final class ExternalHost: DatabaseHost {
             await connection.close()
             let clean = version.split(separator: " ").first.map(String.init) ?? version
             return ExternalHost(conninfo: conninfo, params: params, runID: runID, version: clean)
-        } catch let error as PostgresError {
+        } catch {
             throw RehearseError.infrastructure("cannot reach the server \(SecretMasker.mask(conninfo)): \(error.message)")
         }
     }
