@@ -28,7 +28,8 @@ enum Synthesize {
 
     static func fill(_ spec: SynthesizeSpec, profile: Profile, session: Session) throws -> StepMeasurement {
         // Histogram bounds were written in UTC and ISO (rehearse profile does so); read them back alike.
-        try session.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'")
+        // Literals from the profile are quoted by doubling quotes, which standard strings make the whole story.
+        try session.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET standard_conforming_strings = on")
         var measurement = StepMeasurement()
         var report: [String: SynthesizedTable] = [:]
         let chosen = spec.tables.map { $0.compactMap { profile.table(named: $0) } } ?? profile.tables
