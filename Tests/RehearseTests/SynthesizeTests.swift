@@ -163,3 +163,35 @@ struct SynthesizeTests {
         #expect(country.first == "US")
     }
 }
+
+extension SynthesizeTests {
+    /// A step timeout cancels the server's INSERT on every session of the step, in bounded time.
+    @Test func timeoutCancelsTheGeneration() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-synth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var profile = ProfileFormatTests.sample()  // leads: 1M rows
+        profile.tables[0].foreignKeys = []
+        try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
+        let file = dir.appendingPathComponent("timeout.yaml")
+        try """
+            name: synthesize-timeout
+            data: {profile: profile.json}
+            steps:
+              - name: schema
+                sql: "CREATE TYPE lead_status AS ENUM ('new', 'won', 'lost'); CREATE TABLE leads (id bigint PRIMARY KEY, phone varchar(20) UNIQUE, status lead_status NOT NULL)"
+              - name: data
+                timeout: 300ms
+                synthesize: {scale: 5}
+            expect: {verdict: blocked}
+            """.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        let started = ContinuousClock.now
+        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+        let step = try #require(doc.repetitions.first?.steps.last)
+        #expect(step.status == "failed" && step.error?.sqlstate == "57014", "\(String(describing: step.error))")
+        #expect(step.durationMs < 5000, "\(step.durationMs)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+}
