@@ -114,16 +114,16 @@ extension ProfileTests {
         try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("pagila.json"))
         let file = dir.appendingPathComponent("pagila.yaml")
         try """
-            name: pagila-shaped
-            data: {profile: pagila.json}
-            steps:
-              - name: schema
-                sql: {file: \(SQLScriptTests.pagila.path)/pagila-schema.sql}
-              - name: data
-                synthesize: {seed: 3}
-            checks:
-              - {name: rentals, row_count: public.rental, expect: 16044}
-            """.write(to: file, atomically: false, encoding: .utf8)
+        name: pagila-shaped
+        data: {profile: pagila.json}
+        steps:
+          - name: schema
+            sql: {file: \(SQLScriptTests.pagila.path)/pagila-schema.sql}
+          - name: data
+            synthesize: {seed: 3}
+        checks:
+          - {name: rentals, row_count: public.rental, expect: 16044}
+        """.write(to: file, atomically: false, encoding: .utf8)
         var options = RunOptions()
         options.writeResults = false
         let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)

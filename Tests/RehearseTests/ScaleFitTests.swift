@@ -33,8 +33,10 @@ struct ScaleFitTests {
         #expect(ScaleFit.fit([.init(scale: 0.1, values: [1, 2, 3])], predict: 1, rows: 100) == nil)
         #expect(ScaleFit.fit([.init(scale: 0.1, values: [1]), .init(scale: 0.2, values: [2])], predict: 1, rows: 100) == nil)
         // Wider noise, wider interval.
-        let quiet = ScaleFit.fit([0.1, 0.2, 0.3].map { .init(scale: $0, values: [100 * $0 * 0.99, 100 * $0 * 1.01]) }, predict: 1, rows: 1e6)!
-        let noisy = ScaleFit.fit([0.1, 0.2, 0.3].map { .init(scale: $0, values: [100 * $0 * 0.8, 100 * $0 * 1.2]) }, predict: 1, rows: 1e6)!
+        let quiet = ScaleFit.fit(
+            [0.1, 0.2, 0.3].map { .init(scale: $0, values: [100 * $0 * 0.99, 100 * $0 * 1.01]) }, predict: 1, rows: 1e6)!
+        let noisy = ScaleFit.fit(
+            [0.1, 0.2, 0.3].map { .init(scale: $0, values: [100 * $0 * 0.8, 100 * $0 * 1.2]) }, predict: 1, rows: 1e6)!
         #expect(noisy.high - noisy.low > 5 * (quiet.high - quiet.low))
         #expect(StudentT.quantile975(degreesOfFreedom: 1) == 12.706)
         #expect(abs(StudentT.quantile975(degreesOfFreedom: 60) - 2.000) < 0.002)

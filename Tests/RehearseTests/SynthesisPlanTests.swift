@@ -34,7 +34,9 @@ struct SynthesisPlanTests {
         let name = CheckBounds.read(["(length(name) <= 40)"], subject: "name", integer: false)
         #expect(name.maxLength == 40)
         let partition = CheckBounds.read(
-            ["((payment_date IS NOT NULL) AND (payment_date >= '2022-01-01 00:00:00+00'::timestamp with time zone) AND (payment_date < '2022-02-01 00:00:00+00'::timestamp with time zone))"],
+            [
+                "((payment_date IS NOT NULL) AND (payment_date >= '2022-01-01 00:00:00+00'::timestamp with time zone) AND (payment_date < '2022-02-01 00:00:00+00'::timestamp with time zone))"
+            ],
             subject: "payment_date", integer: false)
         #expect(partition.lowText?.value == "2022-01-01 00:00:00+00" && partition.highText?.strict == true)
         // Another column's bound is not this one's.

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @testable import Rehearse
 
@@ -175,16 +175,16 @@ extension SynthesizeTests {
         try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
         let file = dir.appendingPathComponent("timeout.yaml")
         try """
-            name: synthesize-timeout
-            data: {profile: profile.json}
-            steps:
-              - name: schema
-                sql: "CREATE TYPE lead_status AS ENUM ('new', 'won', 'lost'); CREATE TABLE leads (id bigint PRIMARY KEY, phone varchar(20) UNIQUE, status lead_status NOT NULL)"
-              - name: data
-                timeout: 300ms
-                synthesize: {scale: 5}
-            expect: {verdict: blocked}
-            """.write(to: file, atomically: false, encoding: .utf8)
+        name: synthesize-timeout
+        data: {profile: profile.json}
+        steps:
+          - name: schema
+            sql: "CREATE TYPE lead_status AS ENUM ('new', 'won', 'lost'); CREATE TABLE leads (id bigint PRIMARY KEY, phone varchar(20) UNIQUE, status lead_status NOT NULL)"
+          - name: data
+            timeout: 300ms
+            synthesize: {scale: 5}
+        expect: {verdict: blocked}
+        """.write(to: file, atomically: false, encoding: .utf8)
         var options = RunOptions()
         options.writeResults = false
         let started = ContinuousClock.now

@@ -241,7 +241,9 @@ enum Synthesize {
         while !left.isEmpty {
             let names = Set(left.map(\.qualifiedName))
             let ready = left.firstIndex { table in
-                !table.foreignKeys.contains { $0.references.qualifiedName != table.qualifiedName && names.contains($0.references.qualifiedName) }
+                !table.foreignKeys.contains {
+                    $0.references.qualifiedName != table.qualifiedName && names.contains($0.references.qualifiedName)
+                }
             }
             ordered.append(left.remove(at: ready ?? 0))
         }
