@@ -195,3 +195,51 @@ extension SynthesizeTests {
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
+
+extension SynthesizeTests {
+    /// A parent the step does not fill (seeded by an earlier step) is read as it is: the
+    /// children reference its existing keys, with the profile's skew.
+    @Test func childrenOfAnExistingParentReferenceItsRows() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-synth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let orders = TableProfile(
+            schema: "public", name: "orders", rows: 1000, pages: 10, analyzed: true,
+            columns: [
+                ColumnProfile(
+                    name: "id", type: "bigint", kind: .integer, notNull: true,
+                    stats: ColumnStats(nullFrac: 0, nDistinct: -1, histogramSize: 101, avgWidth: 8, correlation: 1)),
+                ColumnProfile(
+                    name: "customer_id", type: "integer", kind: .integer, notNull: false,
+                    stats: ColumnStats(nullFrac: 0.2, nDistinct: 30, mostCommonFreqs: [0.3, 0.1], avgWidth: 4, correlation: 0)),
+            ],
+            primaryKey: ["id"],
+            foreignKeys: [
+                ForeignKeyProfile(name: "orders_customer_fk", columns: ["customer_id"], references: .init(schema: "public", table: "customers", columns: ["id"]))
+            ])
+        let profile = Profile(source: .init(serverVersion: "15", database: "shop", takenAt: "2026-12-03T00:00:00Z"), redacted: true, tables: [orders])
+        try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
+        let file = dir.appendingPathComponent("existing.yaml")
+        try """
+            name: synthesize-existing-parent
+            data: {profile: profile.json}
+            steps:
+              - name: schema
+                sql: |
+                  CREATE TABLE customers (id integer PRIMARY KEY);
+                  INSERT INTO customers SELECT i * 10 FROM generate_series(1, 37) i;
+                  CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer REFERENCES customers (id));
+              - name: data
+                synthesize: {tables: [orders]}
+            checks:
+              - {name: orders, row_count: orders, expect: 1000}
+              - {name: nulls, query: "SELECT count(*) FROM orders WHERE customer_id IS NULL", expect: 200}
+              - {name: top, query: "SELECT max(c) FROM (SELECT count(*) c FROM orders GROUP BY customer_id) x", expect: 300}
+              - {name: distinct, query: "SELECT count(DISTINCT customer_id) FROM orders", expect: 30}
+            """.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+        #expect(doc.verdict == "approved", "\(doc.reasons)")
+    }
+}

@@ -6,10 +6,9 @@ import Foundation
 ///
 /// Each column (and each foreign key) gets a rank from 0 to rows-1 (`RankLayout`): the
 /// row number itself where the profile's correlation is high, a fixed permutation of it
-/// where it is near 0, a mixture (each row takes the ordered rank with probability
-/// |correlation|) between. The permutation is `rank * P + offset mod rows` with P a prime
-/// that does not divide rows, so every rank is used once and the layout's counts come out
-/// exact. Rows past `rows` (a second pass for rows a unique key or a check refused) take a
+/// where it is near 0, between them the first rows in order and the others permuted among
+/// the ranks left. The permutation is `rank * P + offset mod rows` with P a prime that does
+/// not divide rows, so every rank is used once and the layout's counts come out exact. Rows past `rows` (a second pass for rows a unique key or a check refused) take a
 /// hashed rank instead.
 struct SynthesisPlan: Sendable {
     let table: SynthesisTable
@@ -138,7 +137,6 @@ struct SynthesisPlan: Sendable {
     struct Unit {
         var salt: UInt64
         var correlation: Double
-        var bijective: Bool
         var layout: RankLayout
 
         /// PostgreSQL breaks ties between equal values by their position, so a column of few
@@ -163,7 +161,7 @@ struct SynthesisPlan: Sendable {
         let layout = RankLayout(rows: table.rows, stats: column.stats, notNull: column.notNull, unique: column.unique)
         return Unit(
             salt: StableHash.of([String(table.salt), column.name]), correlation: column.stats?.correlation ?? 0,
-            bijective: column.unique || Self.nearlyUnique(layout), layout: layout)
+            layout: layout)
     }
 
     private func unit(_ fk: ForeignKeyProfile) -> Unit {
@@ -172,12 +170,8 @@ struct SynthesisPlan: Sendable {
             rows: table.rows, stats: unitStats(fk), notNull: fkNotNull(fk), unique: unique, cap: parents[fk.name]?.rows)
         return Unit(
             salt: StableHash.of([String(table.salt), "fk", fk.name]), correlation: unitStats(fk)?.correlation ?? 0,
-            bijective: unique || Self.nearlyUnique(layout), layout: layout)
+            layout: layout)
     }
-
-    /// Most values occur once: a mixture of two orders would repeat some ranks and lose
-    /// distinct values, so the rank stays a permutation (ordered or not).
-    static func nearlyUnique(_ layout: RankLayout) -> Bool { layout.rest > 0 && layout.distinct * 2 > layout.rest }
 
     private func unitStats(_ fk: ForeignKeyProfile) -> ColumnStats? { table.column(fk.columns[0])?.stats }
     private func fkNotNull(_ fk: ForeignKeyProfile) -> Bool { fk.columns.contains { table.column($0)?.notNull ?? false } }
@@ -201,8 +195,9 @@ struct SynthesisPlan: Sendable {
             main = sorted
         } else if strength < 0.001 {
             main = permuted
-        } else if unit.bijective {
-            // Still a permutation: the first rows in order, the others permuted among the ranks left.
+        } else {
+            // Still a permutation, so the layout's counts stay exact: the first rows in order,
+            // the others permuted among the ranks left.
             let k = Int((Self.orderedPrefix(strength) * Double(n)).rounded())
             let rest = max(1, n - k)
             var restPrime = prime
@@ -210,8 +205,6 @@ struct SynthesisPlan: Sendable {
             let shuffled = "(\(k) + (((\(position) - \(k)) * \(restPrime) + \(offset % Int64(rest))) % \(rest)))"
             let ranked = "CASE WHEN \(position) < \(k) THEN \(position) ELSE \(shuffled) END"
             main = descending ? "(\(n - 1) - \(ranked))" : ranked
-        } else {
-            main = "CASE WHEN \(uniform(index, unit.salt &+ 1)) < \(strength) THEN \(sorted) ELSE \(permuted) END"
         }
         guard topUp else { return main }
         let hashed = "least(\(n - 1), floor(\(uniform(index, unit.salt &+ 2)) * \(n))::bigint)"
