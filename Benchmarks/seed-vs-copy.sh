@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Issue 3's benchmark: a seed step loading a 1M-row CSV against psql's \copy of the same
-# file into the same kind of server, alternating ROUNDS times; and rehearse's peak memory
-# (its max RSS, and jemalloc's allocated bytes) seeding 1M and 5M rows.
+# Issues 3 and 21: a seed step loading a 1M-row CSV, over one COPY stream and over parallel
+# streams (`streams: auto`), against psql's \copy of the same file into the same server,
+# alternating ROUNDS times in one run; that the parallel seed loads exactly what \copy
+# loads; and rehearse's peak memory (its max RSS, and jemalloc's allocated bytes) seeding
+# 1M and 5M rows with one stream and with parallel streams.
 # Usage: Benchmarks/seed-vs-copy.sh [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,31 +17,50 @@ w('id,name,score,note\n')
 for i in range(1, n+1): w(f'{i},\"name {i}, the {i%7}th\",{i%1000},note-{i:012d}\n')" "$1" > "$2"; }
 gen 1000000 "$work/1m.csv"; gen 5000000 "$work/5m.csv"
 schema="CREATE TABLE t (id bigint PRIMARY KEY, name text NOT NULL, score int, note text)"
+# mkscn NAME CSV STREAMS [CHECK]: a scenario loading CSV with STREAMS, and an optional check.
 mkscn() { cat > "$work/$1.yaml" <<YAML
 name: seed-$1
 steps:
   - {name: schema, sql: "$schema"}
   - name: load
-    seed: [{table: t, csv: $2}]
+    seed: [{table: t, csv: $2, streams: $3}]
+${4:-}
 YAML
 }
-mkscn s1m 1m.csv; mkscn s5m 5m.csv
+mkscn s1m 1m.csv 1; mkscn s5m 5m.csv 1; mkscn p1m 1m.csv auto; mkscn p5m 5m.csv auto
 
 # Both load into the same server: rehearse with --server, psql into a database of its own.
+# Other work on the machine shows in the load average, printed before and after.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 start_server
-: > "$work/rh"; : > "$work/psql"
-for r in $(seq "$rounds"); do
-  "$bin" run "$work/s1m.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
+# seed SCENARIO: the load step's duration in ms, and its streams' connections seen in the results.
+seed() {
+  "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
 import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
-assert s['rows']==1000000, s['rows']; print(s['duration_ms'])" >> "$work/rh"
+assert s['status']=='ok' and s['rows']==1000000, (s['status'], s['rows'], s.get('error')); print(s['duration_ms'])"
+}
+: > "$work/single"; : > "$work/parallel"; : > "$work/psql"
+for r in $(seq "$rounds"); do
+  seed s1m >> "$work/single"
+  seed p1m >> "$work/parallel"
   psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres
   psql -h "$work" -U postgres -qc "$schema" c
   t0=$(date +%s%N)
   psql -h "$work" -U postgres -qc "\\copy t (id, name, score, note) FROM '$work/1m.csv' WITH (FORMAT csv, HEADER true)" c
   t1=$(date +%s%N)
-  echo "($t1 - $t0) / 1000000" | bc -l >> "$work/psql"
+  echo "($t1 - $t0) / 1000000" | bc >> "$work/psql"
 done
-rh=$(median < "$work/rh"); pq=$(median < "$work/psql")
+single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); pq=$(median < "$work/psql")
+
+# Identical results: the parallel seed's table has the checksum of the table \copy loaded.
+sum="SELECT count(*) || ' ' || md5(string_agg(id || ',' || name || ',' || score || ',' || note, ';' ORDER BY id)) FROM t"
+same="DIFFERENT (see the assertion above)"
+want=$(psql -h "$work" -U postgres -Atc "$sum" c)
+mkscn same 1m.csv auto "checks: [{name: same, query: \"$sum\", expect: \"$want\"}]"
+"$bin" run "$work/same.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
+import json,sys; d=json.load(sys.stdin); c=d['repetitions'][0]['checks'][0]
+assert c['passed'], ('the parallel seed and psql loaded different rows', c)" && same="identical ($want)"
+
 # rehearse's own peak RSS (VmHWM of its process, not of the server it starts), polled
 # while it runs, and the heap peak jemalloc reports in the results.
 mem() {
@@ -49,10 +70,16 @@ mem() {
 import json; d=json.load(open('$work/mem.json')); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
 print(s['rows'], s.get('client_memory_peak', 0), $hwm)"
 }
-read -r rows1 alloc1 rss1 <<< "$(mem s1m)"
-read -r rows5 alloc5 rss5 <<< "$(mem s5m)"
-printf "\n%-40s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
-printf "%-40s %12.0f %12.0f %8.2f\n" "seed / \\copy wall time" "$rh" "$pq" "$(echo "$pq / $rh" | bc -l)"
-printf "\n%-40s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
-printf "%-40s %11.1f MB %11.1f MB\n" "1M rows ($rows1 loaded)" "$(echo "$rss1/1024" | bc -l)" "$(echo "$alloc1/1048576" | bc -l)"
-printf "%-40s %11.1f MB %11.1f MB\n" "5M rows ($rows5 loaded)" "$(echo "$rss5/1024" | bc -l)" "$(echo "$alloc5/1048576" | bc -l)"
+streams=$(python3 -c "import os; print(max(1, min(os.cpu_count(), 4)))")
+printf "\n%-44s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
+printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream / \\copy" "$single" "$pq" "$(echo "$pq / $single" | bc -l)"
+printf "%-44s %12.0f %12.0f %8.2f\n" "seed, streams: auto ($streams) / \\copy" "$parallel" "$pq" "$(echo "$pq / $parallel" | bc -l)"
+echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); \\copy $(paste -sd' ' "$work/psql")"
+echo "rows loaded by the parallel seed and by \\copy: $same"
+printf "\n%-44s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
+for s in s1m s5m p1m p5m; do
+  read -r rows alloc rss <<< "$(mem $s)"
+  case $s in s*) how="one stream" ;; *) how="streams: auto" ;; esac
+  printf "%-44s %11.1f MB %11.1f MB\n" "$how, $rows rows" "$(echo "$rss/1024" | bc -l)" "$(echo "$alloc/1048576" | bc -l)"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

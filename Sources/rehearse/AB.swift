@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseReport
+import RehearseResults
+import RehearseScenario
+import RehearseSupport
 
 struct AB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,12 +87,11 @@ struct AB: AsyncParsableCommand {
         let (done, failure) = await work.value
         if let sig = SignalTrap.shared.signalReceived {
             CleanupRegistry.shared.runAll()
-            throw ExitCode(128 + sig)
+            throw ExitCode(ExitStatus.interrupted(by: sig))
         }
         if let failure {
             printError("rehearse: \(SecretMasker.mask("\(failure)"))")
-            if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(failure))
         }
         if let out {
             for pair in done {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseSupport
+import RehearseEngine
+import RehearseResults
+import RehearseScenario
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,8 +35,7 @@ struct ProfileCommand: AsyncParsableCommand {
             outcome = try await ProfileTaker.take(url: url, tables: names.isEmpty ? nil : names, redact: redact)
         } catch {
             printError("rehearse: profile: \(error)")
-            if case .invalid = error { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(error))
         }
         for table in outcome.unanalyzed {
             printError("warning: \(table) has no statistics (never analyzed): run ANALYZE on it and profile again")
