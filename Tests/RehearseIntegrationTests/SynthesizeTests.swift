@@ -2,11 +2,11 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-
 
 /// `synthesize` on real servers: a profile of a table of known shapes (skewed most
 /// common values, 10% NULLs, unique columns, a foreign key with uneven fan-out, a
@@ -178,7 +178,8 @@ extension SynthesizeTests {
             stats: ColumnStats(nullFrac: 0.1, nDistinct: -0.8, mostCommonFreqs: [0.02, 0.01], histogramSize: 3, avgWidth: 9))
         let status = ColumnProfile(
             name: "status", type: "lead_status", kind: .enum, notNull: true, enumLabels: ["new", "won", "lost"],
-            stats: ColumnStats(nullFrac: 0, nDistinct: 3, mostCommonVals: ["new", "won", "lost"], mostCommonFreqs: [0.7, 0.2, 0.1], avgWidth: 4))
+            stats: ColumnStats(
+                nullFrac: 0, nDistinct: 3, mostCommonVals: ["new", "won", "lost"], mostCommonFreqs: [0.7, 0.2, 0.1], avgWidth: 4))
         let id = ColumnProfile(
             name: "id", type: "bigint", kind: .integer, notNull: true,
             stats: ColumnStats(nullFrac: 0, nDistinct: -1, avgWidth: 8, correlation: 1))
@@ -230,28 +231,31 @@ extension SynthesizeTests {
             ],
             primaryKey: ["id"],
             foreignKeys: [
-                ForeignKeyProfile(name: "orders_customer_fk", columns: ["customer_id"], references: .init(schema: "public", table: "customers", columns: ["id"]))
+                ForeignKeyProfile(
+                    name: "orders_customer_fk", columns: ["customer_id"],
+                    references: .init(schema: "public", table: "customers", columns: ["id"]))
             ])
-        let profile = Profile(source: .init(serverVersion: "15", database: "shop", takenAt: "2026-12-03T00:00:00Z"), redacted: true, tables: [orders])
+        let profile = Profile(
+            source: .init(serverVersion: "15", database: "shop", takenAt: "2026-12-03T00:00:00Z"), redacted: true, tables: [orders])
         try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
         let file = dir.appendingPathComponent("existing.yaml")
         try """
-            name: synthesize-existing-parent
-            data: {profile: profile.json}
-            steps:
-              - name: schema
-                sql: |
-                  CREATE TABLE customers (id integer PRIMARY KEY);
-                  INSERT INTO customers SELECT i * 10 FROM generate_series(1, 37) i;
-                  CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer REFERENCES customers (id));
-              - name: data
-                synthesize: {tables: [orders]}
-            checks:
-              - {name: orders, row_count: orders, expect: 1000}
-              - {name: nulls, query: "SELECT count(*) FROM orders WHERE customer_id IS NULL", expect: 200}
-              - {name: top, query: "SELECT max(c) FROM (SELECT count(*) c FROM orders GROUP BY customer_id) x", expect: 300}
-              - {name: distinct, query: "SELECT count(DISTINCT customer_id) FROM orders", expect: 30}
-            """.write(to: file, atomically: false, encoding: .utf8)
+        name: synthesize-existing-parent
+        data: {profile: profile.json}
+        steps:
+          - name: schema
+            sql: |
+              CREATE TABLE customers (id integer PRIMARY KEY);
+              INSERT INTO customers SELECT i * 10 FROM generate_series(1, 37) i;
+              CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer REFERENCES customers (id));
+          - name: data
+            synthesize: {tables: [orders]}
+        checks:
+          - {name: orders, row_count: orders, expect: 1000}
+          - {name: nulls, query: "SELECT count(*) FROM orders WHERE customer_id IS NULL", expect: 200}
+          - {name: top, query: "SELECT max(c) FROM (SELECT count(*) c FROM orders GROUP BY customer_id) x", expect: 300}
+          - {name: distinct, query: "SELECT count(DISTINCT customer_id) FROM orders", expect: 30}
+        """.write(to: file, atomically: false, encoding: .utf8)
         var options = RunOptions()
         options.writeResults = false
         let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)

@@ -1,5 +1,5 @@
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 
 /// The profile's statistics next to the ones `ANALYZE` found on the generated rows.
 enum SynthesisFidelity {

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// The `synthesize` step: fills tables earlier steps created with rows shaped like the
