@@ -13,7 +13,9 @@ struct ScenarioBuilder {
     let reader: YAMLReader
     let directory: URL
 
-    static let topKeys = ["name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect", "data"]
+    static let topKeys = [
+        "name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect", "data",
+    ]
     static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot", "synthesize"]
     static let stepCommon = ["name", "on_error", "background", "until", "timeout"]
     static let maxNameLength = 100

@@ -1,12 +1,12 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-
 
 /// `synthesize` on real servers: a profile of a table of known shapes (skewed most
 /// common values, 10% NULLs, unique columns, a foreign key with uneven fan-out, a
@@ -164,5 +164,101 @@ struct SynthesizeTests {
         // Values come from the profile: the most common country is the source's.
         let country = try #require(profile.table(named: "leads")?.column("country")?.stats?.mostCommonVals)
         #expect(country.first == "US")
+    }
+}
+
+extension SynthesizeTests {
+    /// A step timeout cancels the server's INSERT on every session of the step, in bounded time.
+    @Test func timeoutCancelsTheGeneration() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-synth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let phone = ColumnProfile(
+            name: "phone", type: "character varying(20)", kind: .text, notNull: false,
+            stats: ColumnStats(nullFrac: 0.1, nDistinct: -0.8, mostCommonFreqs: [0.02, 0.01], histogramSize: 3, avgWidth: 9))
+        let status = ColumnProfile(
+            name: "status", type: "lead_status", kind: .enum, notNull: true, enumLabels: ["new", "won", "lost"],
+            stats: ColumnStats(
+                nullFrac: 0, nDistinct: 3, mostCommonVals: ["new", "won", "lost"], mostCommonFreqs: [0.7, 0.2, 0.1], avgWidth: 4))
+        let id = ColumnProfile(
+            name: "id", type: "bigint", kind: .integer, notNull: true,
+            stats: ColumnStats(nullFrac: 0, nDistinct: -1, avgWidth: 8, correlation: 1))
+        let leads = TableProfile(
+            schema: "public", name: "leads", rows: 1_000_000, pages: 12739, analyzed: true, columns: [id, phone, status],
+            primaryKey: ["id"], unique: [["phone"]])
+        let profile = Profile(
+            source: .init(serverVersion: "15", database: "shop", takenAt: "2026-12-03T00:00:00Z"), redacted: true, tables: [leads])
+        try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
+        let file = dir.appendingPathComponent("timeout.yaml")
+        try """
+        name: synthesize-timeout
+        data: {profile: profile.json}
+        steps:
+          - name: schema
+            sql: "CREATE TYPE lead_status AS ENUM ('new', 'won', 'lost'); CREATE TABLE leads (id bigint PRIMARY KEY, phone varchar(20) UNIQUE, status lead_status NOT NULL)"
+          - name: data
+            timeout: 300ms
+            synthesize: {scale: 5}
+        expect: {verdict: blocked}
+        """.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        let started = ContinuousClock.now
+        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+        let step = try #require(doc.repetitions.first?.steps.last)
+        #expect(step.status == .failed && step.error?.sqlstate == "57014", "\(String(describing: step.error))")
+        #expect(step.durationMs < 5000, "\(step.durationMs)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+}
+
+extension SynthesizeTests {
+    /// A parent the step does not fill (seeded by an earlier step) is read as it is: the
+    /// children reference its existing keys, with the profile's skew.
+    @Test func childrenOfAnExistingParentReferenceItsRows() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-synth-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let orders = TableProfile(
+            schema: "public", name: "orders", rows: 1000, pages: 10, analyzed: true,
+            columns: [
+                ColumnProfile(
+                    name: "id", type: "bigint", kind: .integer, notNull: true,
+                    stats: ColumnStats(nullFrac: 0, nDistinct: -1, histogramSize: 101, avgWidth: 8, correlation: 1)),
+                ColumnProfile(
+                    name: "customer_id", type: "integer", kind: .integer, notNull: false,
+                    stats: ColumnStats(nullFrac: 0.2, nDistinct: 30, mostCommonFreqs: [0.3, 0.1], avgWidth: 4, correlation: 0)),
+            ],
+            primaryKey: ["id"],
+            foreignKeys: [
+                ForeignKeyProfile(
+                    name: "orders_customer_fk", columns: ["customer_id"],
+                    references: .init(schema: "public", table: "customers", columns: ["id"]))
+            ])
+        let profile = Profile(
+            source: .init(serverVersion: "15", database: "shop", takenAt: "2026-12-03T00:00:00Z"), redacted: true, tables: [orders])
+        try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("profile.json"))
+        let file = dir.appendingPathComponent("existing.yaml")
+        try """
+        name: synthesize-existing-parent
+        data: {profile: profile.json}
+        steps:
+          - name: schema
+            sql: |
+              CREATE TABLE customers (id integer PRIMARY KEY);
+              INSERT INTO customers SELECT i * 10 FROM generate_series(1, 37) i;
+              CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer REFERENCES customers (id));
+          - name: data
+            synthesize: {tables: [orders]}
+        checks:
+          - {name: orders, row_count: orders, expect: 1000}
+          - {name: nulls, query: "SELECT count(*) FROM orders WHERE customer_id IS NULL", expect: 200}
+          - {name: top, query: "SELECT max(c) FROM (SELECT count(*) c FROM orders GROUP BY customer_id) x", expect: 300}
+          - {name: distinct, query: "SELECT count(DISTINCT customer_id) FROM orders", expect: 30}
+        """.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+        #expect(doc.verdict == .approved, "\(doc.reasons)")
     }
 }

@@ -14,14 +14,17 @@ struct ProfileFormatTests {
                 histogramBounds: ["555-0000", "555-5000", "555-9999"], avgWidth: 9, correlation: 0.02))
         let status = ColumnProfile(
             name: "status", type: "lead_status", kind: .enum, notNull: true, enumLabels: ["new", "won", "lost"],
-            stats: ColumnStats(nullFrac: 0, nDistinct: 3, mostCommonVals: ["new", "won", "lost"], mostCommonFreqs: [0.7, 0.2, 0.1], avgWidth: 4))
+            stats: ColumnStats(
+                nullFrac: 0, nDistinct: 3, mostCommonVals: ["new", "won", "lost"], mostCommonFreqs: [0.7, 0.2, 0.1], avgWidth: 4))
         let id = ColumnProfile(
             name: "id", type: "bigint", kind: .integer, notNull: true,
             stats: ColumnStats(nullFrac: 0, nDistinct: -1, histogramBounds: ["1", "500000", "1000000"], avgWidth: 8, correlation: 1))
         let leads = TableProfile(
             schema: "public", name: "leads", rows: 1_000_000, pages: 12739, analyzed: true, columns: [id, phone, status],
             primaryKey: ["id"], unique: [["phone"]],
-            foreignKeys: [ForeignKeyProfile(name: "fk", columns: ["id"], references: .init(schema: "public", table: "accounts", columns: ["id"]))],
+            foreignKeys: [
+                ForeignKeyProfile(name: "fk", columns: ["id"], references: .init(schema: "public", table: "accounts", columns: ["id"]))
+            ],
             checks: [CheckProfile(name: "c", definition: "CHECK ((id > 0))")])
         return Profile(source: .init(serverVersion: "15.18", database: "shop", takenAt: "2026-12-03T06:00:00Z"), tables: [leads])
     }
@@ -31,7 +34,9 @@ struct ProfileFormatTests {
         let data = try ProfileFile.encode(profile)
         #expect(try ProfileFile.decode(data, file: "p.json") == profile)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["\"profile_version\" : 1", "\"null_frac\"", "\"n_distinct\"", "\"most_common_freqs\"", "\"primary_key\"", "\"foreign_keys\""] {
+        for key in [
+            "\"profile_version\" : 1", "\"null_frac\"", "\"n_distinct\"", "\"most_common_freqs\"", "\"primary_key\"", "\"foreign_keys\"",
+        ] {
             #expect(text.contains(key), "missing \(key)")
         }
     }
@@ -55,7 +60,8 @@ struct ProfileFormatTests {
     @Test func unknownVersionAndBadNumbersAreRefused() throws {
         var text = String(decoding: try ProfileFile.encode(Self.sample()), as: UTF8.self)
         #expect(throws: ProfileFile.LoadError.self) {
-            try ProfileFile.decode(Data(text.replacingOccurrences(of: "\"profile_version\" : 1", with: "\"profile_version\" : 2").utf8), file: "p")
+            try ProfileFile.decode(
+                Data(text.replacingOccurrences(of: "\"profile_version\" : 1", with: "\"profile_version\" : 2").utf8), file: "p")
         }
         text = text.replacingOccurrences(of: "\"null_frac\" : 0.1", with: "\"null_frac\" : 1.5")
         let error = #expect(throws: ProfileFile.LoadError.self) { try ProfileFile.decode(Data(text.utf8), file: "p") }

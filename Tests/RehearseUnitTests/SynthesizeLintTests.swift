@@ -22,7 +22,8 @@ struct SynthesizeLintTests {
 
     @Test func readsTheStepAndItsProfile() throws {
         let (scenario, errors) = try Self.lint(
-            "name: x\ndata: {profile: p.json}\nsteps:\n  - {name: s, sql: 'SELECT 1'}\n  - {name: fill, synthesize: {scale: 0.05, seed: 9, tables: [leads]}}\n")
+            "name: x\ndata: {profile: p.json}\nsteps:\n  - {name: s, sql: 'SELECT 1'}\n  - {name: fill, synthesize: {scale: 0.05, seed: 9, tables: [leads]}}\n"
+        )
         #expect(errors.isEmpty, "\(errors)")
         guard case .synthesize(let spec)? = scenario?.steps.last?.kind else {
             Issue.record("not a synthesize step")

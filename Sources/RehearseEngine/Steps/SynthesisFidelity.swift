@@ -1,5 +1,5 @@
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 
 /// The profile's statistics next to the ones `ANALYZE` found on the generated rows.
 enum SynthesisFidelity {
@@ -15,7 +15,8 @@ enum SynthesisFidelity {
             else { continue }
             fidelity.nullFrac[column.name] = [asked.nullFrac, made.nullFrac]
             fidelity.nDistinct[column.name] = [
-                min(asked.distinctCount(rows: rows), Double(parentRows[column.name] ?? Int.max)).rounded(), made.distinctCount(rows: max(generated.rows, 0)).rounded(),
+                min(asked.distinctCount(rows: rows), Double(parentRows[column.name] ?? Int.max)).rounded(),
+                made.distinctCount(rows: max(generated.rows, 0)).rounded(),
             ]
             if let freqs = asked.mostCommonFreqs, !freqs.isEmpty {
                 // A foreign key with fewer parents than the profile referenced: each parent stands for

@@ -1,16 +1,43 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// The `synthesize` step: fills tables earlier steps created with rows shaped like the
-/// profile at `scale`, parents before children, each table with set-based SQL the server
-/// runs (`SynthesisPlan`), then reports each table's fidelity: the profile's statistics
-/// next to the ones `ANALYZE` finds on what was generated.
+/// profile at `scale`, each table with set-based SQL the server runs (`SynthesisPlan`),
+/// tables in parallel where foreign keys allow (a table starts once its parents are
+/// filled), then reports each table's fidelity: the profile's statistics next to the
+/// ones `ANALYZE` finds on what was generated.
 enum Synthesize {
     /// Passes after the first for rows a unique key, a check or a missing parent refused.
     static let maxExtraPasses = 20
+
+    /// What the catalog said, read once on the step's first session.
+    struct Prepared: Sendable {
+        var tables: [SynthesisTable]
+        /// The profile's table of each (same order).
+        var profiled: [TableProfile]
+        /// Rows of the parents this step does not fill, by `schema.table`.
+        var existingRows: [String: Int]
+        var report: [String: SynthesizedTable]
+    }
+
+    /// One table done: its rows, the passes it took, each statement's time.
+    struct Filled: Sendable {
+        var table: String
+        var inserted: Int
+        var regenerated: Int
+        var statementNanos: [(UInt64, Int)]
+    }
+
+    /// Sessions at once: the local cores, at most 4, never more than there are tables.
+    static func streams(tables: Int) -> Int { max(1, min(tables, min(4, ProcessInfo.processInfo.activeProcessorCount))) }
+
+    static let sessionSettings =
+        // Histogram bounds were written in UTC and ISO (rehearse profile does so); read them back alike.
+        // Literals from the profile are quoted by doubling quotes, which standard strings make the whole story.
+        "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET standard_conforming_strings = on"
 
     static func run(_ spec: SynthesizeSpec, context: StepContext) async -> StepMeasurement {
         guard let profile = spec.profile else {
@@ -18,104 +45,155 @@ enum Synthesize {
             m.fail(message: "no profile loaded from \(spec.profileFile.path)")
             return m
         }
-        return await context.withConnection { connection in
+        return await context.withConnection { main in
+            var measurement = StepMeasurement()
+            var extra: [Connection] = []
             do {
-                return try await connection.cancellable { session in try fill(spec, profile: profile, session: session) }
+                let prepared = try await main.cancellable { session in
+                    try session.execute(sessionSettings)
+                    return try prepare(spec, profile: profile, session: session)
+                }
+                for _ in 1..<streams(tables: prepared.tables.count) {
+                    let connection = try await context.connect()
+                    extra.append(connection)
+                    _ = try await connection.execute(sessionSettings)
+                }
+                let filled = try await fill(prepared, sessions: [main] + extra)
+                for connection in extra { await context.release(connection) }
+                extra = []
+                for done in filled.values {
+                    for (nanos, rows) in done.statementNanos { measurement.record(batchNanos: nanos, rows: rows) }
+                }
+                measurement.synthesized = try await main.cancellable { session in
+                    try report(prepared, filled: filled, spec: spec, session: session)
+                }
             } catch {
-                var m = StepMeasurement()
-                m.fail(asPostgres(error))
-                return m
+                for connection in extra { await context.release(connection) }
+                measurement.fail(asPostgres(error))
             }
+            return measurement
         }
     }
 
-    static func fill(_ spec: SynthesizeSpec, profile: Profile, session: Session) throws -> StepMeasurement {
-        // Histogram bounds were written in UTC and ISO (rehearse profile does so); read them back alike.
-        try session.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'")
-        var measurement = StepMeasurement()
+    /// Which profiled tables the schema has, their catalog joined with the profile, and the rows of parents left as they are.
+    static func prepare(_ spec: SynthesizeSpec, profile: Profile, session: Session) throws -> Prepared {
         var report: [String: SynthesizedTable] = [:]
         let chosen = spec.tables.map { $0.compactMap { profile.table(named: $0) } } ?? profile.tables
         var present: [TableProfile] = []
         for table in chosen {
-            let name = "\(SQLText.identifier(table.schema)).\(SQLText.identifier(table.name))"
-            if try session.query("SELECT to_regclass($1) IS NOT NULL", [name]).scalar == "t" {
+            if try session.query("SELECT to_regclass($1) IS NOT NULL", [sqlName(table.schema, table.name)]).scalar == "t" {
                 present.append(table)
             } else {
                 report[key(table.schema, table.name)] = SynthesizedTable(
                     rows: 0, profileRows: table.rows, scale: spec.scale, skipped: "the schema has no table \(table.qualifiedName)")
             }
         }
-        let names = present.map { "\(SQLText.identifier($0.schema)).\(SQLText.identifier($0.name))" }
-        let targets = try CatalogProfileReader.readTables(session, tables: names)
+        let targets = try CatalogProfileReader.readTables(session, tables: present.map { sqlName($0.schema, $0.name) })
         let tables = try SynthesisCatalog.tables(session, targets: targets, profiled: present, scale: spec.scale, seed: spec.seed)
+        let filling = Set(tables.map(\.qualifiedName))
+        var existing: [String: Int] = [:]
+        for fk in tables.flatMap(\.foreignKeys) where !filling.contains(fk.references.qualifiedName) {
+            guard existing[fk.references.qualifiedName] == nil else { continue }
+            let count = try session.query("SELECT count(*) FROM \(sqlName(fk.references.schema, fk.references.table))").scalar
+            existing[fk.references.qualifiedName] = Int(count ?? "0") ?? 0
+        }
+        return Prepared(tables: tables, profiled: present, existingRows: existing, report: report)
+    }
 
-        var filled: [String: SynthesisPlan.Parent] = [:]
-        var regenerated: [String: Int] = [:]
-        var parentRows: [String: [String: Int]] = [:]
-        for table in parentsFirst(tables) {
-            var parents: [String: SynthesisPlan.Parent] = [:]
-            for fk in table.foreignKeys {
-                let parent = fk.references.qualifiedName
-                if parent == table.qualifiedName {
-                    parents[fk.name] = .init(table: table, rows: table.rows)
-                } else if let done = filled[parent] {
-                    parents[fk.name] = done
-                } else {
-                    let from = "\(SQLText.identifier(fk.references.schema)).\(SQLText.identifier(fk.references.table))"
-                    let count = Int(try session.query("SELECT count(*) FROM \(from)").scalar ?? "0") ?? 0
-                    parents[fk.name] = .init(table: nil, rows: count)
+    /// Every table on the first free session whose parents are done; a cycle of tables
+    /// that wait on each other starts with the first of them, as the profile lists it.
+    static func fill(_ prepared: Prepared, sessions: [Connection]) async throws -> [String: Filled] {
+        var pending = parentsFirst(prepared.tables)
+        var filled: [String: Filled] = [:]
+        var parentsDone: [String: SynthesisPlan.Parent] = [:]
+        var idle = sessions
+        var running = Set<String>()
+        let names = Set(prepared.tables.map(\.qualifiedName))
+        try await withThrowingTaskGroup(of: (Filled, Connection).self) { group in
+            while !pending.isEmpty || !running.isEmpty {
+                while !idle.isEmpty, let index = nextReady(pending, names: names, done: parentsDone, idle: running.isEmpty) {
+                    let table = pending.remove(at: index)
+                    let plan = SynthesisPlan(table: table, parents: parents(of: table, done: parentsDone, existing: prepared.existingRows))
+                    let connection = idle.removeLast()
+                    running.insert(table.qualifiedName)
+                    group.addTask {
+                        let done = try await connection.cancellable { session in try insert(plan, session: session) }
+                        return (done, connection)
+                    }
+                }
+                guard let (done, connection) = try await group.next() else { break }
+                idle.append(connection)
+                running.remove(done.table)
+                filled[done.table] = done
+                if let table = prepared.tables.first(where: { $0.qualifiedName == done.table }) {
+                    parentsDone[done.table] = .init(
+                        table: table, rows: table.rows, hasGaps: done.inserted < table.rows || done.regenerated > 0)
                 }
             }
-            let plan = SynthesisPlan(table: table, parents: parents)
-            for fk in plan.foreignKeys { parentRows[table.qualifiedName, default: [:]][fk.columns[0]] = parents[fk.name]?.rows }
-            let (inserted, extra) = try insert(plan, session: session, measurement: &measurement)
-            regenerated[table.qualifiedName] = extra
-            filled[table.qualifiedName] = .init(table: table, rows: table.rows, hasGaps: inserted < table.rows || extra > 0)
-            try advanceSequences(plan, session: session)
         }
-        if !tables.isEmpty {
-            try session.execute("ANALYZE \(names.joined(separator: ", "))")
-            let generated = try CatalogProfileReader.readTables(session, tables: names)
-            for (index, table) in tables.enumerated() {
-                let rows = Int(try session.query("SELECT count(*) FROM \(table.sqlName)").scalar ?? "0") ?? 0
-                report[key(table.schema, table.name)] = SynthesizedTable(
-                    rows: rows, profileRows: present[index].rows, scale: spec.scale, regenerated: regenerated[table.qualifiedName] ?? 0,
-                    fidelity: SynthesisFidelity.compare(
-                        profile: present[index], generated: generated[index], target: table,
-                        parentRows: parentRows[table.qualifiedName] ?? [:]))
+        return filled
+    }
+
+    /// The first pending table whose parents (other than itself) are all filled or not filled by this step;
+    /// with nothing running, the first pending one anyway (a cycle).
+    private static func nextReady(
+        _ pending: [SynthesisTable], names: Set<String>, done: [String: SynthesisPlan.Parent], idle: Bool
+    ) -> Int? {
+        let ready = pending.firstIndex { table in
+            table.foreignKeys.allSatisfy { fk in
+                let parent = fk.references.qualifiedName
+                return parent == table.qualifiedName || !names.contains(parent) || done[parent] != nil
             }
         }
-        measurement.synthesized = report
-        return measurement
+        return ready ?? (idle && !pending.isEmpty ? 0 : nil)
+    }
+
+    private static func parents(
+        of table: SynthesisTable, done: [String: SynthesisPlan.Parent], existing: [String: Int]
+    ) -> [String: SynthesisPlan.Parent] {
+        var parents: [String: SynthesisPlan.Parent] = [:]
+        for fk in table.foreignKeys {
+            let parent = fk.references.qualifiedName
+            if parent == table.qualifiedName {
+                parents[fk.name] = .init(table: table, rows: table.rows)
+            } else if let filled = done[parent] {
+                parents[fk.name] = filled
+            } else {
+                // Not filled by this step (or not yet, in a cycle): its rows as they are.
+                parents[fk.name] = .init(table: nil, rows: existing[parent] ?? 0)
+            }
+        }
+        return parents
     }
 
     /// The first pass numbers rows 1 to `rows`; what it could not place is generated again
     /// (rows numbered past `rows`, with hashed ranks) until every row is in or a pass adds none.
-    private static func insert(
-        _ plan: SynthesisPlan, session: Session, measurement: inout StepMeasurement
-    ) throws -> (inserted: Int, regenerated: Int) {
+    /// Serial and identity sequences then go past the values written.
+    static func insert(_ plan: SynthesisPlan, session: Session) throws -> Filled {
+        var done = Filled(table: plan.table.qualifiedName, inserted: 0, regenerated: 0, statementNanos: [])
         let n = plan.table.rows
-        guard n > 0, !plan.writtenColumns.isEmpty else { return (0, 0) }
-        var inserted = try timed(plan.insert(first: 1, last: n), session: session, measurement: &measurement)
+        guard n > 0, !plan.writtenColumns.isEmpty else { return done }
+        func timed(_ sql: String) throws -> Int {
+            Diagnostics.mark("synthesize: \(sql.prefix(300))…")
+            let start = monotonicNanos()
+            let rows = try session.execute(sql).reduce(0) { $0 + $1.affectedRows }
+            done.statementNanos.append((monotonicNanos() - start, rows))
+            return rows
+        }
+        done.inserted = try timed(plan.insert(first: 1, last: n))
         var next = n + 1
         var passes = 0
-        while inserted < n && plan.needsGuard && passes < maxExtraPasses {
-            let want = n - inserted
-            let added = try timed(plan.insert(first: next, last: next + want - 1), session: session, measurement: &measurement)
+        while done.inserted < n && plan.needsGuard && passes < maxExtraPasses {
+            let want = n - done.inserted
+            let added = try timed(plan.insert(first: next, last: next + want - 1))
             next += want
             passes += 1
-            inserted += added
+            done.inserted += added
             if added == 0 { break }
         }
-        return (inserted, next - n - 1)
-    }
-
-    private static func timed(_ sql: String, session: Session, measurement: inout StepMeasurement) throws -> Int {
-        Diagnostics.mark("synthesize: \(sql.prefix(300))…")
-        let start = monotonicNanos()
-        let rows = try session.execute(sql).reduce(0) { $0 + $1.affectedRows }
-        measurement.record(batchNanos: monotonicNanos() - start, rows: rows)
-        return rows
+        done.regenerated = next - n - 1
+        try advanceSequences(plan, session: session)
+        return done
     }
 
     /// A serial or identity column written with explicit values: its sequence goes past them,
@@ -132,6 +210,33 @@ enum Synthesize {
         }
     }
 
+    /// `ANALYZE` on what was generated, and each table's fidelity.
+    static func report(
+        _ prepared: Prepared, filled: [String: Filled], spec: SynthesizeSpec, session: Session
+    ) throws -> [String: SynthesizedTable] {
+        var report = prepared.report
+        let tables = prepared.tables
+        guard !tables.isEmpty else { return report }
+        let names = tables.map(\.sqlName)
+        try session.execute("ANALYZE \(names.joined(separator: ", "))")
+        let generated = try CatalogProfileReader.readTables(session, tables: names)
+        for (index, table) in tables.enumerated() {
+            var parentRows: [String: Int] = [:]
+            for fk in table.foreignKeys {
+                let parent = fk.references.qualifiedName
+                parentRows[fk.columns[0]] =
+                    tables.first { $0.qualifiedName == parent }?.rows ?? prepared.existingRows[parent] ?? 0
+            }
+            let rows = Int(try session.query("SELECT count(*) FROM \(table.sqlName)").scalar ?? "0") ?? 0
+            report[key(table.schema, table.name)] = SynthesizedTable(
+                rows: rows, profileRows: prepared.profiled[index].rows, scale: spec.scale,
+                regenerated: filled[table.qualifiedName]?.regenerated ?? 0,
+                fidelity: SynthesisFidelity.compare(
+                    profile: prepared.profiled[index], generated: generated[index], target: table, parentRows: parentRows))
+        }
+        return report
+    }
+
     /// Parents before children (a foreign key to the table itself is no order); tables in a cycle keep the profile's order.
     static func parentsFirst(_ tables: [SynthesisTable]) -> [SynthesisTable] {
         var left = tables
@@ -139,12 +244,16 @@ enum Synthesize {
         while !left.isEmpty {
             let names = Set(left.map(\.qualifiedName))
             let ready = left.firstIndex { table in
-                !table.foreignKeys.contains { $0.references.qualifiedName != table.qualifiedName && names.contains($0.references.qualifiedName) }
+                !table.foreignKeys.contains {
+                    $0.references.qualifiedName != table.qualifiedName && names.contains($0.references.qualifiedName)
+                }
             }
             ordered.append(left.remove(at: ready ?? 0))
         }
         return ordered
     }
+
+    static func sqlName(_ schema: String, _ name: String) -> String { "\(SQLText.identifier(schema)).\(SQLText.identifier(name))" }
 
     /// Results name a table of `public` by its name, others as `schema.name`.
     static func key(_ schema: String, _ name: String) -> String { schema == "public" ? name : "\(schema).\(name)" }

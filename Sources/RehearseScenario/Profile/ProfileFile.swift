@@ -39,7 +39,8 @@ public enum ProfileFile {
         guard let version else { throw LoadError(file: file, message: "not a rehearse profile (no profile_version)") }
         guard version == Profile.currentVersion else {
             throw LoadError(
-                file: file, message: "profile_version \(version) is not known to this rehearse (it reads version \(Profile.currentVersion))")
+                file: file, message: "profile_version \(version) is not known to this rehearse (it reads version \(Profile.currentVersion))"
+            )
         }
         let profile: Profile
         do { profile = try JSONDecoder().decode(Profile.self, from: data) } catch {
