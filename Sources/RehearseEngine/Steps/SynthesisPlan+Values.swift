@@ -41,9 +41,9 @@ extension SynthesisPlan {
         }
         let mid = segments.startIndex + segments.count / 2
         let left = segments[segments.startIndex..<mid]
-        let pivot = left.last!.0
+        guard let (pivot, lastOfLeft) = left.last else { return otherwise }  // never: more than 4 segments
         // Below the pivot the rank is in one of the left segments: the last of them needs no test.
-        let inLeft = segmentCase(r, left.dropLast(), otherwise: left.last!.1)
+        let inLeft = segmentCase(r, left.dropLast(), otherwise: lastOfLeft)
         return "CASE WHEN \(r) < \(pivot) THEN \(inLeft) ELSE \(segmentCase(r, segments[mid...], otherwise: otherwise)) END"
     }
 

@@ -88,8 +88,10 @@ struct SynthesisPlan: Sendable {
             let name = SQLText.identifier(column.name)
             if let k = fks.firstIndex(where: { $0.columns.contains(column.name) }) {
                 let fk = fks[k]
-                let position = fk.columns.firstIndex(of: column.name)!
-                let parent = parents[fk.name]!
+                // The key was found by this column, and every key of the table has a planned parent.
+                guard let position = fk.columns.firstIndex(of: column.name), let parent = parents[fk.name] else {
+                    preconditionFailure("foreign key \(fk.name) of column \(column.name) has no planned parent")
+                }
                 let nulls = RankLayout(rows: n, stats: unitStats(fk), notNull: fkNotNull(fk), unique: false).nulls
                 let parentValue: String
                 if let parentTable = parent.table, let parentColumn = parentTable.column(fk.references.columns[position]) {
@@ -226,7 +228,7 @@ struct SynthesisPlan: Sendable {
 
     /// The parent row (1-based) a foreign key's rank points at: the most common first, the rest spread evenly.
     private func parentRow(rank r: String, fk: ForeignKeyProfile) -> String {
-        let parentRows = parents[fk.name]!.rows
+        guard let parentRows = parents[fk.name]?.rows else { preconditionFailure("foreign key \(fk.name) has no planned parent") }
         let layout = unit(fk).layout
         let total = max(1, min(parentRows, layout.mostCommon.count + layout.distinct))
         var segments: [(Int, String)] = []
