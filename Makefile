@@ -5,7 +5,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libpq-dev libjemalloc-dev zlib1g-dev postgresql-15 pkg-config procps python3
 
-.PHONY: demo test deps build release lint bench clean
+.PHONY: demo test deps build release lint format format-check bench clean
 
 deps:
 	@./scripts/install-deps.sh $(APT_PACKAGES)
@@ -25,6 +25,15 @@ SHELL := /bin/bash
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build 2>&1 | tee .build/test-output.txt; exit $${PIPESTATUS[0]}
+
+# swift-format with the repository's .swift-format (Tests/ and Benchmarks/ have their own).
+SWIFT_FILES = Package.swift $(shell git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Benchmarks/*.swift')
+
+format:
+	$(SWIFT) format --in-place $(SWIFT_FILES)
+
+format-check:
+	$(SWIFT) format lint --strict $(SWIFT_FILES)
 
 lint: build
 	.build/debug/rehearse lint scenarios/

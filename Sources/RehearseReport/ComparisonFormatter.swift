@@ -27,7 +27,8 @@ public enum ComparisonFormatter {
 
     static func cells(_ row: MetricComparison) -> [String] {
         [
-            row.metric, MetricComparison.formatted(row.baseline, unit: row.unit), MetricComparison.formatted(row.current, unit: row.unit), change(row),
+            row.metric, MetricComparison.formatted(row.baseline, unit: row.unit), MetricComparison.formatted(row.current, unit: row.unit),
+            change(row),
             row.verdict == .unchanged ? "" : row.verdict.rawValue,
         ]
     }

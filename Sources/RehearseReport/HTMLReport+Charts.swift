@@ -1,6 +1,6 @@
 import Foundation
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
 
 extension HTMLReport {
     /// Percentiles sampled along the "nines" axis: dense where the tail is.

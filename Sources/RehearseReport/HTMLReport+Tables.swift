@@ -1,7 +1,7 @@
 import Foundation
+import RehearseHistogram
 import RehearseResults
 import RehearseSupport
-import RehearseHistogram
 
 extension HTMLReport {
     /// One row per step: percentiles over all repetitions (the merged histogram), the median

@@ -54,7 +54,8 @@ public enum HTMLReport {
             + HTML.row(["scenario", "verdict", HTML.Cell("reasons", "l")] + (comparisons.isEmpty ? [] : ["vs baseline"]), header: true)
         for doc in documents {
             var cells: [HTML.Cell] = [
-                HTML.Cell(doc.scenario.name), .raw(badge(doc.verdict.rawValue, doc.verdict.rawValue)), HTML.Cell(doc.reasons.first ?? "", "l"),
+                HTML.Cell(doc.scenario.name), .raw(badge(doc.verdict.rawValue, doc.verdict.rawValue)),
+                HTML.Cell(doc.reasons.first ?? "", "l"),
             ]
             if let c = comparisons[doc.scenario.name] {
                 let n = c.findings.filter { $0.verdict == .regressed }.count

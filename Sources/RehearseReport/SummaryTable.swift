@@ -1,7 +1,7 @@
 import Foundation
+import RehearseHistogram
 public import RehearseResults
 import RehearseSupport
-import RehearseHistogram
 
 /// The table `rehearse run` prints at the end: one block per scenario.
 public enum SummaryTable {

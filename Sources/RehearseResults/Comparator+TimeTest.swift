@@ -1,6 +1,6 @@
 import Foundation
-import RehearseSupport
 import RehearseHistogram
+import RehearseSupport
 
 extension Comparator {
     /// The one time a step is judged on, per repetition: its duration, or for a workload (whose

@@ -1,5 +1,6 @@
 public import Foundation
 public import RehearseSupport
+
 /// The outcome of comparing results with a baseline (`rehearse compare`); Codable for `--format json`.
 public struct ComparisonReport: Codable, Sendable {
     public var threshold: Double

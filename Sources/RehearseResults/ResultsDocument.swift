@@ -20,7 +20,10 @@ public struct ResultsDocument: Codable, Sendable {
     public var repetitions: [RepetitionResult]
     public var summary: Summary
 
-    package init(schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String], expectation: ExpectationResult, interrupted: Bool? = nil, repetitions: [RepetitionResult], summary: Summary) {
+    package init(
+        schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],
+        expectation: ExpectationResult, interrupted: Bool? = nil, repetitions: [RepetitionResult], summary: Summary
+    ) {
         self.schemaVersion = schemaVersion
         self.scenario = scenario
         self.run = run
@@ -73,7 +76,10 @@ public struct ResultsDocument: Codable, Sendable {
         /// How a server memory cap was enforced, when one was asked for.
         public var memoryCapEnforcement: String?
 
-        package init(rehearseVersion: String, postgresVersion: String, server: ServerKind, settings: [String: String], os: String, cpuModel: String, cpuCount: Int, memoryBytes: Int64, calibration: Calibration? = nil, memoryCapEnforcement: String? = nil) {
+        package init(
+            rehearseVersion: String, postgresVersion: String, server: ServerKind, settings: [String: String], os: String, cpuModel: String,
+            cpuCount: Int, memoryBytes: Int64, calibration: Calibration? = nil, memoryCapEnforcement: String? = nil
+        ) {
             self.rehearseVersion = rehearseVersion
             self.postgresVersion = postgresVersion
             self.server = server
@@ -131,7 +137,11 @@ public struct ResultsDocument: Codable, Sendable {
         /// A workload's transactions, merged over the repetitions as the step is.
         public var transactions: [String: StepSummary]?
 
-        package init(latencyMs: LatencySummary? = nil, durationMs: [Double], errorRate: Double, batches: Int? = nil, rows: Int? = nil, throughput: Double? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, histogram: String? = nil, transactions: [String: StepSummary]? = nil) {
+        package init(
+            latencyMs: LatencySummary? = nil, durationMs: [Double], errorRate: Double, batches: Int? = nil, rows: Int? = nil,
+            throughput: Double? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, histogram: String? = nil,
+            transactions: [String: StepSummary]? = nil
+        ) {
             self.latencyMs = latencyMs
             self.durationMs = durationMs
             self.errorRate = errorRate
@@ -176,7 +186,10 @@ public struct RepetitionResult: Codable, Sendable {
     /// How long creating this repetition's fresh database from the template took.
     public var databaseMs: Double?
 
-    package init(verdict: Verdict, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult], rollback: RollbackResult, reasons: [String]? = nil, databaseMs: Double? = nil) {
+    package init(
+        verdict: Verdict, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult],
+        rollback: RollbackResult, reasons: [String]? = nil, databaseMs: Double? = nil
+    ) {
         self.verdict = verdict
         self.steps = steps
         self.faults = faults
@@ -225,7 +238,15 @@ public struct StepResult: Codable, Sendable {
     /// Synthesize addition: each profiled table's rows and fidelity.
     public var tables: [String: SynthesizedTable]?
 
-    package init(name: String, kind: String, status: StepStatus, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int, rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil, histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil, locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil, lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil, exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil, tables: [String: SynthesizedTable]? = nil) {
+    package init(
+        name: String, kind: String, status: StepStatus, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int,
+        rows: Int, rowsSkipped: Int? = nil, rowsRemaining: Int? = nil, errors: [String: Int], latencyMs: LatencySummary? = nil,
+        histogram: String? = nil, serverMemoryPeak: Int64? = nil, clientMemoryPeak: Int64? = nil, lockWaitMaxMs: Double? = nil,
+        locksTaken: [LockTaken]? = nil, impact: Impact? = nil, timeline: [TimelineBucket]? = nil, serviceMs: LatencySummary? = nil,
+        lagMs: LatencySummary? = nil, transactions: [String: TransactionResult]? = nil, migrations: [MigrationResult]? = nil,
+        exitCode: Int? = nil, output: String? = nil, background: Bool? = nil, skippedRows: [String]? = nil, work: WorkCounters? = nil,
+        tables: [String: SynthesizedTable]? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.status = status
@@ -280,7 +301,10 @@ public struct MigrationResult: Codable, Sendable {
     /// With `verify_down`: whether the down undid the up.
     public var verifyDown: VerifyDownResult?
 
-    package init(version: String, name: String, file: String, durationMs: Double, transactional: Bool, status: StepStatus, verifyDown: VerifyDownResult? = nil) {
+    package init(
+        version: String, name: String, file: String, durationMs: Double, transactional: Bool, status: StepStatus,
+        verifyDown: VerifyDownResult? = nil
+    ) {
         self.version = version
         self.name = name
         self.file = file
@@ -372,7 +396,10 @@ public struct FaultResult: Codable, Sendable {
     public var enforcement: String?
     public var observed: [String: JSONValue]
 
-    package init(kind: String, target: String, during: String? = nil, applied: Bool, reason: String? = nil, startedMs: Double? = nil, endedMs: Double? = nil, enforcement: String? = nil, observed: [String: JSONValue]) {
+    package init(
+        kind: String, target: String, during: String? = nil, applied: Bool, reason: String? = nil, startedMs: Double? = nil,
+        endedMs: Double? = nil, enforcement: String? = nil, observed: [String: JSONValue]
+    ) {
         self.kind = kind
         self.target = target
         self.during = during
@@ -443,7 +470,10 @@ public struct RollbackResult: Codable, Sendable {
     /// Why a rollback that was due did not run (`not_run`), e.g. the run was interrupted first.
     public var reason: String? = nil
 
-    package init(status: RollbackStatus, durationMs: Double? = nil, error: ErrorInfo? = nil, differences: [Difference], via: String? = nil, reason: String? = nil) {
+    package init(
+        status: RollbackStatus, durationMs: Double? = nil, error: ErrorInfo? = nil, differences: [Difference], via: String? = nil,
+        reason: String? = nil
+    ) {
         self.status = status
         self.durationMs = durationMs
         self.error = error

@@ -1,4 +1,5 @@
 import Foundation
+
 /// What kind of statement a piece of SQL is, told from its first words: enough to decide
 /// what can run in a pipeline, without parsing SQL.
 package enum StatementKind {

@@ -1,6 +1,6 @@
 import Foundation
-import Yams
 import RehearseSupport
+import Yams
 
 /// Faults, checks, targets, rollback and expect.
 extension ScenarioBuilder {

@@ -1,6 +1,6 @@
 import Foundation
-import Yams
 import RehearseSQL
+import Yams
 
 extension ScenarioBuilder {
     func steps(_ node: Node) -> [Step] {

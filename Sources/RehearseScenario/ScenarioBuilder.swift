@@ -1,6 +1,6 @@
 import Foundation
-import Yams
 import RehearseSupport
+import Yams
 
 #if canImport(Glibc)
     import Glibc

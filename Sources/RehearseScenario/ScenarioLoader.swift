@@ -1,6 +1,6 @@
 public import Foundation
-import Yams
 import RehearseSupport
+import Yams
 
 /// Loads a scenario file into the model; every problem names file, line, column and key.
 public enum ScenarioLoader {

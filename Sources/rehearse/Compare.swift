@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import RehearseSupport
 import RehearseReport
 import RehearseResults
 import RehearseScenario
+import RehearseSupport
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +46,9 @@ struct Compare: AsyncParsableCommand {
 /// The comparator of `--threshold` (nil when it is not a fraction): a threshold given is explicit.
 func comparator(threshold: String?, strict: Bool) -> RehearseResults.Comparator? {
     guard let threshold else { return RehearseResults.Comparator(strict: strict) }
-    return Units.fraction(threshold, atMost: NumberRanges.maxThreshold).map { RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
+    return Units.fraction(threshold, atMost: NumberRanges.maxThreshold).map {
+        RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true)
+    }
 }
 
 func thresholdProblem(_ text: String) -> String {

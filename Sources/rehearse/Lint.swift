@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import RehearseSupport
 import RehearseScenario
+import RehearseSupport
 
 struct Lint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

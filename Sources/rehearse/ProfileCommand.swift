@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import RehearseSupport
 import RehearseEngine
 import RehearseResults
 import RehearseScenario
+import RehearseSupport
 
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

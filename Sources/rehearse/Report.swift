@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import RehearseSupport
 import RehearseReport
 import RehearseResults
+import RehearseSupport
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,9 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 /// Invalid input that `run` must refuse before anything runs (exit 2), naming what is wrong.
 /// The runs point at a server that cannot be reached: had the input been taken, the run

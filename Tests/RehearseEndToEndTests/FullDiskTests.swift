@@ -1,8 +1,8 @@
 import Foundation
 import TestBasics
 import Testing
-@testable import RehearseEngine
 
+@testable import RehearseEngine
 
 #if canImport(Glibc)
     import Glibc

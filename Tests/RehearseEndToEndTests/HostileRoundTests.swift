@@ -3,10 +3,11 @@ import PostgresClient
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-@testable import RehearseResults
 
 #if canImport(Glibc)
     import Glibc

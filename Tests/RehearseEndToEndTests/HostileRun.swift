@@ -2,9 +2,9 @@ import Foundation
 import PostgresClient
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 #if canImport(Glibc)
     import Glibc

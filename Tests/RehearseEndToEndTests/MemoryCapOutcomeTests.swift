@@ -1,9 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 extension TimedSuites.ReliabilityTests {
     /// A step memory cap that cannot be set up (no run folder can be made for its group:

@@ -1,10 +1,10 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
+
 @testable import RehearseEngine
 @testable import RehearseScenario
-
 
 /// `rehearse profile` as a user runs it: the built binary, its file and its exit codes.
 @Suite("rehearse profile on the command line")

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
-@testable import RehearseResults
-@testable import RehearseHistogram
 
+@testable import RehearseEngine
+@testable import RehearseHistogram
+@testable import RehearseResults
 
 extension TimedSuites {
     /// The backfill's batches against the format: retried batches are not errors, a

@@ -2,6 +2,7 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 

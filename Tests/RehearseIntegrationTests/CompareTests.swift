@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseHistogram
 @testable import RehearseReport
 @testable import RehearseResults
 @testable import RehearseScenario
-@testable import RehearseHistogram
 @testable import RehearseSupport
 
 extension TimedSuites {

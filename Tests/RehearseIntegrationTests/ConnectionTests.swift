@@ -4,7 +4,6 @@ import TestBasics
 import TestSupport
 import Testing
 
-
 @Suite("libpq client against a real server")
 struct ConnectionTests {
     @Test func parameterizedAndPreparedQueries() async throws {

@@ -2,8 +2,8 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
-@testable import RehearseEngine
 
+@testable import RehearseEngine
 
 @Suite("Embedded server and libpq client")
 struct EmbeddedServerTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
-@testable import RehearseScenario
-@testable import RehearseResults
 
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
 
 /// A fault is `applied` only when it was: one that selects nothing changes nothing, and
 /// says so, instead of passing for a fault that was put in place.

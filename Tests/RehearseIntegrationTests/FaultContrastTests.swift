@@ -1,11 +1,11 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseHistogram
 @testable import RehearseResults
 @testable import RehearseScenario
-@testable import RehearseHistogram
 @testable import RehearseSupport
-
 
 extension TimedSuites {
     /// Each fault proves itself by contrast: the same scenario without the fault is

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseSupport
-
 
 #if canImport(Glibc)
     import Glibc

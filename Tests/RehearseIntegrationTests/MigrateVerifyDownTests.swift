@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseSupport

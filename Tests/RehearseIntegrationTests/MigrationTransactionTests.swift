@@ -1,11 +1,11 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-@testable import RehearseScenario
 @testable import RehearseSQL
+@testable import RehearseScenario
 @testable import RehearseSupport
-
 
 extension TimedSuites {
     /// Each layout's files sent to a real server the way the layout's tool sends

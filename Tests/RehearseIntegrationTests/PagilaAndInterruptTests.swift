@@ -2,9 +2,10 @@ import Foundation
 import PostgresClient
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
-@testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseScenario
 @testable import RehearseSupport
 
 #if canImport(Glibc)

@@ -2,8 +2,9 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
-@testable import RehearseResults
+
 @testable import RehearseEngine
+@testable import RehearseResults
 
 extension TimedSuites {
     /// Workloads in libpq pipeline mode (`pipeline: N`) against a real server.

@@ -3,12 +3,12 @@ import PostgresClient
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
-@testable import RehearseScenario
 @testable import RehearseResults
 @testable import RehearseSQL
+@testable import RehearseScenario
 @testable import RehearseSupport
-
 
 /// `rehearse profile` on real servers: what it reads of pagila, and what `--redact` leaves out.
 @Suite("Profile of a real database", .enabled(if: Repository.hasPagila, "needs the pagila dump (REHEARSE_PAGILA_DIR)"))
@@ -131,16 +131,16 @@ extension ProfileTests {
         try ProfileFile.encode(profile).write(to: dir.appendingPathComponent("pagila.json"))
         let file = dir.appendingPathComponent("pagila.yaml")
         try """
-            name: pagila-shaped
-            data: {profile: pagila.json}
-            steps:
-              - name: schema
-                sql: {file: \(Repository.pagila.path)/pagila-schema.sql}
-              - name: data
-                synthesize: {seed: 3}
-            checks:
-              - {name: rentals, row_count: public.rental, expect: 16044}
-            """.write(to: file, atomically: false, encoding: .utf8)
+        name: pagila-shaped
+        data: {profile: pagila.json}
+        steps:
+          - name: schema
+            sql: {file: \(Repository.pagila.path)/pagila-schema.sql}
+          - name: data
+            synthesize: {seed: 3}
+        checks:
+          - {name: rentals, row_count: public.rental, expect: 16044}
+        """.write(to: file, atomically: false, encoding: .utf8)
         var options = RunOptions()
         options.writeResults = false
         let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)

@@ -3,10 +3,11 @@ import PostgresClient
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
-@testable import RehearseSupport
-@testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseSupport
 
 #if canImport(Glibc)
     import Glibc

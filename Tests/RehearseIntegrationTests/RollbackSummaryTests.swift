@@ -1,11 +1,11 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseReport
-@testable import RehearseScenario
 @testable import RehearseResults
+@testable import RehearseScenario
 @testable import RehearseSupport
-
 
 extension TimedSuites {
     /// The terminal tells the story: the migration file at fault, and how much of a

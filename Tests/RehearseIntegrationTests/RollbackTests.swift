@@ -2,10 +2,11 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-@testable import RehearseResults
 
 @Suite("Rollback verification")
 struct RollbackTests {

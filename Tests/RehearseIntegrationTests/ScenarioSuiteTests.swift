@@ -2,10 +2,11 @@ import Foundation
 import TestBasics
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseHistogram
 @testable import RehearseResults
 @testable import RehearseScenario
-@testable import RehearseHistogram
 
 extension TimedSuites {
     /// The example suite in scenarios/ is also the end-to-end test: every scenario

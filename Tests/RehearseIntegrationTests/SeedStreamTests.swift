@@ -1,6 +1,7 @@
 import Foundation
 import PostgresClient
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseScenario

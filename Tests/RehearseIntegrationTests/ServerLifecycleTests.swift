@@ -2,9 +2,9 @@ import Foundation
 import PostgresClient
 import TestSupport
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseSupport
-
 
 #if canImport(Glibc)
     import Glibc

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
-@testable import RehearseReport
-@testable import RehearseHistogram
-@testable import RehearseResults
 
+@testable import RehearseEngine
+@testable import RehearseHistogram
+@testable import RehearseReport
+@testable import RehearseResults
 
 extension TimedSuites {
     /// Targets on one transaction and over a window, on a real workload stalled by a

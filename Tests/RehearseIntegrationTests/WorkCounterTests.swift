@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 extension TimedSuites {
     /// Work counters on a real server: the same deploy writes the same WAL every time, and a

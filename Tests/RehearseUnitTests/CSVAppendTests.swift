@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
 
+@testable import RehearseEngine
 
 /// `CSVReader.append`, the seed's way to read runs of records, gives the bytes and the
 /// errors that reading record by record gives.

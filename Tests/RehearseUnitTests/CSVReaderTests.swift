@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
 
+@testable import RehearseEngine
 
 @Suite("CSV reader")
 final class CSVReaderTests {

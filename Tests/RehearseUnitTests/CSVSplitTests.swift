@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseScenario
-
 
 /// Splitting a CSV file for parallel COPY streams: every range starts at a record, and
 /// the ranges read one after the other give exactly the records (bytes and lines) one

@@ -1,11 +1,11 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseReport
 @testable import RehearseResults
 @testable import RehearseSupport
-
 
 #if canImport(FoundationXML)
     import FoundationXML

@@ -1,10 +1,10 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseReport
 @testable import RehearseResults
-
 
 @Suite("HTML report")
 struct HTMLReportTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Histogram
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseHistogram
-
 
 /// A step's `histogram` is "base64 HdrHistogram, microseconds" (the results format):
 /// HdrHistogram's standard compressed encoding, checked against the Python reference

@@ -1,11 +1,11 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
-
 
 /// Input written to break rehearse (issue 23): absurd numbers that trapped in a conversion
 /// (SIGILL, exit 132, the server orphaned) and alias bombs that made Yams compose for

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseScenario
-
 
 #if canImport(Glibc)
     import Glibc

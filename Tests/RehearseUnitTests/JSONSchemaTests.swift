@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
 import Yams
+
+@testable import RehearseEngine
 
 /// The published JSON Schema (schema/scenario.schema.json) accepts every example
 /// scenario and rejects malformed ones. The validator below implements the

@@ -1,7 +1,7 @@
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseSQL
-
 
 /// The pure parts of a workload lane: which transactions can be pipelined, the
 /// open-model schedule and the ring of transactions in flight.

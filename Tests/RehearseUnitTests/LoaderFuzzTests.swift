@@ -1,9 +1,9 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseScenario
-
 
 /// Property: whatever bytes a scenario file holds, loading it never crashes or hangs,
 /// and every error it reports points inside the file. The default run mutates the

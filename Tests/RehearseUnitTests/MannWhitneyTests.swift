@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 /// Reference values from scipy: `Fixtures/mannwhitney.json`, written by
 /// `Fixtures/mannwhitney.py` with `scipy.stats.mannwhitneyu(x, y, alternative='two-sided')`

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseSQL
-
 
 @Suite("Migration layouts")
 final class MigrationLayoutTests {

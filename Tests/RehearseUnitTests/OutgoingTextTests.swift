@@ -1,11 +1,11 @@
 import Foundation
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseReport
 @testable import RehearseResults
 @testable import RehearseSupport
-
 
 /// Issue 23, item 7: no planted secret, and no raw control character from a server
 /// message, reaches any output. A secret is planted in every string of a results
@@ -42,7 +42,9 @@ struct OutgoingTextTests {
             return out
         case let array as [Any]: return array.map { plant($0, key: key) }
         case let string as String:
-            let untouched = ["histogram", "verdict", "status", "server", "kind", "phase", "started_at", "finished_at", "sqlstate", "schema_version"]
+            let untouched = [
+                "histogram", "verdict", "status", "server", "kind", "phase", "started_at", "finished_at", "sqlstate", "schema_version",
+            ]
             return untouched.contains(key) ? string : "\(string) \(secret) password=\(secret) \(controls)"
         default: return value
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import RehearseScenario
 
+@testable import RehearseScenario
 
 /// The profile file's format (no database): round trip, redaction, version, schema.
 @Suite("Profile format")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseHistogram
 @testable import RehearseResults
@@ -47,7 +48,9 @@ struct RepetitionAssemblyTests {
         var failed = Self.measured(batches: 1, rows: 0)
         failed.fail(message: "lock timeout", sqlstate: "55P03")
         let records: [String: StepRecord] = [
-            "load": StepRecord(measurement: Self.measured(batches: 3, rows: 30, latencyMicros: [1000, 2000, 3000]), started: 1_000_000, ended: 41_000_000, status: .ok),
+            "load": StepRecord(
+                measurement: Self.measured(batches: 3, rows: 30, latencyMicros: [1000, 2000, 3000]), started: 1_000_000, ended: 41_000_000,
+                status: .ok),
             "migrate": StepRecord(measurement: failed, started: 41_000_000, ended: 51_500_000, status: .failed),
             "after": .skipped,
         ]

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RehearseEngine
 
 /// The repetition's decisions, without a server: order, skips after a failure or an
@@ -40,7 +41,8 @@ struct RepetitionScheduleTests {
 
     @Test func aFailureWithOnErrorStopSkipsTheRest() {
         let actions = Self.drive([Self.fg("a"), Self.fg("b"), Self.fg("c")], failing: ["a"])
-        #expect(actions == [.run(index: 0), .skip(index: 1, reason: .earlierStepFailed), .skip(index: 2, reason: .earlierStepFailed), .done])
+        #expect(
+            actions == [.run(index: 0), .skip(index: 1, reason: .earlierStepFailed), .skip(index: 2, reason: .earlierStepFailed), .done])
     }
 
     @Test func aFailureWithOnErrorContinueGoesOn() {

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseResults
-
 
 @Suite("Results document coding")
 struct ResultsDocumentTests {

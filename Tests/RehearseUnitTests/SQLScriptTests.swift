@@ -1,10 +1,10 @@
 import Foundation
+import RehearseSupport
 import TestBasics
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseSQL
-import RehearseSupport
-
 
 @Suite("SQL script splitting")
 struct SQLScriptTests {

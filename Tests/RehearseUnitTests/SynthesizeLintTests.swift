@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseScenario
-
 
 /// What lint says of `data` and `synthesize` (no database).
 @Suite("Synthesize in the scenario format")

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
+
 @testable import RehearseEngine
+@testable import RehearseHistogram
 @testable import RehearseResults
 @testable import RehearseScenario
-@testable import RehearseHistogram
-
 
 /// Targets on one transaction and over a window, judged without a database: the
 /// grammar, the windows of a timeline, and the evaluator's choice of measurements.

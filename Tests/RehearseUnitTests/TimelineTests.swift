@@ -1,9 +1,9 @@
 import PostgresClient
 import Testing
+
 @testable import RehearseEngine
 @testable import RehearseHistogram
 @testable import RehearseResults
-
 
 /// The per-second timeline and the per-step impact, cut from the timeline and the
 /// kept transactions, against a brute-force computation over the same transactions.

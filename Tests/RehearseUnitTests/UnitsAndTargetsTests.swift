@@ -1,11 +1,11 @@
 import Foundation
 import Testing
-@testable import RehearseEngine
-@testable import RehearseScenario
-@testable import RehearseHistogram
-@testable import RehearseSupport
-@testable import RehearseResults
 
+@testable import RehearseEngine
+@testable import RehearseHistogram
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseSupport
 
 @Suite("Units, targets and histograms")
 struct UnitsAndTargetsTests {

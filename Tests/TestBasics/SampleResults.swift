@@ -3,7 +3,6 @@ import RehearseHistogram
 public import RehearseResults
 import RehearseSupport
 
-
 /// Realistic results documents built in code, for tests of compare and the HTML report
 /// that need no PostgreSQL: a migration, a seed, a background workload with a timeline,
 /// a backfill that waits on a lock fault, checks, targets and a rollback.

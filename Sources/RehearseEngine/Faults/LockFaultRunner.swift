@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// The `lock` fault: a separate session takes a lock while the named step runs, then lets go.

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
-import Synchronization
 import RehearseResults
 import RehearseSupport
+import Synchronization
 
 /// Samples `pg_locks` every 50 ms on its own connection while a repetition
 /// runs, and attributes what it sees to steps and fault holders through the

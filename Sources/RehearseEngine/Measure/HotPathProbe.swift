@@ -1,6 +1,6 @@
 import PostgresClient
-import RehearseScenario
 import RehearseHistogram
+import RehearseScenario
 
 /// The per-transaction work of a workload lane without the database round trip:
 /// choose the next transaction by weight, generate its parameters into the

@@ -1,6 +1,6 @@
 import PostgresClient
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
 
 /// One executed transaction, kept whole where the compact timeline is not enough:
 /// by a background workload for the seconds a step's impact window cuts through, and

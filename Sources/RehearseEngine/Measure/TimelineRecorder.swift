@@ -1,5 +1,5 @@
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
 
 /// One lane's transactions of one second of the timeline: how many, how many
 /// failed, the slowest, and their latencies in compact form (the (value, count)

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
 import RehearseSQL
+import RehearseScenario
 import RehearseSupport
 
 /// Rehearses the rollback (down scripts or a restore of a snapshot copy) and

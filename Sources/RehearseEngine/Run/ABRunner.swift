@@ -1,5 +1,5 @@
-public import RehearseScenario
 public import RehearseResults
+public import RehearseScenario
 
 /// `rehearse ab`: one scenario from two trees, their repetitions alternated (A, B, A, B …) on one
 /// machine in one job, so that whatever the machine does meanwhile falls on both alike (as

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// Runs a scenario's checks against the repetition's database.

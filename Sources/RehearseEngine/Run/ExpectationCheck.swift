@@ -1,7 +1,7 @@
 import Foundation
-import RehearseSupport
 import RehearseResults
 import RehearseScenario
+import RehearseSupport
 
 /// How a run's outcome differs from the scenario's `expect`.
 enum ExpectationCheck {
@@ -25,7 +25,8 @@ enum ExpectationCheck {
                 let actual = rep.steps.first { $0.name == step }
                 if actual?.status != .failed || actual?.error?.sqlstate != state {
                     let got =
-                        actual.map { $0.status == .failed ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status.rawValue } ?? "not run"
+                        actual.map { $0.status == .failed ? "failed with \($0.error?.sqlstate ?? "no SQLSTATE")" : $0.status.rawValue }
+                        ?? "not run"
                     problems.append("\(label)step_errors.\(step): expected \(state), got \(got)")
                 }
             }

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
-import RehearseSupport
 import RehearseHistogram
 import RehearseResults
+import RehearseSupport
+import Synchronization
 
 /// Progress lines on stderr while scenarios run (on a terminal, or when asked).
 final class ProgressReporter: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
-import RehearseSupport
 import RehearseResults
 import RehearseScenario
+import RehearseSupport
 
 extension RepetitionRunner {
     /// The rollback rehearsal, when the scenario asks for one now. It obeys the step

@@ -1,9 +1,9 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
-import RehearseResults
-import RehearseSupport
 import RehearseHistogram
+import RehearseResults
+import RehearseScenario
+import RehearseSupport
 
 /// Runs one repetition of a scenario on a fresh database: the steps (with
 /// background workloads and faults beside them), the checks, the targets and

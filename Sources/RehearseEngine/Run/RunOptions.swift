@@ -1,5 +1,5 @@
-import RehearseResults
 public import Foundation
+import RehearseResults
 
 /// How `rehearse run` runs scenarios.
 public struct RunOptions: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// One scenario's run, in its phases: a disposable server (or database) and a template, then
@@ -93,7 +93,8 @@ struct ScenarioRun {
             if n == 1 {
                 for (name, reason) in refused {
                     FileHandle.standardError.write(
-                        Data((OutgoingText.terminal("note: database.settings \(name) is not applied with --server: \(reason)") + "\n").utf8))
+                        Data((OutgoingText.terminal("note: database.settings \(name) is not applied with --server: \(reason)") + "\n").utf8)
+                    )
                 }
             }
         }

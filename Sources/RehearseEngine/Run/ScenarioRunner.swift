@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
-public import RehearseScenario
-public import RehearseResults
 import RehearseHistogram
+public import RehearseResults
+public import RehearseScenario
 import RehearseSupport
 
 /// Runs scenarios end to end: a disposable server or database per scenario,
@@ -173,7 +173,8 @@ public enum ScenarioRunner {
         let summary = merged.mapValues(summarize)
         let mismatches = ExpectationCheck.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
         var environment = ResultsDocument.EnvironmentInfo(
-            rehearseVersion: RehearseVersion.current, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind, settings: settings,
+            rehearseVersion: RehearseVersion.current, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind,
+            settings: settings,
             os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
             memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
         environment.memoryCapEnforcement = host?.memoryCap?.enforcement.rawValue

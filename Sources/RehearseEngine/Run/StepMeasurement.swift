@@ -1,9 +1,9 @@
 import Foundation
 import PostgresClient
-import RehearseResults
 import RehearseHistogram
-import RehearseSupport
+import RehearseResults
 import RehearseScenario
+import RehearseSupport
 
 /// What one step measured while it ran; the runner turns it into a `StepResult`.
 struct StepMeasurement: Sendable {

@@ -1,6 +1,6 @@
-import RehearseScenario
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
+import RehearseScenario
 import RehearseSupport
 
 /// The measurements of one step that targets judge, for one repetition or merged over all.

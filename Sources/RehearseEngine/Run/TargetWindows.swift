@@ -1,6 +1,6 @@
-import RehearseScenario
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
+import RehearseScenario
 
 /// Targets judged over a window (`p99 over 10s < 500ms`): the metric in every window of
 /// that many seconds of a step's per-second timeline, sliding by one second within each

@@ -1,6 +1,6 @@
 import Foundation
-import RehearseResults
 import PostgresClient
+import RehearseResults
 
 /// A server that hands out throw-away databases: the embedded one, or an
 /// existing server (`--server`), where rehearse creates and drops only

@@ -1,6 +1,6 @@
 import Foundation
-import RehearseResults
 import PostgresClient
+import RehearseResults
 import RehearseSupport
 
 /// The embedded server as a `DatabaseHost`.

@@ -1,6 +1,6 @@
 import Foundation
-import RehearseResults
 import PostgresClient
+import RehearseResults
 import RehearseSupport
 
 /// An existing server (`--server URL`): rehearse creates a database per

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
 import RehearseSQL
+import RehearseScenario
 
 /// `verify_down`: checks, right after each migration's up, that its down
 /// brings the schema back to what it was before the up. With `first` (or

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseResults
 import RehearseSQL
+import RehearseScenario
 import RehearseSupport
 
 /// The `migrate` step: applies a folder of migrations in order, each one batch,

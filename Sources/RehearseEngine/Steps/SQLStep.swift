@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseSQL
+import RehearseScenario
 import RehearseSupport
 
 /// The `sql` step: a script run with the simple query protocol; files in

@@ -1,9 +1,9 @@
 import Foundation
 import PostgresClient
-import Synchronization
+import RehearseHistogram
 import RehearseScenario
 import RehearseSupport
-import RehearseHistogram
+import Synchronization
 
 /// The `workload` step: connections run a weighted mix of transactions, each
 /// transaction a batch, closed model by default or at a fixed `rate`.

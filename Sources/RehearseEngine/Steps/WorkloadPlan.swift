@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseScenario
 import RehearseSQL
+import RehearseScenario
 import RehearseSupport
 
 /// A workload's transactions, ready to run: statements split, parameters
