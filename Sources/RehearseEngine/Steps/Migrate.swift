@@ -194,11 +194,7 @@ enum Migrate {
                 }
             case .copyFromStdin(let statement, let data, _, _):
                 do {
-                    try session.copyIn(statement) { writer in
-                        var bytes = Array(data.utf8)
-                        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
-                        try writer.write(bytes)
-                    }
+                    try session.copyBlock(statement, data: data)
                 } catch let error as PostgresError {
                     throw error
                 } catch {

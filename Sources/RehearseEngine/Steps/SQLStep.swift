@@ -67,11 +67,7 @@ enum SQLStep {
                     }
                 case .copyFromStdin(let statement, let data, let line, _):
                     do {
-                        let result = try session.copyIn(statement) { writer in
-                            var bytes = Array(data.utf8)
-                            if bytes.last != UInt8(ascii: "\n") && !bytes.isEmpty { bytes.append(UInt8(ascii: "\n")) }
-                            try writer.write(bytes)
-                        }
+                        let result = try session.copyBlock(statement, data: data)
                         measurement.record(batchNanos: monotonicNanos() - start, rows: result.affectedRows)
                     } catch let error as PostgresError {
                         var located = error
