@@ -5,7 +5,6 @@ import PackageDescription
 
 let package = Package(
     name: "rehearse-benchmarks",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "rehearse", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
@@ -14,7 +13,8 @@ let package = Package(
         .executableTarget(
             name: "HotPath",
             dependencies: [
-                .product(name: "Rehearse", package: "rehearse"),
+                .product(name: "RehearseEngine", package: "rehearse"),
+                .product(name: "RehearseResults", package: "rehearse"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/HotPath",

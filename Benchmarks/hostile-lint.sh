@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 23's speed goal: `rehearse lint` answers every hostile file (absurd numbers, alias
-# bombs: Tests/RehearseTests/Fixtures/hostile) in about the time it takes on an ordinary
+# bombs: Tests/RehearseUnitTests/Fixtures/hostile) in about the time it takes on an ordinary
 # scenario. Prints, per file, the median wall time of ROUNDS runs and its ratio to the
 # ordinary one (scenarios/quickstart.yaml); before the fix, the alias bombs took 14-24 s
 # and the absurd numbers trapped (exit 132).
@@ -22,7 +22,7 @@ ms() {  # ms FILE: median milliseconds of `lint FILE` over $rounds runs
 ordinary=$(ms scenarios/quickstart.yaml)
 printf '%-34s %9s %7s\n' file ms ratio
 printf '%-34s %9s %7s\n' quickstart.yaml "$ordinary" 1.0
-for f in Tests/RehearseTests/Fixtures/hostile/*.yaml; do
+for f in Tests/RehearseUnitTests/Fixtures/hostile/*.yaml; do
   t=$(ms "$f")
   printf '%-34s %9s %7.1f\n' "$(basename "$f")" "$t" "$(echo "$t / $ordinary" | bc -l)"
 done

@@ -2,7 +2,7 @@
 # Issue 23's hostile round, the input and output half (items 1, 2, 7, 10): replays the
 # hostile cases against the built binary and checks the promises. Each case prints
 # "ok" or "FAIL"; the script exits 1 if any failed. A few minutes at most (one real run).
-#   - every file of Tests/RehearseTests/Fixtures/hostile (absurd numbers, alias bombs):
+#   - every file of Tests/RehearseUnitTests/Fixtures/hostile (absurd numbers, alias bombs):
 #     `lint` exits 2 within 2 s naming file:line:column;
 #   - results documents with a negative count, a 1e308 latency, over 64 MiB: `compare`
 #     and `report` exit 2 (with a position for the numbers);
@@ -25,7 +25,7 @@ check() {  # check NAME CONDITION...: one case
 }
 
 # 1, 2: absurd numbers and alias bombs.
-for f in Tests/RehearseTests/Fixtures/hostile/*.yaml; do
+for f in Tests/RehearseUnitTests/Fixtures/hostile/*.yaml; do
   start=$(date +%s%N)
   timeout 30 "$bin" lint "$f" >"$work/out" 2>&1; code=$?
   ms=$((($(date +%s%N) - start) / 1000000))

@@ -4,7 +4,7 @@
 # Usage: scripts/report-screenshot.sh RESULTS [BASELINE] [out.png]
 #        scripts/report-screenshot.sh --sample [out.png]
 #   RESULTS and BASELINE are results files or folders (as `rehearse report` takes them).
-#   --sample renders the synthetic document of Tests/RehearseTests/SampleResults.swift
+#   --sample renders the synthetic document of Tests/TestBasics/SampleResults.swift
 #   (five repetitions, a background workload with a timeline, a lock fault, a 1.4x slower
 #   run against its baseline) without PostgreSQL, through the HTMLReport tests.
 set -euo pipefail

@@ -1,22 +1,22 @@
+import BlockingThreads
 import CLibPQ
 import Foundation
 import Synchronization
 
 /// A PostgreSQL session owned by a dedicated thread, used from async code.
 ///
-/// Every libpq call of this connection runs on its `SessionThread`; callers
-/// suspend on a continuation meanwhile, so Swift's cooperative pool never
-/// blocks on the network or on a lock held in the database.
+/// Every libpq call of this connection runs on its own long-lived thread (a
+/// `BlockingWorker` whose state is the session); callers suspend on a continuation
+/// meanwhile, so Swift's cooperative pool never blocks on the network or on a lock
+/// held in the database.
 public final class Connection: Sendable {
-    private let thread: SessionThread
-    private let box: SessionBox
+    private let thread: BlockingWorker<Session?>
     private let canceller: Mutex<CancelHandle?>
     public let backendPID: Int32
     public let serverVersion: Int
 
-    private init(thread: SessionThread, box: SessionBox, cancel: CancelHandle?, pid: Int32, version: Int) {
+    private init(thread: BlockingWorker<Session?>, cancel: CancelHandle?, pid: Int32, version: Int) {
         self.thread = thread
-        self.box = box
         self.canceller = Mutex(cancel)
         self.backendPID = pid
         self.serverVersion = version
@@ -28,14 +28,15 @@ public final class Connection: Sendable {
         _ conninfo: String, overrides: [(String, String)] = [], label: String = "rehearse-pq"
     ) async throws -> Connection {
         let overrides = overrides.map { [$0.0, $0.1] }
-        let thread = SessionThread(name: label)
+        let thread = BlockingWorker<Session?>(name: label) { nil }
         do {
-            let (box, cancel, pid, version) = try await thread.run { () throws -> (SessionBox, CancelHandle?, Int32, Int) in
+            let (cancel, pid, version) = try await thread.run(orIfStopped: PostgresError.closed) {
+                (state: inout Session?) throws(PostgresError) -> (CancelHandle?, Int32, Int) in
                 let session = try Session(conninfo: conninfo, overrides: overrides.map { ($0[0], $0[1]) })
-                let cancel = session.makeCanceller().map(CancelHandle.init)
-                return (SessionBox(session), cancel, session.backendPID, session.serverVersion)
+                state = session
+                return (session.makeCanceller().map(CancelHandle.init), session.backendPID, session.serverVersion)
             }
-            return Connection(thread: thread, box: box, cancel: cancel, pid: pid, version: version)
+            return Connection(thread: thread, cancel: cancel, pid: pid, version: version)
         } catch {
             thread.stop()
             throw error
@@ -44,9 +45,8 @@ public final class Connection: Sendable {
 
     /// Runs `body` with the session, on the session's own thread.
     public func withSession<T: Sendable>(_ body: @escaping @Sendable (Session) throws -> T) async throws -> T {
-        let box = self.box
-        return try await thread.run {
-            guard let session = box.session else { throw PostgresError.closed }
+        try await thread.run(orIfStopped: PostgresError.closed as any Error) { (state: inout Session?) throws -> T in
+            guard let session = state else { throw PostgresError.closed }
             return try body(session)
         }
     }
@@ -89,7 +89,7 @@ public final class Connection: Sendable {
     ) {
         let pause = useconds_t(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
         let rounds = finished == nil ? 1 : max(Int(limit / interval), 1)
-        let thread = Thread { [self] in
+        startBlocking(name: "rehearse-cancel", stackSize: 1 << 20) { [self] in
             for round in 0..<rounds {
                 if finished?.isSet == true { return }
                 if round > 0 { usleep(pause) }
@@ -97,18 +97,18 @@ public final class Connection: Sendable {
                 cancel()
             }
         }
-        thread.name = "rehearse-cancel"
-        thread.start()
     }
 
     /// Closes the session and ends its thread. Waits for the running job, so
     /// callers that must not wait should `cancel()` first.
     public func close() async {
         canceller.withLock { $0 = nil }
-        let box = self.box
-        _ = try? await thread.run { box.close() }
+        _ = try? await thread.run(orIfStopped: PostgresError.closed) { (state: inout Session?) throws(PostgresError) in state = nil }
         thread.stop()
     }
+
+    /// A connection dropped without `close()` still ends its thread (and, on it, its session).
+    deinit { thread.stop() }
 }
 
 /// Set once, when a piece of work has returned; read from any thread.
@@ -117,13 +117,6 @@ public final class CompletionFlag: Sendable {
     public init() {}
     public var isSet: Bool { flag.load(ordering: .acquiring) }
     public func set() { flag.store(true, ordering: .releasing) }
-}
-
-/// Holds the session so the thread's jobs can reach it; only the session thread touches `session`.
-final class SessionBox: @unchecked Sendable {  // accessed only on the owning SessionThread
-    private(set) var session: Session?
-    init(_ session: Session) { self.session = session }
-    func close() { session = nil }
 }
 
 /// libpq's cancel object, freed with its last reference. PQcancel is documented as

@@ -52,18 +52,6 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         return text
     }
 
-    /// The 1-based line and column of `position` within `statement`.
-    public var lineAndColumn: (line: Int, column: Int)? {
-        guard let position, let statement, position >= 1 else { return nil }
-        var line = 1
-        var column = 1
-        for (index, ch) in statement.enumerated() {
-            if index + 1 >= position { break }
-            if ch == "\n" { line += 1; column = 1 } else { column += 1 }
-        }
-        return (line, column)
-    }
-
     public var isLockOrTimeout: Bool {
         ["55P03", "57014", "40P01", "40001"].contains(sqlstate ?? "")
     }

@@ -4,7 +4,7 @@ import Foundation
 /// A libpq connection used synchronously on its own thread.
 ///
 /// `Session` is deliberately not `Sendable`: it is only ever touched by the
-/// `SessionThread` that owns it. Hot loops (a workload's transactions) run
+/// thread that owns it (`Connection`). Hot loops (a workload's transactions) run
 /// inside `Connection.withSession` so that no hop between threads sits between
 /// two transactions.
 public final class Session {
@@ -149,14 +149,8 @@ public final class Session {
     /// The handle of a statement prepared earlier under `name`.
     public func handle(_ name: String) -> PreparedHandle? { prepared[name].map { statements[$0].handle($0) } }
 
-    /// Prepares `name` again (after a schema change invalidated its plan's result type, 0A000).
-    /// Its handle stays valid.
-    public func reprepare(_ name: String) throws(PostgresError) {
-        guard let index = prepared[name] else { return }
-        try reprepare(statements[index].handle(index))
-    }
-
-    /// Prepares again the statement behind `handle`.
+    /// Prepares again the statement behind `handle` (after a schema change invalidated its
+    /// plan's result type, 0A000). The handle stays valid.
     public func reprepare(_ handle: PreparedHandle) throws(PostgresError) {
         let statement = statements[handle.index]
         _ = try? execute("DEALLOCATE \"\(String(cString: statement.name))\"")
@@ -220,7 +214,7 @@ public final class Session {
 
     func clientError(statement: String?) -> PostgresError {
         PostgresError(
-            kind: isBroken ? .client : .client, sqlstate: isBroken ? "08006" : nil,
+            kind: .client, sqlstate: isBroken ? "08006" : nil,
             message: Self.trimmed(PQerrorMessage(conn)).isEmpty
                 ? "libpq failed" : Self.trimmed(PQerrorMessage(conn)),
             statement: statement)

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseReport
+import RehearseResults
+import RehearseScenario
+import RehearseSupport
 
 struct AB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,13 +37,22 @@ struct AB: AsyncParsableCommand {
         if !(1...maxTimeout).contains(stepTimeout) {
             throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
         }
-        if comparator(threshold: threshold, strict: false) == nil { throw ValidationError(thresholdProblem(threshold ?? "")) }
-        if ComparisonFormatter.Format(rawValue: format) == nil {
+        _ = try comparison()
+    }
+
+    /// `--threshold` and `--format` parsed, or the error `validate()` reports for them.
+    func comparison() throws -> (comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format) {
+        guard let comparator = comparator(threshold: threshold, strict: false) else {
+            throw ValidationError(thresholdProblem(threshold ?? ""))
+        }
+        guard let output = ComparisonFormatter.Format(rawValue: format) else {
             throw ValidationError("--format: '\(format)' is not one of text, markdown, json, junit")
         }
+        return (comparator, output)
     }
 
     func run() async throws {
+        let (comparator, output) = try comparison()
         SignalTrap.shared.install()
         let sides: [ScenarioSuite]
         do { sides = try [base, current].map { ScenarioSuite.load(files: try scenarioFiles([$0])) } } catch {
@@ -83,12 +96,11 @@ struct AB: AsyncParsableCommand {
         let (done, failure) = await work.value
         if let sig = SignalTrap.shared.signalReceived {
             CleanupRegistry.shared.runAll()
-            throw ExitCode(128 + sig)
+            throw ExitCode(ExitStatus.interrupted(by: sig))
         }
         if let failure {
             printError("rehearse: \(SecretMasker.mask("\(failure)"))")
-            if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(failure))
         }
         if let out {
             for pair in done {
@@ -97,8 +109,8 @@ struct AB: AsyncParsableCommand {
             }
         }
         var status = compareAndPrint(
-            baselines: done.map(\.base), currents: done.map(\.current), comparator: comparator(threshold: threshold, strict: false)!,
-            format: ComparisonFormatter.Format(rawValue: format)!)
+            baselines: done.map(\.base), currents: done.map(\.current), comparator: comparator,
+            format: output)
         for pair in done {
             for (side, doc) in [("BASE", pair.base), ("CURRENT", pair.current)] where !doc.expectation.met {
                 printError("\(doc.scenario.name) (\(side)): expectation not met: \(doc.expectation.mismatches.joined(separator: "; "))")

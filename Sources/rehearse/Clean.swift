@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseSupport
 
 struct Clean: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,15 +17,14 @@ struct Clean: AsyncParsableCommand {
     var server: String?
 
     func run() async throws {
-        if let secret = server.flatMap({ Rehearse.ConnectionSecrets.password(in: $0) }) { SecretMasker.register(secret: secret) }
+        if let secret = server.flatMap({ RehearseEngine.ConnectionSecrets.password(in: $0) }) { SecretMasker.register(secret: secret) }
         do {
             let removed = try await Leftovers.clean(server: server)
             for line in removed { print("removed \(SecretMasker.mask(line))") }
             print("\(removed.count) leftover\(removed.count == 1 ? "" : "s") removed")
         } catch {
             printError("rehearse: \(SecretMasker.mask("\(error)"))")
-            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(error))
         }
     }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseSupport
+import RehearseReport
+import RehearseResults
+import RehearseScenario
 
 struct Compare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,18 +44,9 @@ struct Compare: AsyncParsableCommand {
 }
 
 /// The comparator of `--threshold` (nil when it is not a fraction): a threshold given is explicit.
-func comparator(threshold: String?, strict: Bool) -> Rehearse.Comparator? {
-    guard let threshold else { return Rehearse.Comparator(strict: strict) }
-    return parseFraction(threshold).map { Rehearse.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
-}
-
-/// `--threshold`: a finite fraction from 0 to 1000% (`NumberRanges.maxThreshold`).
-func parseFraction(_ text: String) -> Double? {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let percent = t.hasSuffix("%")
-    guard let n = Double(percent ? String(t.dropLast()) : t), n.isFinite else { return nil }
-    let fraction = percent ? n / 100 : n
-    return (0...NumberRanges.maxThreshold).contains(fraction) ? fraction : nil
+func comparator(threshold: String?, strict: Bool) -> RehearseResults.Comparator? {
+    guard let threshold else { return RehearseResults.Comparator(strict: strict) }
+    return Units.fraction(threshold, atMost: NumberRanges.maxThreshold).map { RehearseResults.Comparator(threshold: $0, strict: strict, thresholdIsExplicit: true) }
 }
 
 func thresholdProblem(_ text: String) -> String {
@@ -61,7 +55,7 @@ func thresholdProblem(_ text: String) -> String {
 
 /// `compare`: loads both sides, then compares as `run --baseline` does; returns the exit status.
 func compareAndPrint(
-    baseline: String, current: String, comparator: Rehearse.Comparator, format: ComparisonFormatter.Format
+    baseline: String, current: String, comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format
 ) -> Int32 {
     let base: [ResultsDocument]
     let cur: [ResultsDocument]
@@ -77,12 +71,12 @@ func compareAndPrint(
 
 /// Shared by `compare` and `run --baseline` (which loads its baseline before it runs): returns the exit status.
 func compareAndPrint(
-    baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: Rehearse.Comparator,
+    baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
     let report = comparator.compare(baselines: base, currents: cur)
     for warning in report.warnings { printError("warning: \(warning)") }
-    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && isatty(toStandardError ? 2 : 1) == 1)
+    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
     // With `run --json`, stdout carries only the results documents.
     if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if comparator.strict && !report.warnings.isEmpty {
@@ -94,4 +88,9 @@ func compareAndPrint(
         return ExitStatus.invalid
     }
     return report.hasRegression ? ExitStatus.notMet : ExitStatus.ok
+}
+
+/// ANSI colour on a terminal, unless `NO_COLOR` is set to anything (no-color.org).
+func colourWanted(on descriptor: Int32) -> Bool {
+    isatty(descriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseSupport
+import RehearseScenario
 
 struct Lint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

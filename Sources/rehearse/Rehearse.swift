@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseSupport
 
 /// The process entry point. The main thread waits on a semaphore while the command
 /// runs on the global executor, instead of parking in `dispatch_main()` as an async
@@ -10,6 +11,7 @@ import Rehearse
 @main
 enum Entry {
     static func main() {
+        Diagnostics.bootstrap()
         let finished = DispatchSemaphore(value: 0)
         Task.detached {
             await RehearseCommand.main()
@@ -29,8 +31,8 @@ struct RehearseCommand: AsyncParsableCommand {
             argument); 3 infrastructure failure (no PostgreSQL could be started or reached); \
             130/143 interrupted by SIGINT/SIGTERM.
             """,
-        version: ScenarioRunner.version,
-        subcommands: [Run.self, Lint.self, Compare.self, AB.self, Report.self, Clean.self])
+        version: RehearseVersion.current,
+        subcommands: [Run.self, Lint.self, Compare.self, AB.self, Report.self, Clean.self, ProfileCommand.self])
 
     /// ArgumentParser exits 64 on a bad argument; the contract says 2 (invalid input).
     static func main() async {
@@ -52,14 +54,6 @@ struct RehearseCommand: AsyncParsableCommand {
             Foundation.exit(ExitStatus.invalid)
         }
     }
-}
-
-/// Exit codes of the command line contract (shared/spec/cli.md).
-enum ExitStatus {
-    static let ok: Int32 = 0
-    static let notMet: Int32 = 1
-    static let invalid: Int32 = 2
-    static let infrastructure: Int32 = 3
 }
 
 /// A message on standard error, through `OutgoingText`: secrets masked, control characters escaped.

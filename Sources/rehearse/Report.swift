@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseSupport
+import RehearseReport
+import RehearseResults
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

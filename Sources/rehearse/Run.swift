@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Rehearse
+import RehearseEngine
+import RehearseReport
+import RehearseResults
+import RehearseScenario
+import RehearseSupport
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,8 +90,7 @@ struct Run: AsyncParsableCommand {
             try await ScenarioRunner.checkSettings(scenarios, options: options)
         } catch {
             printError("rehearse: \(error)")
-            if case RehearseError.invalidInput = error { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(error))
         }
         options.repeatOverride = `repeat`
         options.outDirectory = URL(fileURLWithPath: out)
@@ -130,8 +133,7 @@ struct Run: AsyncParsableCommand {
         }
         if let failure {
             printError("rehearse: \(failure)")
-            if case RehearseError.invalidInput = failure { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.infrastructure)
+            throw ExitCode(ExitStatus.of(failure))
         }
         var status = documents.allSatisfy(\.expectation.met) ? ExitStatus.ok : ExitStatus.notMet
         if let saveBaseline {

@@ -2,9 +2,9 @@
 #if DEBUG
     import Foundation
     public import PostgresClient
-    @testable public import Rehearse
+    @testable public import RehearseEngine
 
-    /// A real embedded server for one test, stopped when the test ends.
+    /// A real embedded server for one test; `withTestServer` stops it when the test ends.
     public struct TestServer: Sendable {
         public let server: EmbeddedServer
 
@@ -18,6 +18,22 @@
         }
 
         public func stop() async { await server.stop() }
+    }
+
+    /// Runs `body` with a real embedded server and stops the server before it returns,
+    /// whether `body` returns or throws: no server outlives its test.
+    public func withTestServer<T>(
+        settings: [(String, String)] = [], _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let db = try await TestServer.start(settings: settings)
+        do {
+            let result = try await body(db)
+            await db.stop()
+            return result
+        } catch {
+            await db.stop()
+            throw error
+        }
     }
 
 #endif

@@ -1,0 +1,149 @@
+import Foundation
+import PostgresClient
+import RehearseScenario
+import RehearseResults
+import RehearseSupport
+
+/// One scenario's run, in its phases: a disposable server (or database) and a template, then
+/// repetitions one at a time, then the results document. `ScenarioRunner.run` goes through
+/// them in order; `rehearse ab` alternates the repetitions of two runs.
+struct ScenarioRun {
+    let scenario: Scenario
+    let options: RunOptions
+    let progress: ProgressReporter?
+    let runID: String
+    let startedAt: Date
+    let host: any DatabaseHost
+    let hostToken: Int?
+    let template: String
+    var repetitions: [RepetitionResult] = []
+    var merged: [String: StepMetrics] = [:]
+    var mergedImpacts: [String: StepMetrics] = [:]
+    var calibration: ResultsDocument.Calibration?
+    var keptDatabase: String?
+    /// With `--server`, the scenario's settings that went on its databases.
+    var appliedSettings: [String: String] = [:]
+
+    static func start(_ scenario: Scenario, options: RunOptions) async throws -> ScenarioRun {
+        let progress = options.progress ? ProgressReporter() : nil
+        let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
+        let startedAt = Date()
+        Diagnostics.mark("scenario started", ["scenario": "\(scenario.name)"])
+        let host = try await ScenarioRunner.makeHost(scenario, options: options, runID: runID)
+        Diagnostics.mark("host ready", ["scenario": "\(scenario.name)"])
+        var hostToken: Int?
+        if let external = host as? ExternalHost {
+            // Databases this run creates are dropped even if the run is interrupted.
+            hostToken = CleanupRegistry.shared.register("drop databases of run \(runID)") {
+                ExternalCleanup.dropRunDatabases(conninfo: external.conninfo(database: external.ownDatabase), runID: runID)
+            }
+        }
+        var run = ScenarioRun(
+            scenario: scenario, options: options, progress: progress, runID: runID, startedAt: startedAt, host: host,
+            hostToken: hostToken, template: "rehearse_\(runID)_template")
+        do {
+            try await ScenarioRunner.prepareTemplate(run.template, scenario: scenario, host: host)
+            Diagnostics.mark("template ready", ["scenario": "\(scenario.name)"])
+            run.calibration = try? await ScenarioRunner.calibrate(host: host, database: run.template)
+            Diagnostics.mark("calibrated", ["scenario": "\(scenario.name)"])
+        } catch {
+            await run.abort()
+            throw error
+        }
+        return run
+    }
+
+    /// Every repetition in turn, then the document. An interrupt ends the repetitions and
+    /// the document says what ran; a failure releases the server and is thrown.
+    mutating func repetitions(_ count: Int) async throws -> ResultsDocument {
+        do {
+            for n in 1...max(count, 1) {
+                if Task.isCancelled { break }
+                try await repetition(n, of: count)
+            }
+        } catch _ where Task.isCancelled {
+            // Interrupted: what ran so far goes into the document `finish` writes.
+        } catch {
+            await abort()
+            throw error
+        }
+        return try await finish()
+    }
+
+    /// The document of a run interrupted before its server was ready: no repetition,
+    /// `interrupted: true` (written when the options say so).
+    static func interruptedBeforeStart(_ scenario: Scenario, options: RunOptions) async throws -> ResultsDocument {
+        let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
+        let document = await ScenarioRunner.assemble(
+            scenario: scenario, runID: runID, startedAt: Date(), host: nil, serverKind: options.serverKind,
+            settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
+        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+        return document
+    }
+
+    /// Runs repetition `n` of `count` on a fresh database.
+    mutating func repetition(_ n: Int, of count: Int) async throws {
+        progress?.scenarioStarted(scenario.name, repetition: n, of: count)
+        let database = "rehearse_\(runID)_\(n)"
+        let creating = ContinuousClock.now
+        try await host.createDatabase(database, template: template)
+        if host.kind == .external {
+            let (refused, applied) = await ScenarioRunner.applySettings(scenario.database.settings, to: database, host: host)
+            appliedSettings = applied
+            if n == 1 {
+                for (name, reason) in refused {
+                    FileHandle.standardError.write(
+                        Data((OutgoingText.terminal("note: database.settings \(name) is not applied with --server: \(reason)") + "\n").utf8))
+                }
+            }
+        }
+        let databaseMs = (ContinuousClock.now - creating).milliseconds
+        Diagnostics.mark("repetition \(n) database ready", ["scenario": "\(scenario.name)"])
+        var outcome = await RepetitionRunner(
+            scenario: scenario, host: host, database: database, progress: progress, stepTimeout: options.stepTimeout
+        ).run()
+        Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
+        outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
+        repetitions.append(outcome.result)
+        for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
+        for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
+        if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
+        if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
+    }
+
+    /// After a failure: the template dropped, the server shut down (unless kept), the run's databases gone.
+    func abort() async {
+        try? await host.dropDatabase(template)
+        if !options.keep { await host.shutdown() }
+        if let hostToken { CleanupRegistry.shared.run(hostToken) }
+    }
+
+    /// Releases the server and returns the results document (written when the options say so).
+    func finish() async throws -> ResultsDocument {
+        try? await host.dropDatabase(template)
+        Diagnostics.mark("repetitions done", ["scenario": "\(scenario.name)"])
+        var settings = await host.settings()
+        // The results say what the scenario's sessions ran with: the server's values, and
+        // the ones set on its databases over them.
+        settings.merge(appliedSettings) { _, applied in applied }
+        if let keptDatabase {
+            let info = SecretMasker.mask(host.conninfo(database: keptDatabase))
+            await host.markKept(database: keptDatabase)
+            FileHandle.standardError.write(Data((OutgoingText.terminal("kept: psql \"\(info)\"  (rehearse clean removes it)") + "\n").utf8))
+            if let hostToken { CleanupRegistry.shared.unregister(hostToken) }
+        } else {
+            await host.shutdown()
+            if let hostToken { CleanupRegistry.shared.run(hostToken) }
+        }
+        Diagnostics.mark("host shut down", ["scenario": "\(scenario.name)"])
+        let document = await ScenarioRunner.assemble(
+            scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
+            calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
+            interrupted: Task.isCancelled)
+        Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
+        if options.writeResults {
+            try ResultsWriter.write(document, under: options.outDirectory)
+        }
+        return document
+    }
+}

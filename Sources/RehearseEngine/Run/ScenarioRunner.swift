@@ -1,0 +1,191 @@
+import Foundation
+import PostgresClient
+public import RehearseScenario
+public import RehearseResults
+import RehearseHistogram
+import RehearseSupport
+
+/// Runs scenarios end to end: a disposable server or database per scenario,
+/// a fresh database per repetition, and the results document.
+public enum ScenarioRunner {
+
+    /// Runs one scenario and returns its results document (written to `options.outDirectory` when asked).
+    public static func run(_ scenario: Scenario, options: RunOptions) async throws -> ResultsDocument {
+        var run: ScenarioRun
+        do {
+            try Task.checkCancellation()
+            run = try await ScenarioRun.start(scenario, options: options)
+        } catch _ where Task.isCancelled {
+            // Interrupted before the server was ready: the document still says so.
+            return try await ScenarioRun.interruptedBeforeStart(scenario, options: options)
+        }
+        return try await run.repetitions(options.repeatOverride ?? scenario.repeatCount)
+    }
+
+    /// Checks every scenario's `database.settings` with the embedded server's binary
+    /// before anything runs (a rejected value is invalid input at its position). With
+    /// `--server` the server judges them when they are set on each database.
+    public static func checkSettings(_ scenarios: [Scenario], options: RunOptions) async throws {
+        guard options.server == nil, scenarios.contains(where: { !$0.database.settings.isEmpty }) else { return }
+        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        for scenario in scenarios { try await SettingsCheck.validate(scenario, binaries: binaries) }
+    }
+
+    static func makeHost(_ scenario: Scenario, options: RunOptions, runID: String) async throws -> any DatabaseHost {
+        if let server = options.server {
+            for fault in scenario.faults {
+                if case .memoryCapServer = fault.kind {
+                    FileHandle.standardError.write(
+                        Data("note: memory_cap on the server needs the embedded server; not applied with --server\n".utf8))
+                }
+            }
+            return try await ExternalHost.connect(server, runID: runID)
+        }
+        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        Diagnostics.mark("binaries located")
+        var cap: Int64?
+        for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
+        let server: EmbeddedServer
+        do {
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        } catch RehearseError.infrastructure(let message) where !Task.isCancelled {
+            // The settings passed `postgres -C`, so a server that will not start points at the
+            // cached cluster it was copied from: made again once, and tried again.
+            FileHandle.standardError.write(Data("note: the server did not start; making the cluster cache again\n".utf8))
+            Diagnostics.mark("start failed: \(message)")
+            PristineCluster.discard(binaries: binaries, layout: .shared)
+            server = try await EmbeddedServer.start(binaries: binaries, settings: scenario.database.settings, memoryCapBytes: cap)
+        }
+        return EmbeddedHost(server: server, runID: runID)
+    }
+
+    /// With `--server` there is no disposable server to configure: `database.settings`
+    /// go on each repetition's database (`ALTER DATABASE … SET`), which every session on
+    /// it starts with. Returns those only a server takes (`shared_buffers`, …), with
+    /// PostgreSQL's reason, and what went on the database as PostgreSQL shows it.
+    static func applySettings(
+        _ settings: [(name: String, value: String)], to database: String, host: any DatabaseHost
+    ) async -> (refused: [(String, String)], applied: [String: String]) {
+        guard !settings.isEmpty else { return ([], [:]) }
+        let db = quoteIdentifier(database)
+        let outcome = try? await host.withAdmin { admin -> ([(String, String)], [String: String]) in
+            var refused: [(String, String)] = []
+            for (name, value) in settings {
+                // set_config reads the value as postgresql.conf (and the embedded server's -c)
+                // do, so a list (`search_path: app, public`) stays a list, and FROM CURRENT
+                // stores it; local to a transaction sent as one string, so the admin session
+                // is left as it was and never sits idle under the setting.
+                do {
+                    try await admin.execute(
+                        "BEGIN; SELECT set_config(\(quoteLiteral(name)), \(quoteLiteral(value)), true); "
+                            + "ALTER DATABASE \(db) SET \(quoteIdentifier(name)) FROM CURRENT; COMMIT")
+                } catch {
+                    _ = try? await admin.execute("ROLLBACK")
+                    // One that changes who the session is (`role`) goes as written.
+                    do {
+                        try await admin.execute("ALTER DATABASE \(db) SET \(quoteIdentifier(name)) = \(quoteLiteral(value))")
+                    } catch {
+                        refused.append((name, asPostgres(error).message))
+                    }
+                }
+            }
+            var applied: [String: String] = [:]
+            let rows = try await admin.query(
+                """
+                SELECT split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)
+                FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, unnest(s.setconfig) AS c
+                WHERE d.datname = $1 AND s.setrole = 0
+                """, [database])
+            for row in rows.rows { if let name = row[0], let value = row[1] { applied[name] = value } }
+            return (refused, applied)
+        }
+        return outcome ?? (settings.map { ($0.name, "the server could not be reached to set it") }, [:])
+    }
+
+    static func prepareTemplate(_ template: String, scenario: Scenario, host: any DatabaseHost) async throws {
+        try await host.createDatabase(template, template: nil)
+        guard !scenario.database.extensions.isEmpty else { return }
+        let connection = try await host.connect(database: template, label: "rehearse-template")
+        do {
+            for ext in scenario.database.extensions {
+                try await connection.execute("CREATE EXTENSION IF NOT EXISTS \(quoteIdentifier(ext))")
+            }
+        } catch {
+            await connection.close()
+            throw RehearseError.infrastructure("database.extensions: \(asPostgres(error).message)")
+        }
+        await connection.close()
+    }
+
+    /// Times a few hundred `SELECT 1` round trips: the floor of the driver and the socket.
+    static func calibrate(host: any DatabaseHost, database: String) async throws -> ResultsDocument.Calibration {
+        let histogram = try await Connection.with(host.conninfo(database: database), label: "rehearse-calibrate") { connection in
+            try await connection.withSession { session in
+                try session.prepare("calibrate", "SELECT 1")
+                let none = ParameterBuffer(capacity: 1)
+                var h = LatencyHistogram()
+                for i in 0..<400 {
+                    let start = monotonicNanos()
+                    try session.executePrepared("calibrate", none)
+                    if i >= 100 { h.record(nanoseconds: monotonicNanos() - start) }
+                }
+                return h
+            }
+        }
+        return .init(roundTrips: Int(histogram.count), p50Ms: histogram.millis(atPercentile: 50), p99Ms: histogram.millis(atPercentile: 99))
+    }
+
+    static func assemble(
+        scenario: Scenario, runID: String, startedAt: Date, host: (any DatabaseHost)?, serverKind: ServerKind,
+        settings: [String: String],
+        calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
+        impacts: [String: StepMetrics], interrupted: Bool
+    ) async -> ResultsDocument {
+        // Steps and checks from every repetition; targets on the merged measurements.
+        var reasons: [String] = []
+        for rep in repetitions {
+            for reason in BlockingReasons.reasons(steps: rep.steps, checks: rep.checks.filter { $0.phase == "deploy" }, targets: [])
+            where !reasons.contains(reason) { reasons.append(reason) }
+        }
+        let mergedTargets = TargetEvaluator.evaluate(scenario.targets, metrics: merged, impacts: impacts)
+        reasons += BlockingReasons.reasons(steps: [], checks: [], targets: mergedTargets)
+        if interrupted { reasons.append("the run was interrupted") }
+        let verdict: Verdict = reasons.isEmpty && !repetitions.isEmpty ? .approved : .blocked
+        if repetitions.isEmpty && reasons.isEmpty { reasons.append("no repetition ran") }
+        func summarize(_ m: StepMetrics) -> ResultsDocument.StepSummary {
+            var step = ResultsDocument.StepSummary(
+                latencyMs: m.latency.summary, durationMs: m.durationsMs.map { ($0 * 1000).rounded() / 1000 },
+                errorRate: m.errorRate, batches: m.batches,
+                // Rows per repetition (the median), so runs with different `repeat` compare.
+                rows: m.value(of: .rows).map { Int($0) },
+                throughput: m.value(of: .throughput), serverMemoryPeak: m.serverMemoryPeak,
+                clientMemoryPeak: m.clientMemoryPeak, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
+            // A workload of several transactions: each merged as the step is, without its histogram.
+            if m.transactions.count > 1 {
+                step.transactions = m.transactions.mapValues {
+                    var transaction = summarize($0)
+                    transaction.histogram = nil
+                    return transaction
+                }
+            }
+            return step
+        }
+        let summary = merged.mapValues(summarize)
+        let mismatches = ExpectationCheck.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
+        var environment = ResultsDocument.EnvironmentInfo(
+            rehearseVersion: RehearseVersion.current, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind, settings: settings,
+            os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
+            memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
+        environment.memoryCapEnforcement = host?.memoryCap?.enforcement.rawValue
+        return ResultsDocument(
+            scenario: .init(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256),
+            run: .init(
+                id: runID, startedAt: MachineFacts.timestamp(startedAt), finishedAt: MachineFacts.timestamp(),
+                gitCommit: await MachineFacts.gitCommit(near: scenario.directory)),
+            environment: environment, verdict: verdict, reasons: reasons,
+            expectation: .init(
+                met: mismatches.isEmpty && !interrupted, mismatches: mismatches + (interrupted ? ["the run was interrupted"] : [])),
+            interrupted: interrupted ? true : nil,
+            repetitions: repetitions, summary: .init(steps: summary))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import PostgresClient
+import RehearseScenario
+import Synchronization
+
+/// What every stream of one table's seed shares: the file's header, its split into
+/// ranges, the `missing_seed` filters and where each range's data rows are numbered from.
+struct SeedPlan: Sendable {
+    var table: SeedSpec.Table
+    var header: [String]
+    /// `COPY t (columns) FROM STDIN WITH (FORMAT csv)`.
+    var copy: String
+    /// Connections that load the table at the same time.
+    var streams: Int
+    /// The file's data in ranges, in file order: several per stream, which streams take
+    /// from `queue` as they finish one, so a stream slowed by its part of the table (keys in
+    /// the middle of an index) does not leave the others idle at the end.
+    var ranges: [CSVRange]
+    /// The index of each range's first data row; nil when unknown (several streams and no
+    /// fraction to draw, which alone needs the rows counted before loading).
+    var firstRows: [Int]?
+    var filters: [MissingSeedFilter]
+    var skip: Bool
+    var chunkRows: Int
+    var memoryLimit: Int64?
+    /// Set when one stream fails (the others stop after their chunk) or the step is
+    /// cancelled (abandoned: they stop at once).
+    let stop = StopSignal()
+    /// The next range to load.
+    let queue = RangeQueue()
+
+    /// Auto streams get at least this much of the file each: below it a connection
+    /// costs more than it saves.
+    static let autoBytesPerStream: Int64 = 4 << 20
+    /// Ranges per stream, and the smallest range worth a COPY of its own.
+    static let rangesPerStream = 8
+    static let minimumRangeBytes: Int64 = 64 << 10
+
+    /// Reads the header, decides the streams and splits the file; runs on a session's
+    /// thread (the self-reference check is a query).
+    static func make(
+        _ table: SeedSpec.Table, spec: SeedSpec, faults: [MissingSeedFault], memoryLimit: Int64?, session: Session
+    ) throws -> SeedPlan {
+        let reader = try CSVReader(url: table.csv)
+        let header = reader.header
+        let dataStart = reader.offset
+        let size = (try? FileManager.default.attributesOfItem(atPath: table.csv.path)[.size] as? Int64) ?? nil
+        let dataBytes = max(0, (size ?? 0) - dataStart)
+        var parts = streams(table.streams, dataBytes: dataBytes)
+        // Rows of a table that references itself may point at rows of another stream,
+        // loaded or not depending on timing: one stream keeps the outcome the data's.
+        if parts > 1, try referencesItself(table.table, session: session) { parts = 1 }
+        let pieces = parts == 1 ? 1 : max(parts, min(parts * rangesPerStream, Int(dataBytes / minimumRangeBytes)))
+        let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
+
+        var firstRows: [Int]? = ranges.count <= 1 ? [0] : nil
+        var rowCount = 0
+        if faults.contains(where: { if case .fraction = $0.selection { true } else { false } }) {
+            // A fraction of the rows needs their number: a first pass counts them, by range.
+            var starts: [Int] = []
+            for range in ranges {
+                starts.append(rowCount)
+                var counter = try CSVReader(url: table.csv, header: header, range: range)
+                while try counter.nextRecord() != nil { rowCount += 1 }
+            }
+            firstRows = starts.isEmpty ? [0] : starts
+        }
+        let filters = try faults.map { fault throws(SeedError) in
+            try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
+        }
+        let columns = header.map(quoteIdentifier).joined(separator: ", ")
+        return SeedPlan(
+            table: table, header: header, copy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)",
+            streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters,
+            skip: spec.onMissingReference == .skip, chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
+    }
+
+    /// The streams asked for: `auto` is the local cores, at most 4, and no more than one
+    /// per `autoBytesPerStream` of data. The server's cores cannot be read over SQL;
+    /// the embedded server shares this machine's.
+    static func streams(_ streams: SeedStreams, dataBytes: Int64) -> Int {
+        switch streams {
+        case .count(let n): return max(1, n)
+        case .auto:
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            return max(1, min(cores, 4, Int(dataBytes / autoBytesPerStream)))
+        }
+    }
+
+    /// The streams a table will likely get, before its file is read: for sharing a step's
+    /// connections between tables.
+    static func expectedStreams(_ table: SeedSpec.Table) -> Int {
+        let size = (try? FileManager.default.attributesOfItem(atPath: table.csv.path)[.size] as? Int64) ?? nil
+        return streams(table.streams, dataBytes: size ?? .max)
+    }
+
+    static func referencesItself(_ table: String, session: Session) throws(PostgresError) -> Bool {
+        let found = try session.query(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = to_regclass($1) AND confrelid = conrelid",
+            [table])
+        return found.scalar != "0"
+    }
+}
+
+/// Hands out range indexes to the streams of one table, each once.
+final class RangeQueue: Sendable {
+    private let next = Atomic<Int>(0)
+
+    /// The next index below `count`, or nil when all are taken.
+    func take(below count: Int) -> Int? {
+        let index = next.add(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+@testable import RehearseEngine
+@testable import RehearseResults
+@testable import RehearseScenario
+@testable import RehearseSupport
+
+
+/// `synthesize` on real servers: a profile of a table of known shapes (skewed most
+/// common values, 10% NULLs, unique columns, a foreign key with uneven fan-out, a
+/// correlated timestamp, a check), rebuilt at a fifth of its size.
+///
+/// Tolerances (stated here and in README): row counts exact; null fractions within
+/// 0.01; distinct counts within 10%; the summed frequency of the most common values
+/// within 0.03; the correlated timestamp's correlation above 0.9; every other
+/// correlation within 0.2; no orphan child row.
+@Suite("Synthesize from a profile")
+struct SynthesizeTests {
+    static let schema = """
+        CREATE TYPE lead_status AS ENUM ('new', 'contacted', 'won', 'lost');
+        CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, region text);
+        CREATE TABLE leads (
+            id bigserial PRIMARY KEY,
+            account_id bigint NOT NULL REFERENCES accounts (id),
+            email text UNIQUE,
+            phone varchar(20),
+            status lead_status NOT NULL,
+            score integer CHECK (score >= 0 AND score <= 100),
+            amount numeric(10, 2),
+            created_at timestamptz NOT NULL,
+            active boolean NOT NULL,
+            token uuid,
+            meta jsonb,
+            country text
+        );
+        """
+
+    /// 2,000 accounts, 100,000 leads; fan-out skewed towards the first accounts.
+    static let data = """
+        SELECT setseed(0.17);
+        INSERT INTO accounts (name, region)
+        SELECT 'account ' || i, CASE WHEN random() < 0.3 THEN NULL ELSE (ARRAY['emea', 'amer', 'apac'])[1 + floor(random() * 3)::int] END
+        FROM generate_series(1, 2000) AS i;
+        INSERT INTO leads (account_id, email, phone, status, score, amount, created_at, active, token, meta, country)
+        SELECT 1 + floor(2000 * random() ^ 3)::bigint,
+               'user' || i || '@example.com',
+               CASE WHEN random() < 0.1 THEN NULL ELSE '555-' || lpad(floor(random() * 10000)::text, 4, '0') END,
+               (ARRAY['new', 'new', 'new', 'new', 'new', 'new', 'contacted', 'contacted', 'won', 'lost'])[1 + floor(random() * 10)::int]::lead_status,
+               floor(random() * 101)::int,
+               round((random() * 5000)::numeric, 2),
+               TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 minute' + floor(random() * 30) * INTERVAL '1 second',
+               random() < 0.8,
+               gen_random_uuid(),
+               jsonb_build_object('k', i % 50),
+               (ARRAY['US', 'DE', 'FR', 'JP', 'BR'])[1 + floor(5 * random() ^ 2)::int]
+        FROM generate_series(1, 100000) AS i;
+        ANALYZE accounts, leads;
+        """
+
+    /// The source database's profile, redacted or not, written to a folder with a scenario that rebuilds it.
+    static func profiled(redact: Bool) async throws -> (Profile, URL) {
+        let server = try await TestServer.start()
+        do {
+            let admin = try await server.connect()
+            _ = try await admin.execute("CREATE DATABASE source")
+            await admin.close()
+            let connection = try await server.connect("source")
+            _ = try await connection.execute(schema + data)
+            await connection.close()
+            let outcome = try await ProfileTaker.take(url: server.server.conninfo(database: "source"), tables: nil, redact: redact)
+            await server.stop()
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-synth-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try ProfileFile.encode(outcome.profile).write(to: dir.appendingPathComponent("profile.json"))
+            return (outcome.profile, dir)
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    static func run(in dir: URL, scale: Double, seed: Int) async throws -> ResultsDocument {
+        let indented = schema.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")
+        let yaml = """
+            name: synthesize-leads
+            data: {profile: profile.json}
+            steps:
+              - name: schema
+                sql: |
+            \(indented)
+              - name: data
+                synthesize: {scale: \(scale), seed: \(seed)}
+            checks:
+              - {name: orphans, query: "SELECT count(*) FROM leads l LEFT JOIN accounts a ON a.id = l.account_id WHERE a.id IS NULL", expect: 0}
+              - {name: fingerprint, query: "SELECT ('x' || left(md5(string_agg(l::text, ',' ORDER BY id)), 12))::bit(48)::bigint FROM leads l", expect: {">=": 0}}
+              - {name: next_id, query: "INSERT INTO accounts (name) VALUES ('after') RETURNING id", expect: {">": 0}}
+            """
+        let file = dir.appendingPathComponent("scenario-\(seed).yaml")
+        try yaml.write(to: file, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.writeResults = false
+        options.stepTimeout = .seconds(300)
+        return try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
+    }
+
+    static func synthesized(_ doc: ResultsDocument) throws -> [String: SynthesizedTable] {
+        let step = try #require(doc.repetitions.first?.steps.first { $0.name == "data" })
+        #expect(step.status == .ok, "\(String(describing: step.error))")
+        return try #require(step.tables)
+    }
+
+    /// Every shape of the profile within the stated tolerances.
+    static func expectShapes(_ tables: [String: SynthesizedTable], profile: Profile, label: String) throws {
+        let leads = try #require(tables["leads"])
+        let accounts = try #require(tables["accounts"])
+        #expect(leads.rows == 20000 && accounts.rows == 400, "\(label): rows \(leads.rows), \(accounts.rows)")
+        #expect(leads.regenerated == 0)
+        for table in [leads, accounts] {
+            let f = try #require(table.fidelity)
+            for (column, pair) in f.nullFrac { #expect(abs(pair[0] - pair[1]) <= 0.01, "\(label) null_frac \(column): \(pair)") }
+            for (column, pair) in f.nDistinct {
+                #expect(abs(pair[0] - pair[1]) <= 0.1 * max(pair[0], 10), "\(label) n_distinct \(column): \(pair)")
+            }
+            for (column, pair) in f.mostCommonFreqs {
+                #expect(abs(pair[0] - pair[1]) <= 0.03, "\(label) most_common_freqs \(column): \(pair)")
+            }
+            for (column, pair) in f.correlation where column != "created_at" {
+                #expect(abs(pair[0] - pair[1]) <= 0.2, "\(label) correlation \(column): \(pair)")
+            }
+        }
+        let f = try #require(leads.fidelity)
+        #expect((f.correlation["created_at"]?[1] ?? 0) > 0.9, "\(label): \(String(describing: f.correlation["created_at"]))")
+        #expect(abs((f.nullFrac["phone"]?[1] ?? 0) - 0.1) <= 0.01)
+        // The fan-out: the most referenced accounts take the profile's share of the leads.
+        #expect(f.mostCommonFreqs["account_id"] != nil)
+        #expect(f.nDistinct["email"]?[1] == 20000)
+    }
+
+    @Test func redactedProfileRebuildsTheShapesAtAFifth() async throws {
+        let (profile, dir) = try await Self.profiled(redact: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(profile.redacted)
+        let doc = try await Self.run(in: dir, scale: 0.2, seed: 7)
+        #expect(doc.verdict == .approved, "\(doc.reasons)")
+        try Self.expectShapes(try Self.synthesized(doc), profile: profile, label: "redacted")
+        let checks = try #require(doc.repetitions.first?.checks)
+        #expect(checks.first { $0.name == "orphans" }?.passed == true)
+        #expect(checks.first { $0.name == "next_id" }?.actual == .number(401))  // the serial continues past the generated ids
+    }
+
+    @Test func sameSeedSameRowsAndUnredactedShapes() async throws {
+        let (profile, dir) = try await Self.profiled(redact: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try await Self.run(in: dir, scale: 0.2, seed: 7)
+        let again = try await Self.run(in: dir, scale: 0.2, seed: 7)
+        let other = try await Self.run(in: dir, scale: 0.2, seed: 8)
+        try Self.expectShapes(try Self.synthesized(first), profile: profile, label: "unredacted")
+        func fingerprint(_ doc: ResultsDocument) -> JSONValue? { doc.repetitions.first?.checks.first { $0.name == "fingerprint" }?.actual }
+        #expect(fingerprint(first) != nil && fingerprint(first) != .null)
+        #expect(fingerprint(first) == fingerprint(again))
+        #expect(fingerprint(first) != fingerprint(other))
+        // Values come from the profile: the most common country is the source's.
+        let country = try #require(profile.table(named: "leads")?.column("country")?.stats?.mostCommonVals)
+        #expect(country.first == "US")
+    }
+}
