@@ -28,29 +28,40 @@ ${4:-}
 YAML
 }
 mkscn s1m 1m.csv 1; mkscn s5m 5m.csv 1; mkscn p1m 1m.csv auto; mkscn p5m 5m.csv auto
+# One stream in chunks of 100000 rows: each COPY has a fixed cost on the server (PostgreSQL 15
+# sets up a slot for each of the 1000 rows it buffers), which larger chunks spread thinner.
+sed 's/streams: 1}/streams: 1, chunk_rows: 100000}/; s/name: seed-s1m/name: seed-b1m/' "$work/s1m.yaml" > "$work/b1m.yaml"
 
 # Both load into the same server: rehearse with --server, psql into a database of its own.
 # Other work on the machine shows in the load average, printed before and after.
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 start_server
-# seed SCENARIO: the load step's duration in ms, and its streams' connections seen in the results.
+# The server's CPU time so far, ms: its backends' user and system time, counted in the
+# postmaster once they exit. Less disturbed by other work on the machine than wall time.
+server_cpu() { awk '{print ($16 + $17) * 10}' "/proc/$(head -1 "$work/data/postmaster.pid")/stat"; }
+# seed SCENARIO: the load step's duration in ms.
 seed() {
   "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
 import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
 assert s['status']=='ok' and s['rows']==1000000, (s['status'], s['rows'], s.get('error')); print(s['duration_ms'])"
 }
-: > "$work/single"; : > "$work/parallel"; : > "$work/psql"
+: > "$work/single"; : > "$work/parallel"; : > "$work/big"; : > "$work/psql"; : > "$work/cpu"
 for r in $(seq "$rounds"); do
-  seed s1m >> "$work/single"
-  seed p1m >> "$work/parallel"
-  psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres
+  c0=$(server_cpu); seed s1m >> "$work/single"
+  sleep 0.2; c1=$(server_cpu); seed p1m >> "$work/parallel"
+  sleep 0.2; c2=$(server_cpu)
+  seed b1m >> "$work/big"
+  sleep 0.2; c2b=$(server_cpu)
+  psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres 2>/dev/null
   psql -h "$work" -U postgres -qc "$schema" c
   t0=$(date +%s%N)
   psql -h "$work" -U postgres -qc "\\copy t (id, name, score, note) FROM '$work/1m.csv' WITH (FORMAT csv, HEADER true)" c
   t1=$(date +%s%N)
+  sleep 0.2; c3=$(server_cpu)
   echo "($t1 - $t0) / 1000000" | bc >> "$work/psql"
+  echo "$((c1 - c0)) $((c2 - c1)) $((c2b - c2)) $((c3 - c2b))" >> "$work/cpu"
 done
-single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); pq=$(median < "$work/psql")
+single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); big=$(median < "$work/big"); pq=$(median < "$work/psql")
 
 # Identical results: the parallel seed's table has the checksum of the table \copy loaded.
 sum="SELECT count(*) || ' ' || md5(string_agg(id || ',' || name || ',' || score || ',' || note, ';' ORDER BY id)) FROM t"
@@ -74,7 +85,9 @@ streams=$(python3 -c "import os; print(max(1, min(os.cpu_count(), 4)))")
 printf "\n%-44s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse" "psql \\copy" "speed"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream / \\copy" "$single" "$pq" "$(echo "$pq / $single" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, streams: auto ($streams) / \\copy" "$parallel" "$pq" "$(echo "$pq / $parallel" | bc -l)"
-echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); \\copy $(paste -sd' ' "$work/psql")"
+printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream, chunk_rows 100000 / \\copy" "$big" "$pq" "$(echo "$pq / $big" | bc -l)"
+echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); chunk_rows 100000 $(paste -sd' ' "$work/big"); \\copy $(paste -sd' ' "$work/psql")"
+echo "server CPU per round (ms; whole run, set-up included): $(awk '{a = a sprintf(" %d/%d/%d/%d", $1, $2, $3, $4)} END {print "one stream/auto/chunk_rows 100000/psql" a}' "$work/cpu")"
 echo "rows loaded by the parallel seed and by \\copy: $same"
 printf "\n%-44s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"
 for s in s1m s5m p1m p5m; do

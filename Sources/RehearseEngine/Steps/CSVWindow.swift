@@ -1,4 +1,5 @@
 import Foundation
+import RehearseSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -108,7 +109,7 @@ struct CSVWindow {
         func flush(_ window: inout CSVWindow) throws(CSVError) {
             let (from, to) = (runStart, window.start)
             guard to > from else { return }
-            let invalid = window.buffer.withUnsafeBufferPointer { Self.firstInvalidUTF8($0, from, to) }
+            let invalid = window.buffer.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0, from: from, to: to) }
             if let invalid {
                 let newlines = window.buffer[from..<invalid].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 throw CSVError(file: window.url.path, line: runLine + newlines, message: "the record is not valid UTF-8")
@@ -175,7 +176,7 @@ struct CSVWindow {
     private func record(
         _ range: ClosedRange<Int>, line recordLine: Int, fields: Int, expected: Int?
     ) throws(CSVError) -> CSVRecord {
-        let invalid = buffer.withUnsafeBufferPointer { Self.firstInvalidUTF8($0, range.lowerBound, range.upperBound + 1) }
+        let invalid = buffer.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0, from: range.lowerBound, to: range.upperBound + 1) }
         if let invalid {
             let newlines = buffer[range.lowerBound..<invalid].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw CSVError(file: url.path, line: recordLine + newlines, message: "the record is not valid UTF-8")
@@ -329,44 +330,5 @@ struct CSVWindow {
     mutating func skipByteOrderMark() throws(CSVError) {
         while count < 3 && !eof { try fill() }
         if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
-    }
-
-    /// The offset of the first byte in `p[from..<to]` that is not well-formed UTF-8.
-    static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        var i = from
-        let base = UnsafeRawPointer(p.baseAddress!)
-        while i < to {
-            // ASCII eight bytes at a time.
-            if i + 8 <= to, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-                continue
-            }
-            let c = p[i]
-            if c < 0x80 {
-                i += 1
-                continue
-            }
-            let length: Int
-            var scalar: UInt32
-            let smallest: UInt32
-            if c & 0xE0 == 0xC0 {
-                (length, scalar, smallest) = (2, UInt32(c & 0x1F), 0x80)
-            } else if c & 0xF0 == 0xE0 {
-                (length, scalar, smallest) = (3, UInt32(c & 0x0F), 0x800)
-            } else if c & 0xF8 == 0xF0 {
-                (length, scalar, smallest) = (4, UInt32(c & 0x07), 0x1_0000)
-            } else {
-                return i
-            }
-            guard i + length <= to else { return i }
-            for k in 1..<length {
-                let d = p[i + k]
-                guard d & 0xC0 == 0x80 else { return i }
-                scalar = scalar << 6 | UInt32(d & 0x3F)
-            }
-            if scalar < smallest || scalar > 0x10_FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return i }
-            i += length
-        }
-        return nil
     }
 }
