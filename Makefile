@@ -30,10 +30,10 @@ test: deps
 SWIFT_FILES = Package.swift $(shell git ls-files 'Sources/*.swift' 'Tests/*.swift' 'Benchmarks/*.swift')
 
 format:
-	$(SWIFT) format --in-place $(SWIFT_FILES)
+	@$(SWIFT) format --in-place $(SWIFT_FILES)
 
 format-check:
-	$(SWIFT) format lint --strict $(SWIFT_FILES)
+	@$(SWIFT) format lint --strict $(SWIFT_FILES)
 
 lint: build
 	.build/debug/rehearse lint scenarios/

@@ -183,30 +183,6 @@ final class CSVReaderTests {
         #expect(throws: CSVError.self) { _ = try CSVReader(url: url) }
     }
 
-    @Test func chunksConcatenateToTheRecords() throws {
-        var text = "id,name\n"
-        for i in 1...10 { text += i == 4 ? "4,\"multi\nline\"\r\n" : "\(i),n\(i)\n" }
-        let url = try file(text)
-        var reader = try CSVReader(url: url, readSize: 5)
-        var buffer: [UInt8] = []
-        var chunks: [CSVChunk] = []
-        var all: [UInt8] = []
-        while let chunk = try reader.nextChunk(maxRecords: 3, into: &buffer) {
-            chunks.append(chunk)
-            all += buffer
-        }
-        #expect(buffer.isEmpty)
-        #expect(
-            chunks == [
-                CSVChunk(records: 3, firstLine: 2, lastLine: 4),
-                CSVChunk(records: 3, firstLine: 5, lastLine: 8),
-                CSVChunk(records: 3, firstLine: 9, lastLine: 11),
-                CSVChunk(records: 1, firstLine: 12, lastLine: 12),
-            ])
-        let expected = text.dropFirst("id,name\n".count).replacingOccurrences(of: "\r\n", with: "\n")
-        #expect(String(decoding: all, as: UTF8.self) == expected)
-    }
-
     @Test func aMillionRowsStreamed() throws {
         let url = folder.appendingPathComponent("big.csv")
         #expect(FileManager.default.createFile(atPath: url.path, contents: nil))

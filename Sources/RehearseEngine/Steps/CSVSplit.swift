@@ -47,7 +47,10 @@ enum CSVSplit {
         var target = 0
         var seeking = false  // past targets[target]: the next even-quoted line feed is a boundary
         reading: while target < targets.count {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(offset)) }
+            let n = buffer.withUnsafeMutableBytes { bytes in
+                guard let address = bytes.baseAddress else { return 0 }  // never: the buffer is allocated once, not empty
+                return pread(fd, address, bytes.count, off_t(offset))
+            }
             guard n >= 0 else {
                 if errno == EINTR { continue }
                 throw CSVError(file: url.path, line: lines, message: "cannot read: \(String(cString: strerror(errno)))")
@@ -58,7 +61,10 @@ enum CSVSplit {
                 if !seeking {
                     // Count up to the target in words; then byte by byte to the boundary.
                     let stop = Int(min(Int64(n), targets[target] - offset))
-                    let (q, l) = buffer.withUnsafeBytes { count(in: $0.baseAddress!, from: i, to: max(i, stop)) }
+                    let (q, l) = buffer.withUnsafeBytes { bytes in
+                        guard let address = bytes.baseAddress else { return (0, 0) }  // never: it holds `n` bytes
+                        return count(in: address, from: i, to: max(i, stop))
+                    }
                     quotes += q
                     lines += l
                     i = max(i, stop)

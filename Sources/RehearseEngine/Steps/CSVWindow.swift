@@ -200,7 +200,8 @@ struct CSVWindow {
             var quotedAt = 0  // newlines before the open quote
             // 0: at a field's start, 1: in an unquoted field, 2: in quotes, 3: after the closing quote
             var state = 0
-            let base = UnsafeRawPointer(p.baseAddress!)
+            guard let address = p.baseAddress else { preconditionFailure("the window's buffer is never empty") }
+            let base = UnsafeRawPointer(address)
             while i < count {
                 // Runs of ordinary bytes are skipped eight at a time.
                 if state == 2 {
@@ -304,7 +305,8 @@ struct CSVWindow {
         if start > 0 {
             if held > 0 {
                 buffer.withUnsafeMutableBufferPointer { p in
-                    _ = memmove(p.baseAddress!, p.baseAddress! + start, held)
+                    guard let address = p.baseAddress else { return }  // never: it holds `held` bytes
+                    _ = memmove(address, address + start, held)
                 }
             }
             base += Int64(start)
@@ -318,7 +320,10 @@ struct CSVWindow {
         let offset = count
         var n: Int
         repeat {
-            n = buffer.withUnsafeMutableBufferPointer { p in read(fd, p.baseAddress! + offset, want) }
+            n = buffer.withUnsafeMutableBufferPointer { p in
+                guard let address = p.baseAddress else { return 0 }  // never: the window is never empty
+                return read(fd, address + offset, want)
+            }
         } while n < 0 && errno == EINTR
         guard n >= 0 else {
             throw CSVError(file: url.path, line: line, message: "cannot read: \(String(cString: strerror(errno)))")

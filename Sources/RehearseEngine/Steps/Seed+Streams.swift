@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import RehearseResults
 import RehearseHistogram
+import RehearseResults
 
 extension Seed {
     typealias RangeOutcome = (Int, StepMeasurement, MissingSeedObservation?)

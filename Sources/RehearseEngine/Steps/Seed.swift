@@ -1,8 +1,8 @@
 import Foundation
 import PostgresClient
+import RehearseHistogram
 import RehearseScenario
 import RehearseSupport
-import RehearseHistogram
 
 /// The `seed` step: loads CSV files with COPY in chunks, streaming, so memory
 /// stays flat whatever the file's size. With `on_missing_reference: skip`, a
@@ -160,8 +160,8 @@ enum Seed {
             // Without a filter no record is looked at on its own: runs of them are copied
             // whole, a thousand at a time, between looks at whether the last chunk is done.
             while filters.isEmpty && inChunk < plan.chunkRows {
-                if inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
-                    inFlight!.completed = monotonicNanos()
+                if let flight = inFlight, flight.completed == nil, session.copyFinished() {
+                    inFlight?.completed = monotonicNanos()
                 }
                 let (records, first, last) = try reader.append(upTo: min(1024, plan.chunkRows - inChunk), into: &chunk)
                 if records == 0 {
@@ -179,19 +179,21 @@ enum Seed {
                     break
                 }
                 defer { rowIndex += 1 }
-                if inChunk & 1023 == 0, inFlight != nil, inFlight!.completed == nil, session.copyFinished() {
-                    inFlight!.completed = monotonicNanos()
+                if inChunk & 1023 == 0, let flight = inFlight, flight.completed == nil, session.copyFinished() {
+                    inFlight?.completed = monotonicNanos()
                 }
                 if !filters.isEmpty {
                     var cached: [String]?
                     let fields = { () -> [String] in
                         if let cached { return cached }
-                        cached = record.fields()
-                        return cached!
+                        let parsed = record.fields()
+                        cached = parsed
+                        return parsed
                     }
                     if filters.contains(where: { $0.removes(rowIndex: rowIndex, fields: fields) }) {
-                        observation!.removed += 1
-                        if observation!.keys.count < 20 { observation!.keys.append(filters[0].key(fields: fields())) }
+                        // Filters exist, so the observation does (it is made whenever they are).
+                        observation?.removed += 1
+                        if (observation?.keys.count ?? 20) < 20 { observation?.keys.append(filters[0].key(fields: fields())) }
                         continue
                     }
                 }
