@@ -34,7 +34,10 @@ package final class BlockingWorker<State>: Sendable {
         let thread = Thread { [self] in
             // Linux gives a new thread its creator's name (a pool thread's); `ps -L` and
             // debuggers show this one, cut to the 15 bytes the kernel keeps.
-            Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+            // Written to the thread's own comm: Foundation's `Thread.name` reached the kernel
+            // only some of the time, and pthread_setname_np is not imported on Linux.
+            let comm = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+            try? comm.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             loop(state())
         }
         thread.name = name
@@ -42,7 +45,7 @@ package final class BlockingWorker<State>: Sendable {
         thread.start()
     }
 
-    private func loop(_ initial: State) {
+    private func loop(_ initial: consuming State) {
         var state = initial
         while true {
             wakeups.wait()
