@@ -136,8 +136,8 @@ public struct SeedSpec: Sendable {
         public var table: String
         public var csv: URL
         public var location: SourceLocation
-        /// Parallel COPY connections for this file (`streams`; default 1).
-        public var streams: SeedStreams = .count(1)
+        /// Parallel COPY connections for this file (`streams`; default `auto`, as the format says).
+        public var streams: SeedStreams = .auto
     }
     public var tables: [Table]
     public var chunkRows: Int

@@ -129,7 +129,7 @@ extension ScenarioBuilder {
     func seed(_ node: Node, _ key: String) -> SeedSpec? {
         var spec = SeedSpec(tables: [], chunkRows: 10000, onMissingReference: .fail)
         var tableList: Node?
-        var streams = SeedStreams.count(1)
+        var streams = SeedStreams.auto
         if case .sequence = node {
             tableList = node
         } else if let pairs = reader.mapping(node, key, allowed: ["tables", "chunk_rows", "on_missing_reference", "streams"]) {
