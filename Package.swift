@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "rehearse", targets: ["rehearse"]),
         .library(name: "RehearseEngine", targets: ["RehearseEngine"]),
         .library(name: "RehearseResults", targets: ["RehearseResults"]),
+        .library(name: "RehearseHistogram", targets: ["RehearseHistogram"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
     ],
     dependencies: [

@@ -15,6 +15,7 @@ let package = Package(
             dependencies: [
                 .product(name: "RehearseEngine", package: "rehearse"),
                 .product(name: "RehearseResults", package: "rehearse"),
+                .product(name: "RehearseHistogram", package: "rehearse"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/HotPath",

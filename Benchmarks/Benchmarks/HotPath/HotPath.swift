@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import RehearseEngine
+import RehearseHistogram
 import RehearseResults
 
 /// The harness's own cost per transaction, and the cost of reading and comparing results.
