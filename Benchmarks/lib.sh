@@ -65,3 +65,13 @@ pgbench_setup() {
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # pct P < values: the P-th percentile (nearest rank), values in µs, printed in ms.
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999999); if(i<1)i=1; print a[i]/1000}'; }
+
+# The leads table of incident 4 (accounts and leads, the types synthesize covers), as the
+# synthesis and prediction benchmarks create it.
+leads_schema="
+CREATE TYPE lead_status AS ENUM ('new', 'contacted', 'won', 'lost');
+CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, region text);
+CREATE TABLE leads (
+    id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts (id), email text UNIQUE,
+    phone varchar(20), status lead_status NOT NULL, score integer CHECK (score >= 0 AND score <= 100),
+    amount numeric(10, 2), created_at timestamptz NOT NULL, active boolean NOT NULL, token uuid, meta jsonb, country text);"

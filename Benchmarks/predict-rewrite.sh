@@ -15,16 +15,9 @@ source Benchmarks/lib.sh
 build_rehearse
 start_server
 
-schema="
-CREATE TYPE lead_status AS ENUM ('new', 'contacted', 'won', 'lost');
-CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, region text);
-CREATE TABLE leads (
-    id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts (id), email text UNIQUE,
-    phone varchar(20), status lead_status NOT NULL, score integer CHECK (score >= 0 AND score <= 100),
-    amount numeric(10, 2), created_at timestamptz NOT NULL, active boolean NOT NULL, token uuid, meta jsonb, country text);"
 psql -qc 'CREATE DATABASE source' postgres
 psql -q source >/dev/null <<SQL
-$schema
+$leads_schema
 SELECT setseed(0.17);
 INSERT INTO accounts (name, region)
 SELECT 'account ' || i, CASE WHEN random() < 0.3 THEN NULL ELSE (ARRAY['emea', 'amer', 'apac'])[1 + floor(random() * 3)::int] END
@@ -50,7 +43,7 @@ data: {profile: $work/profile.json}
 steps:
   - name: schema
     sql: |
-$(echo "$schema" | sed 's/^/      /')
+$(echo "$leads_schema" | sed 's/^/      /')
   - name: data
     synthesize: {scale: $scale, seed: 1}
   - name: rewrite

@@ -14,13 +14,6 @@ source Benchmarks/lib.sh
 build_rehearse
 start_server
 
-schema="
-CREATE TYPE lead_status AS ENUM ('new', 'contacted', 'won', 'lost');
-CREATE TABLE accounts (id bigserial PRIMARY KEY, name text NOT NULL, region text);
-CREATE TABLE leads (
-    id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts (id), email text UNIQUE,
-    phone varchar(20), status lead_status NOT NULL, score integer CHECK (score >= 0 AND score <= 100),
-    amount numeric(10, 2), created_at timestamptz NOT NULL, active boolean NOT NULL, token uuid, meta jsonb, country text);"
 # The hand-written generation of the same columns (also what built the profiled table).
 leads_select="
 SELECT 1 + floor(20000 * random() ^ 3)::bigint, 'user' || i || '@example.com',
@@ -35,7 +28,7 @@ columns="account_id, email, phone, status, score, amount, created_at, active, to
 
 psql -qc 'CREATE DATABASE source' postgres
 psql -q source >/dev/null <<SQL
-$schema
+$leads_schema
 SELECT setseed(0.17);
 INSERT INTO accounts (name, region)
 SELECT 'account ' || i, CASE WHEN random() < 0.3 THEN NULL ELSE (ARRAY['emea', 'amer', 'apac'])[1 + floor(random() * 3)::int] END
@@ -52,7 +45,7 @@ data: {profile: $work/profile.json}
 steps:
   - name: schema
     sql: |
-$(echo "$schema" | sed 's/^/      /')
+$(echo "$leads_schema" | sed 's/^/      /')
       CREATE TABLE leads_hand (LIKE leads INCLUDING ALL);
       ALTER TABLE leads_hand ADD FOREIGN KEY (account_id) REFERENCES accounts (id);
   - name: synthesize
