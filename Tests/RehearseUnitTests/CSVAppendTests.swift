@@ -1,4 +1,5 @@
 import Foundation
+import TestBasics
 import Testing
 
 @testable import RehearseEngine
@@ -7,20 +8,9 @@ import Testing
 /// errors that reading record by record gives.
 @Suite("CSV runs of records")
 final class CSVAppendTests {
-    let folder: URL
+    let folder: TemporaryFolder
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-append-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: folder) }
-
-    private func file(_ bytes: [UInt8]) throws -> URL {
-        let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
-        try Data(bytes).write(to: url)
-        return url
-    }
+    init() throws { folder = try TemporaryFolder(prefix: "csv-append") }
 
     /// Record by record: the bytes, the lines, or the error.
     private func oneByOne(_ url: URL, readSize: Int) -> Result<([UInt8], [Int]), CSVError> {
@@ -56,7 +46,7 @@ final class CSVAppendTests {
     }
 
     private func expectSame(_ text: [UInt8], _ comment: String, failing: Bool = false) throws {
-        let url = try file(text)
+        let url = try folder.file(text)
         if case .success = oneByOne(url, readSize: 1 << 16) { #expect(!failing, "\(comment) should fail") }
         for readSize in [3, 8, 100, 1 << 16] {
             for run in [1, 2, 7, 1000] {

@@ -1,28 +1,14 @@
 import Foundation
+import TestBasics
 import Testing
 
 @testable import RehearseEngine
 
 @Suite("CSV reader")
 final class CSVReaderTests {
-    let folder: URL
+    let folder: TemporaryFolder
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: folder) }
-
-    private func file(_ text: String, name: String = "t.csv") throws -> URL {
-        try file(bytes: Array(text.utf8), name: name)
-    }
-
-    private func file(bytes: [UInt8], name: String = "t.csv") throws -> URL {
-        let url = folder.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url
-    }
+    init() throws { folder = try TemporaryFolder(prefix: "csv-tests") }
 
     /// Every record as (raw text, line, fields).
     private func records(_ url: URL, readSize: Int = 1 << 16) throws -> [(String, Int, [String])] {
@@ -58,7 +44,7 @@ final class CSVReaderTests {
         """#
 
     @Test func quotesCommasNewlinesEmptyFieldsAndCRLF() throws {
-        let url = try file(Self.tricky)
+        let url = try folder.file(Self.tricky)
         let reader = try CSVReader(url: url)
         #expect(reader.header == ["id", "name", "note"])
         let all = try records(url)
@@ -85,7 +71,7 @@ final class CSVReaderTests {
 
     @Test(arguments: [1, 2, 3, 5, 7, 16])
     func recordsAcrossWindowEdgesAreTheSame(readSize: Int) throws {
-        let url = try file(Self.tricky)
+        let url = try folder.file(Self.tricky)
         let small = try records(url, readSize: readSize)
         let large = try records(url)
         #expect(small.map(\.0) == large.map(\.0))
@@ -120,7 +106,7 @@ final class CSVReaderTests {
             text += record + (random.next() % 2 == 0 ? "\n" : "\r\n")
             line += 1 + record.utf8.filter { $0 == 0x0A }.count
         }
-        let got = try records(try file(text), readSize: readSize)
+        let got = try records(try folder.file(text), readSize: readSize)
         #expect(got.count == expected.count)
         for (g, e) in zip(got, expected) where g.2 != e.0 || g.1 != e.1 {
             Issue.record("line \(e.1): read \(g.2) at line \(g.1), wrote \(e.0)")
@@ -129,7 +115,7 @@ final class CSVReaderTests {
     }
 
     @Test func byteOrderMarkAndMultibyteText() throws {
-        let url = try file("\u{FEFF}code,name\nPASL,Crème brûlée\nVLIT,\"日本, 語\"\n")
+        let url = try folder.file("\u{FEFF}code,name\nPASL,Crème brûlée\nVLIT,\"日本, 語\"\n")
         var reader = try CSVReader(url: url, readSize: 3)
         #expect(reader.header == ["code", "name"])
         #expect(try reader.nextRecord()?.fields() == ["PASL", "Crème brûlée"])
@@ -138,9 +124,9 @@ final class CSVReaderTests {
     }
 
     @Test func headerOnlyAndTrailingBlankLines() throws {
-        #expect(try records(try file("a,b\n")).isEmpty)
-        #expect(try records(try file("a,b")).isEmpty)
-        #expect(try records(try file("a,b\n1,2\n\n\n")).map(\.0) == ["1,2\n"])
+        #expect(try records(try folder.file("a,b\n")).isEmpty)
+        #expect(try records(try folder.file("a,b")).isEmpty)
+        #expect(try records(try folder.file("a,b\n1,2\n\n\n")).map(\.0) == ["1,2\n"])
     }
 
     @Test func errorsNameTheFileAndLine() throws {
@@ -157,7 +143,7 @@ final class CSVReaderTests {
             ("a,b,a\n", 1, "the header names column \"a\" twice"),
         ]
         for (text, line, message) in cases {
-            let url = try file(text)
+            let url = try folder.file(text)
             for readSize in [1, 4, 1 << 16] {
                 let error = try #require(self.error(url, readSize: readSize), "\(text.debugDescription)")
                 #expect(error.file == url.path)
@@ -169,22 +155,22 @@ final class CSVReaderTests {
 
     @Test func invalidUTF8NamesTheLine() throws {
         let bytes = Array("a,b\n1,\"x\ny\"\n2,".utf8) + [0xC3, 0x28] + Array("\n".utf8)
-        let error = try #require(self.error(try file(bytes: bytes)))
+        let error = try #require(self.error(try folder.file(bytes)))
         #expect(error.line == 4)
         #expect(error.message.contains("UTF-8"))
         for invalid: [UInt8] in [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82]] {
-            #expect(self.error(try file(bytes: Array("a\n".utf8) + invalid + [0x0A])) != nil)
+            #expect(self.error(try folder.file(Array("a\n".utf8) + invalid + [0x0A])) != nil)
         }
-        #expect(self.error(try file(bytes: Array("a\n".utf8) + [0xF0, 0x9F, 0x98, 0x80, 0x0A])) == nil)
+        #expect(self.error(try folder.file(Array("a\n".utf8) + [0xF0, 0x9F, 0x98, 0x80, 0x0A])) == nil)
     }
 
     @Test func missingFileIsAnError() {
-        let url = folder.appendingPathComponent("absent.csv")
+        let url = folder.url.appendingPathComponent("absent.csv")
         #expect(throws: CSVError.self) { _ = try CSVReader(url: url) }
     }
 
     @Test func aMillionRowsStreamed() throws {
-        let url = folder.appendingPathComponent("big.csv")
+        let url = folder.url.appendingPathComponent("big.csv")
         #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
         try handle.write(contentsOf: Data("id,name,note\n".utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import TestBasics
 import Testing
 
 @testable import RehearseEngine
@@ -9,20 +10,9 @@ import Testing
 /// reader gives.
 @Suite("CSV split for parallel streams")
 final class CSVSplitTests {
-    let folder: URL
+    let folder: TemporaryFolder
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("csv-split-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: folder) }
-
-    private func file(_ bytes: [UInt8]) throws -> URL {
-        let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
-        try Data(bytes).write(to: url)
-        return url
-    }
+    init() throws { folder = try TemporaryFolder(prefix: "csv-split") }
 
     /// (text, line) of every record, read by one reader.
     private func whole(_ url: URL) throws -> [(String, Int)] {
@@ -67,7 +57,7 @@ final class CSVSplitTests {
         var text = "id,note\n1,short\n2,\""
         for i in 0..<400 { text += "line \(i), \"\"quoted\"\"\n" }
         text += "end\"\n3,after\n4,last\n"
-        let url = try file(Array(text.utf8))
+        let url = try folder.file(Array(text.utf8))
         let head = try CSVReader(url: url)
         let ranges = try CSVSplit.ranges(url: url, dataStart: head.offset, line: head.line, parts: 2)
         let afterBig = Int64(Array(text.utf8).count - "3,after\n4,last\n".utf8.count)
@@ -85,7 +75,7 @@ final class CSVSplitTests {
             if i % 37 == 0 { text += "\r\n" }
         }
         text += "301,end"
-        let url = try file(Array(text.utf8))
+        let url = try folder.file(Array(text.utf8))
         let head = try CSVReader(url: url)
         #expect(head.header == ["id", "a \"b\", c\r\nd"])
         #expect(head.line == 3)
@@ -93,11 +83,11 @@ final class CSVSplitTests {
     }
 
     @Test func moreStreamsThanRecordsLeavesNoEmptyRange() throws {
-        let url = try file(Array("id\n1\n2\n".utf8))
+        let url = try folder.file(Array("id\n1\n2\n".utf8))
         let (ranges, perRange) = try split(url, parts: 8, readSize: 3)
         #expect(ranges.count == 2)
         #expect(perRange.map { $0.map(\.0) } == [["1\n"], ["2\n"]])
-        let headerOnly = try file(Array("id,name\n".utf8))
+        let headerOnly = try folder.file(Array("id,name\n".utf8))
         #expect(try split(headerOnly, parts: 4, readSize: 3).0.isEmpty)
     }
 
@@ -110,7 +100,7 @@ final class CSVSplitTests {
                 let v = ["a", "\"b,\nc\"", "\"\"", "\"q\"\"\"", "\"\n\n\"", "long text here"].randomElement(using: &random)!
                 text += "\(i),\(v),\(Bool.random(using: &random) ? "x" : "\"y\r\n\"")\(Bool.random(using: &random) ? "\r\n" : "\n")"
             }
-            try expectSameRecords(try file(Array(text.utf8)), parts: 2...16, readSizes: [7, 1 << 16])
+            try expectSameRecords(try folder.file(Array(text.utf8)), parts: 2...16, readSizes: [7, 1 << 16])
         }
     }
 
