@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
 public import RehearseScenario
-import RehearseSupport
+public import RehearseSupport
 
 /// `rehearse profile`: connects to `url`, reads the profile, redacts it when asked.
 public enum ProfileTaker {
@@ -11,25 +11,12 @@ public enum ProfileTaker {
         public var unanalyzed: [String]
     }
 
-    public enum Failure: Error, Sendable, CustomStringConvertible {
-        /// A table that is not there (exit 2).
-        case invalid(String)
-        /// The server could not be reached or refused a query (exit 3).
-        case server(String)
-
-        public var description: String {
-            switch self {
-            case .invalid(let message), .server(let message): message
-            }
-        }
-    }
-
-    public static func take(url: String, tables: [String]?, redact: Bool) async throws(Failure) -> Outcome {
+    public static func take(url: String, tables: [String]?, redact: Bool) async throws(RehearseError) -> Outcome {
         let connection: Connection
         do {
             connection = try await Connection.connect(url, overrides: [("application_name", "rehearse profile")], label: "rehearse-profile")
         } catch {
-            throw .server("cannot connect: \(SecretMasker.mask(asPostgres(error).message))")
+            throw .infrastructure("cannot connect: \(SecretMasker.mask(asPostgres(error).message))")
         }
         let result: Result<Profile, any Error>
         do {
@@ -55,9 +42,9 @@ public enum ProfileTaker {
             let unanalyzed = profile.tables.filter { !$0.analyzed }.map(\.qualifiedName)
             return Outcome(profile: redact ? profile.redactingRowValues() : profile, unanalyzed: unanalyzed)
         } catch let unknown as CatalogProfileReader.UnknownTable {
-            throw .invalid(unknown.description)
+            throw .invalidInput(unknown.description)
         } catch {
-            throw .server(SecretMasker.mask(asPostgres(error).message))
+            throw .infrastructure(SecretMasker.mask(asPostgres(error).message))
         }
     }
 }
