@@ -26,8 +26,6 @@ package final class BlockingWorker<State>: Sendable {
     private let queue = Mutex(Queue())
     /// One signal per queued job and one for `stop()`.
     private let wakeups = DispatchSemaphore(value: 0)
-    /// Signalled when the thread has returned; `join()` passes it on to the next joiner.
-    private let ended = DispatchSemaphore(value: 0)
 
     /// Starts the thread; `state` makes its state on the thread itself.
     package init(name: String, stackSize: Int = 1 << 20, state: @escaping @Sendable () -> State) {
@@ -67,7 +65,6 @@ package final class BlockingWorker<State>: Sendable {
             defer { q.joiners.removeAll() }
             return q.joiners
         }
-        ended.signal()
         for joiner in joiners { joiner.resume() }
     }
 
@@ -107,13 +104,6 @@ package final class BlockingWorker<State>: Sendable {
             return !q.stopping
         }
         if first { wakeups.signal() }
-    }
-
-    /// Blocks until the thread has ended. Only where the wait is bounded and short:
-    /// async code awaits `joined()`.
-    package func join() {
-        ended.wait()
-        ended.signal()
     }
 
     /// Suspends until the thread has ended.

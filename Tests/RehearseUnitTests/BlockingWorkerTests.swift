@@ -24,7 +24,7 @@ struct BlockingWorkerTests {
         }
     }
 
-    @Test func stopLetsQueuedJobsFinishAndJoinWaitsForThem() {
+    @Test func stopLetsQueuedJobsFinishAndJoinWaitsForThem() async {
         let worker = BlockingWorker(name: "test-join")
         let done = Locked(0)
         for _ in 0..<3 {
@@ -34,8 +34,8 @@ struct BlockingWorkerTests {
             }
         }
         worker.stop()
-        worker.join()
-        worker.join()  // a second join returns too
+        await worker.joined()
+        await worker.joined()  // a second join returns too
         #expect(done.value == 3)
         #expect(!worker.submit { _ in })
     }
