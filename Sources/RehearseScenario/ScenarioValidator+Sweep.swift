@@ -1,6 +1,19 @@
 extension ScenarioValidator {
     /// A sweep needs something that changes with the scale, and measurements enough for a fit.
     func validateSweep(_ scenario: Scenario) {
+        for group in scenario.targets {
+            for target in group.targets where target.predicted != nil {
+                if scenario.sweep == nil {
+                    reader.fail(
+                        at: target.location, "targets.\(group.label)",
+                        "'\(target.text)' judges a prediction, which needs `sweep: {scale: [...], predict: ...}`")
+                } else if group.impact || group.transaction != nil {
+                    reader.fail(
+                        at: target.location, "targets.\(group.label)",
+                        "a prediction is made per step: put '\(target.text)' on '\(group.step)'")
+                }
+            }
+        }
         guard let sweep = scenario.sweep, Sweep.scaleCount.contains(sweep.scales.count) else { return }
         let takesScale = scenario.steps.contains { step in
             if case .synthesize(let spec) = step.kind { !spec.scaleGiven } else { false }

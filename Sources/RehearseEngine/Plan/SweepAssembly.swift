@@ -110,7 +110,8 @@ enum SweepAssembly {
                 let actual = fit.map { ($0.high * 1000).rounded() / 1000 }
                 let passed = actual.map { target.op.holds($0, target.value) } ?? false
                 var entry = prediction ?? StepPrediction(scale: predict)
-                entry.targets = (entry.targets ?? []) + [TargetResult(step: group.step, target: target.text, actual: actual, passed: passed)]
+                entry.targets =
+                    (entry.targets ?? []) + [TargetResult(step: group.step, target: target.text, actual: actual, passed: passed)]
                 predictions[group.step] = entry
                 guard !passed else { continue }
                 let detail =
