@@ -13,11 +13,11 @@ public struct StepPrediction: Codable, Sendable {
     /// when some were sampled (every 50 ms: a hold is then known to that grain).
     public var lockHoldExact: Bool?
     /// The step's `predicted.<metric>` targets, judged on the predictions' upper bounds.
-    public var targets: [TargetResult]?
+    public var targets: [PredictedTarget]?
 
     package init(
         scale: Double, durationMs: ScaleFit? = nil, lockHold: [String: [String: ScaleFit]]? = nil, lockHoldExact: Bool? = nil,
-        targets: [TargetResult]? = nil
+        targets: [PredictedTarget]? = nil
     ) {
         self.scale = scale
         self.durationMs = durationMs
@@ -27,12 +27,53 @@ public struct StepPrediction: Codable, Sendable {
     }
 
     /// The longest predicted hold over every relation and mode (or one relation's): the fit
-    /// whose upper bound is highest.
+    /// whose upper bound is highest. One transaction holds several locks about equally long
+    /// (a rewrite's AccessExclusiveLock and the RowExclusiveLock of its UPDATE): upper
+    /// bounds within 0.5% of each other are a tie, which the stronger mode wins, then the name.
     package func longestHold(relation: String? = nil) -> (relation: String, mode: String, fit: ScaleFit)? {
         let holds = (lockHold ?? [:]).filter { relation == nil || $0.key == relation }
             .flatMap { r in r.value.map { (relation: r.key, mode: $0.key, fit: $0.value) } }
-        // Ties broken by name, so the same document always names the same lock.
-        return holds.max { ($0.fit.high, $1.relation, $1.mode) < ($1.fit.high, $0.relation, $0.mode) }
+        guard let top = holds.map(\.fit.high).max() else { return nil }
+        return holds.filter { $0.fit.high >= top * 0.995 }.max {
+            (Self.strength($0.mode), $1.relation, $1.mode) < (Self.strength($1.mode), $0.relation, $0.mode)
+        }
+    }
+
+    /// PostgreSQL's table lock modes from the weakest (an unknown mode ranks below them all).
+    static func strength(_ mode: String) -> Int {
+        [
+            "AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",
+            "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock",
+        ].firstIndex(of: mode) ?? -1
+    }
+}
+
+/// A `predicted.<metric>` target as judged (results `predictions.<step>.targets[]`).
+public struct PredictedTarget: Codable, Sendable, Equatable {
+    /// As the scenario wrote it: `predicted.lock_hold < 2s`.
+    public var target: String
+    /// `duration` or `lock_hold`.
+    public var metric: String
+    /// For `lock_hold`: the lock whose prediction was judged, the longest (by upper bound)
+    /// of the step's or of the relation the target names.
+    public var relation: String?
+    public var mode: String?
+    /// The target's value, in milliseconds.
+    public var limit: Double
+    /// The prediction's upper bound (nil: no prediction).
+    public var actual: Double?
+    public var passed: Bool
+
+    package init(
+        target: String, metric: String, relation: String? = nil, mode: String? = nil, limit: Double, actual: Double?, passed: Bool
+    ) {
+        self.target = target
+        self.metric = metric
+        self.relation = relation
+        self.mode = mode
+        self.limit = limit
+        self.actual = actual
+        self.passed = passed
     }
 }
 

@@ -22,7 +22,8 @@ extension TargetParser {
             guard name.hasPrefix(prefix), name.count > prefix.count, !name.contains(" ") else {
                 return .failure(
                     TargetParseError(
-                        "unknown predicted metric '\(name)' (known: predicted.duration, predicted.lock_hold, predicted.lock_hold.<relation>)"))
+                        "unknown predicted metric '\(name)' (known: predicted.duration, predicted.lock_hold, predicted.lock_hold.<relation>)"
+                    ))
             }
             metric = .lockHold(relation: String(name.dropFirst(prefix.count)))
         }

@@ -97,22 +97,26 @@ enum SweepAssembly {
             for target in group.targets {
                 guard let metric = target.predicted else { continue }
                 let prediction = predictions[group.step]
-                let fit: ScaleFit?
-                var what = ""
+                var fit: ScaleFit?
+                var judged = PredictedTarget(target: target.text, metric: "duration", limit: target.value, actual: nil, passed: false)
                 switch metric {
                 case .duration:
                     fit = prediction?.durationMs
                 case .lockHold(let relation):
-                    let longest = prediction?.longestHold(relation: relation)
-                    fit = longest?.fit
-                    if let longest { what = ", \(longest.relation) \(longest.mode)" }
+                    judged.metric = "lock_hold"
+                    judged.relation = relation
+                    if let longest = prediction?.longestHold(relation: relation) {
+                        fit = longest.fit
+                        (judged.relation, judged.mode) = (longest.relation, longest.mode)
+                    }
                 }
-                let actual = fit.map { ($0.high * 1000).rounded() / 1000 }
-                let passed = actual.map { target.op.holds($0, target.value) } ?? false
+                judged.actual = fit.map { ($0.high * 1000).rounded() / 1000 }
+                judged.passed = judged.actual.map { target.op.holds($0, target.value) } ?? false
+                let passed = judged.passed
                 var entry = prediction ?? StepPrediction(scale: predict)
-                entry.targets =
-                    (entry.targets ?? []) + [TargetResult(step: group.step, target: target.text, actual: actual, passed: passed)]
+                entry.targets = (entry.targets ?? []) + [judged]
                 predictions[group.step] = entry
+                let what = judged.mode.map { ", \(judged.relation ?? "") \($0)" } ?? ""
                 guard !passed else { continue }
                 let detail =
                     fit.map {
