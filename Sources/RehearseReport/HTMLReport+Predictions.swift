@@ -120,7 +120,9 @@ extension HTMLReport {
         for target in targets where target.limit > 0 {
             let y = log10(target.limit)
             series.append(
-                .init(label: "< \(SummaryTable.human(target.limit))", colour: "#c0392b", points: [(xs.0, y), (xs.1, y)], dashed: true, width: 1.5))
+                .init(
+                    label: "< \(SummaryTable.human(target.limit))", colour: "#c0392b", points: [(xs.0, y), (xs.1, y)], dashed: true,
+                    width: 1.5))
         }
         let markers = measured.map {
             SVGChart.Marker(

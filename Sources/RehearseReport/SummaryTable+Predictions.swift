@@ -32,7 +32,8 @@ extension SummaryTable {
     }
 
     static func human(_ ms: Double) -> String {
-        ms >= 100_000 ? String(format: "%.0f s", ms / 1000) : ms >= 1000 ? String(format: "%.1f s", ms / 1000) : String(format: "%.0f ms", ms)
+        ms >= 100_000
+            ? String(format: "%.0f s", ms / 1000) : ms >= 1000 ? String(format: "%.1f s", ms / 1000) : String(format: "%.0f ms", ms)
     }
 
     static func interval(_ fit: ScaleFit) -> String { "\(human(fit.low))–\(human(fit.high))" }

@@ -25,7 +25,7 @@ package enum SweepPredictions {
         for name in names {
             var durations: [ScaleFit.Point] = []
             var holds: [LockKey: [ScaleFit.Point]] = [:]
-            var exact = true
+            var sampled: Set<LockKey> = []
             for scale in scales {
                 let steps = scale.repetitions.compactMap { rep in rep.steps.first { $0.name == name && $0.status == .ok } }
                 durations.append(.init(scale: scale.scale, values: steps.map(\.durationMs)))
@@ -36,7 +36,7 @@ package enum SweepPredictions {
                     for lock in step.locksTaken ?? [] where lock.kind == nil || lock.kind == "relation" {
                         let key = LockKey(relation: lock.relation, mode: lock.mode)
                         longest[key] = max(longest[key] ?? 0, lock.heldMs)
-                        if lock.exact != true { exact = false }
+                        if lock.exact != true { sampled.insert(key) }
                     }
                     for (key, held) in longest { values[key, default: []].append(held) }
                 }
@@ -44,9 +44,12 @@ package enum SweepPredictions {
             }
             var prediction = StepPrediction(scale: predict, durationMs: ScaleFit.fit(durations, predict: predict, rows: rows))
             var lockHold: [String: [String: ScaleFit]] = [:]
+            var exact = true
             for (key, points) in holds {
                 guard let fit = ScaleFit.fit(points, predict: predict, rows: rows) else { continue }
                 lockHold[key.relation, default: [:]][key.mode] = fit
+                // Exact when every hold of every lock with a prediction was.
+                if sampled.contains(key) { exact = false }
             }
             if !lockHold.isEmpty {
                 prediction.lockHold = lockHold
