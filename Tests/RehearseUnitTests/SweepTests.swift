@@ -235,8 +235,9 @@ struct SweepTests {
     }
 
     @Test func aSweepThatMeetsItsTargetsIsApprovedAndAMissingScaleIsNot() throws {
-        let scenario = try Self.scenario(Self.sweepYAML.replacingOccurrences(of: "< 2s", with: "< 60s")
-            .replacingOccurrences(of: "  fill: [\"predicted.duration <= 30s\"]", with: ""))
+        let scenario = try Self.scenario(
+            Self.sweepYAML.replacingOccurrences(of: "< 2s", with: "< 60s")
+                .replacingOccurrences(of: "  fill: [\"predicted.duration <= 30s\"]", with: ""))
         let plan = try #require(SweepPlan(scenario))
         var document = Self.document()
         SweepAssembly.complete(&document, scenario: scenario, plan: plan, scales: Self.scales(), interrupted: false)
