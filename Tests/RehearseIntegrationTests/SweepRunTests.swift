@@ -1,11 +1,11 @@
 import Foundation
+import RehearseSupport
 import TestBasics
 import Testing
 
 @testable import RehearseEngine
 @testable import RehearseResults
 @testable import RehearseScenario
-import RehearseSupport
 
 extension TimedSuites {
     /// A small sweep on a real embedded server: the checked-in leads profile synthesized at

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RehearseEngine
+@testable import RehearseReport
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
@@ -264,6 +265,31 @@ struct SweepTests {
         #expect(decoded.predictions?["rewrite"]?.durationMs == document.predictions?["rewrite"]?.durationMs)
         #expect(decoded.sweep?.count == 3)
         #expect(ResultsValidator.numberProblem(in: data) == nil)
+    }
+
+    @Test func theSummaryAndTheReportShowThePredictions() throws {
+        var scenario = try Self.scenario()
+        scenario.targets.removeAll { $0.step == "fill" }
+        var document = Self.document()
+        document.repetitions = Self.scales().last?.repetitions ?? []
+        SweepAssembly.complete(
+            &document, scenario: scenario, plan: try #require(SweepPlan(scenario)), scales: Self.scales(), interrupted: false)
+        let summary = SummaryTable.render([document])
+        #expect(summary.contains("predicted at scale 1.0 from scales 0.01, 0.03, 0.1 (95% prediction interval)"), "\(summary)")
+        let line = try #require(summary.split(separator: "\n").first { $0.hasPrefix("  rewrite") && $0.contains("linear") })
+        #expect(line.contains("40.0 s") && line.contains("leads AccessExclusiveLock"), "\(line)")
+        #expect(summary.contains("predicted targets: 1/2 held"))
+        let html = HTMLReport.render(documents: [document])
+        #expect(html.contains("<h3>Predicted at scale 1.0</h3>"))
+        // The rewrite's charts: its lock hold and its duration (both have predicted targets),
+        // each with six measured points, the predicted point and its interval bar.
+        let charts = html.components(separatedBy: "<figure style=").dropFirst()
+        #expect(charts.count == 2, "\(charts.count) charts")
+        for chart in charts {
+            #expect(chart.components(separatedBy: "<circle").count - 1 == 7)
+            #expect(chart.contains("95% interval"))
+            #expect(chart.contains("stroke-dasharray"), "the target's line")
+        }
     }
 }
 
