@@ -1,5 +1,6 @@
 import Foundation
 import RehearseResults
+import RehearseSupport
 
 extension HTMLReport {
     /// A sweep's predictions: a table of every step's, then a chart per step of what its
@@ -14,7 +15,18 @@ extension HTMLReport {
         let level = String(format: "%.0f%%", (method?.level ?? 0.95) * 100)
         var html = "<h3>Predicted at scale \(predict)</h3><p class=\"muted\">From scales \(HTML.escape(scales)); "
         html += "\(level) prediction interval of the better of a linear and an n·log n least-squares fit over every repetition."
-        html += "</p><table>"
+        html += "</p>"
+        if let sweep = doc.sweep, let last = sweep.last {
+            html += "<table>" + HTML.row(["scale", HTML.Cell("verdict", "l"), "repetitions", HTML.Cell("reasons", "l")], header: true)
+            for scale in sweep {
+                html += HTML.row([
+                    HTML.Cell("\(scale.scale)"), .raw(badge(scale.verdict.rawValue, scale.verdict.rawValue), "l"),
+                    HTML.Cell("\(scale.repetitions.count)"), HTML.Cell(scale.reasons.joined(separator: "; "), "l"),
+                ])
+            }
+            html += "</table><p class=\"muted\">The steps, locks and targets above are scale \(last.scale)'s.</p>"
+        }
+        html += "<table>"
         html += HTML.row(
             [
                 "step", "duration", "interval", HTML.Cell("model", "l"), "R²", "longest lock hold", "interval",
@@ -138,7 +150,7 @@ extension HTMLReport {
         let chart = SVGChart(
             width: 520, height: 250, xLabel: "scale (log)", yLabel: "time (log)", series: series,
             xTicks: scales.map { (log10($0), "\($0)") }, xRange: xs.0...xs.1, yTicks: logTicks(yLow, yHigh), yRange: ys.0...ys.1,
-            markers: markers + [predicted], bars: [bar])
+            markers: markers + [predicted], bars: [bar], left: 70)
         return "<figure style=\"max-width:522px\"><figcaption><b>\(HTML.escape(step))</b>: \(HTML.escape(what)), predicted "
             + "<b>\(SummaryTable.human(fit.value))</b> (\(SummaryTable.interval(fit)), \(SummaryTable.model(fit.model)), "
             + "R² \(String(format: "%.2f", fit.r2))); dots: each repetition</figcaption>\(chart.render())</figure>"

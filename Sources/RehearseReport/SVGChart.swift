@@ -52,7 +52,9 @@ struct SVGChart {
         var title: String
     }
 
-    private let left = 52.0, right = 64.0, top = 14.0, bottom = 40.0
+    /// Room for the y ticks' labels (wider for labels with units, `200 ms`).
+    var left = 52.0
+    private let right = 64.0, top = 14.0, bottom = 40.0
 
     func render() -> String {
         let all = (series.flatMap(\.points) + markers.map { ($0.x, $0.y) } + bars.map { ($0.x, $0.high) })

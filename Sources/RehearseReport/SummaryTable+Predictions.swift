@@ -1,5 +1,6 @@
 import Foundation
 import RehearseResults
+import RehearseSupport
 
 extension SummaryTable {
     /// A sweep's predictions under the scenario's table: per step, the predicted duration
@@ -10,7 +11,12 @@ extension SummaryTable {
         let scales = (method?.scales ?? doc.sweep?.map(\.scale) ?? []).map { "\($0)" }.joined(separator: ", ")
         let level = method.map { String(format: "%.0f%%", $0.level * 100) } ?? "95%"
         let predict = predictions.values.first?.scale ?? method?.predict ?? 1
-        var out = "  predicted at scale \(predict) from scales \(scales) (\(level) prediction interval):\n"
+        var out = ""
+        if let sweep = doc.sweep, let last = sweep.last {
+            out += "  sweep: " + sweep.map { "\($0.scale) \($0.verdict.rawValue)" }.joined(separator: ", ")
+            out += " (the table above is scale \(last.scale)'s)\n"
+        }
+        out += "  predicted at scale \(predict) from scales \(scales) (\(level) prediction interval):\n"
         var rows: [[String]] = [["step", "duration", "interval", "model", "R²", "longest lock hold", "interval", "lock"]]
         // In the scenario's order, as the table above.
         let order = (doc.repetitions.last?.steps.map(\.name) ?? []) + predictions.keys.sorted()
