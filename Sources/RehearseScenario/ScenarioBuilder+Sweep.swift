@@ -22,15 +22,18 @@ extension ScenarioBuilder {
             case "scale":
                 sawScale = true
                 guard let items = reader.list(v, "sweep.scale") else { continue }
+                // Counted before each is read: a list of a million scales is one problem, not a million.
+                guard Sweep.scaleCount.contains(items.count) else {
+                    reader.fail(
+                        v, "sweep.scale",
+                        "expected \(Sweep.scaleCount.lowerBound) to \(Sweep.scaleCount.upperBound) scales (a fit needs two at least), found \(items.count)"
+                    )
+                    continue
+                }
                 let scales = items.enumerated().map { i, item in scale(item, "sweep.scale[\(i + 1)]") }
                 guard scales.allSatisfy({ $0 != nil }) else { continue }
                 sweep.scales = scales.compactMap { $0 }
-                if !Sweep.scaleCount.contains(sweep.scales.count) {
-                    reader.fail(
-                        v, "sweep.scale",
-                        "expected \(Sweep.scaleCount.lowerBound) to \(Sweep.scaleCount.upperBound) scales (a fit needs two at least), found \(sweep.scales.count)"
-                    )
-                } else if let i = sweep.scales.indices.dropFirst().first(where: { sweep.scales[$0] <= sweep.scales[$0 - 1] }) {
+                if let i = sweep.scales.indices.dropFirst().first(where: { sweep.scales[$0] <= sweep.scales[$0 - 1] }) {
                     reader.fail(
                         items[i], "sweep.scale[\(i + 1)]",
                         "scales must increase: \(sweep.scales[i]) is not above \(sweep.scales[i - 1])")
