@@ -60,6 +60,8 @@ public struct DatabaseSettings: Sendable {
     /// Where each setting's value is, for errors the server binary finds in it.
     public var locations: [String: SourceLocation] = [:]
     public var extensions: [String] = []
+    /// `versions`: the PostgreSQL majors to run on (nil: the server chosen as before).
+    public var versions: [Int]?
     public init() {}
 }
 

@@ -123,7 +123,7 @@ struct ScenarioBuilder {
 
     func database(_ node: Node) -> DatabaseSettings {
         var settings = DatabaseSettings()
-        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions"]) else { return settings }
+        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions", "versions"]) else { return settings }
         for (key, value, _) in pairs {
             switch key {
             case "settings":
@@ -137,6 +137,7 @@ struct ScenarioBuilder {
                     }
                 }
             case "extensions": settings.extensions = reader.stringList(value, "database.extensions") ?? []
+            case "versions": settings.versions = versions(value)
             default: break
             }
         }

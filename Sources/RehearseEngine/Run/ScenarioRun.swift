@@ -77,7 +77,7 @@ struct ScenarioRun {
         let document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: Date(), host: nil, serverKind: options.serverKind,
             settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
-        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix) }
         return document
     }
 
@@ -143,7 +143,7 @@ struct ScenarioRun {
             interrupted: Task.isCancelled)
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
-            try ResultsWriter.write(document, under: options.outDirectory)
+            try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix)
         }
         return document
     }
