@@ -27,6 +27,10 @@ struct Compare: AsyncParsableCommand {
     @Option(help: "Output format: text, markdown, json, junit.") var format: String = "text"
     @Flag(help: "Divide times by the ratio of the two runs' machine calibrations before comparing.") var normalize = false
     @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
+    @Flag(
+        name: .customLong("across-versions"),
+        help: "Compare one scenario's documents of two PostgreSQL majors (BASELINE the older, CURRENT the newer): what an upgrade changes.")
+    var acrossVersions = false
 
     func run() async throws {
         guard var comparator = comparator(threshold: threshold, strict: strict) else {
@@ -38,6 +42,11 @@ struct Compare: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         comparator.normalize = normalize
+        if acrossVersions {
+            let status = compareAcrossVersions(comparator: comparator, format: output)
+            if status != ExitStatus.ok { throw ExitCode(status) }
+            return
+        }
         let status = compareAndPrint(baseline: baseline, current: current, comparator: comparator, format: output)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
@@ -76,7 +85,15 @@ func compareAndPrint(
     baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
-    let report = comparator.compare(baselines: base, currents: cur)
+    printReport(
+        comparator.compare(baselines: base, currents: cur), comparator: comparator, format: format, toStandardError: toStandardError)
+}
+
+/// Prints a comparison and returns the exit status: 2 when --strict meets differences or nothing matched, 1 on a regression.
+func printReport(
+    _ report: ComparisonReport, comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format,
+    toStandardError: Bool = false
+) -> Int32 {
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
     // With `run --json`, stdout carries only the results documents.

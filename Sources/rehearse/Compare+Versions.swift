@@ -1,0 +1,18 @@
+import RehearseReport
+import RehearseResults
+import RehearseSupport
+
+extension Compare {
+    /// `--across-versions`: the older major's documents (BASELINE) against the newer's (CURRENT).
+    func compareAcrossVersions(comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format) -> Int32 {
+        let report: ComparisonReport
+        do {
+            report = try comparator.compareAcrossVersions(
+                older: try ResultsLoader.load(baseline), newer: try ResultsLoader.load(current))
+        } catch {
+            printError("rehearse: \(error)")
+            return ExitStatus.of(error)
+        }
+        return printReport(report, comparator: comparator, format: format)
+    }
+}
