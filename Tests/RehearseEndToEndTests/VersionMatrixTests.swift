@@ -1,11 +1,11 @@
 import Foundation
+import RehearseSupport
 import TestBasics
 import TestSupport
 import Testing
 
 @testable import RehearseEngine
 @testable import RehearseResults
-import RehearseSupport
 
 /// The server builds of other majors the version tests run on: `REHEARSE_TEST_PG_BINS`
 /// (folders separated by `:`), which `make test` fills from scripts/fetch-pg-wheels.sh
@@ -46,12 +46,18 @@ struct VersionMatrixTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("rh-versions-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let example = Repository.root.appendingPathComponent("examples/version-matrix.yaml").path
-        let (code, output) = try await rehearse(["run", example, "--out", out.path] + VersionServers.pgBins)
-        #expect(code == 1, "15 and 16 are blocked, so the expectation is not met: \(output)")
+        let baselines = out.appendingPathComponent("baselines")
+        let (code, output) = try await rehearse(
+            ["run", example, "--out", out.path, "--save-baseline", baselines.path] + VersionServers.pgBins)
+        #expect(code == 1, "every version blocks, so the expectation is not met: \(output)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: baselines.path).sorted()
+                == ["version-matrix.pg15.json", "version-matrix.pg16.json", "version-matrix.pg18.json"])
 
         let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("version-matrix").path)
-        #expect(files.filter { $0.hasSuffix(".json") }.map { String($0.suffix(10)) }.sorted() == [".pg15.json", ".pg16.json", ".pg18.json"])
-        let documents = try ResultsLoader.load(out.path)
+        #expect(
+            files.filter { $0.hasSuffix(".json") }.map { String($0.suffix(10)) }.sorted() == [".pg15.json", ".pg16.json", ".pg18.json"])
+        let documents = try ResultsLoader.load(out.appendingPathComponent("version-matrix").path)
         let byMajor = Dictionary(uniqueKeysWithValues: documents.map { ($0.postgresMajor ?? 0, $0) })
         let v15 = try #require(byMajor[15]), v16 = try #require(byMajor[16]), v18 = try #require(byMajor[18])
 
@@ -70,7 +76,8 @@ struct VersionMatrixTests {
         #expect(output.contains("version-matrix across versions"), "\(output)")
 
         // What the upgrade from 15 to 18 changes: the steps that started to pass, and the locks.
-        let (compared, json) = try await rehearse(["compare", "--across-versions", out.path, out.path, "--format", "json"])
+        let results = out.appendingPathComponent("version-matrix").path
+        let (compared, json) = try await rehearse(["compare", "--across-versions", results, results, "--format", "json"])
         #expect(compared == 1, "pgcrypto, there on 15, is missing on 18: a regression: \(json)")
         // Warnings (the machines' calibrations) go to standard error, before the document.
         let start = try #require(json.range(of: "^\\{", options: .regularExpression) ?? json.range(of: "\n{"), "\(json)")
@@ -82,7 +89,8 @@ struct VersionMatrixTests {
         #expect(improved.contains("subquery-without-alias") && improved.contains("virtual-column"), "\(improved)")
         #expect(scenario.findings.contains { $0.step == "pgcrypto" && $0.verdict == .regressed })
         // 18 records the primary key's constraint and the row type among the objects CREATE TABLE locks; 15 does not.
-        let locks = try #require(scenario.findings.first { $0.step == "schema" && $0.metric == "locks" }, "\(scenario.findings.map(\.reason))")
+        let locks = try #require(
+            scenario.findings.first { $0.step == "schema" && $0.metric == "locks" }, "\(scenario.findings.map(\.reason))")
         #expect(locks.reason.contains("constraint items_pkey on table items"), "\(locks.reason)")
         #expect(!scenario.warnings.contains { $0.contains("postgres_version") })
     }
@@ -112,13 +120,15 @@ struct VersionMatrixTests {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let scenario = dir.appendingPathComponent("one.yaml")
-            try "name: one\ndatabase: {versions: [99]}\nsteps: [{sql: \"SELECT 1\"}]\n".write(to: scenario, atomically: false, encoding: .utf8)
+            try "name: one\ndatabase: {versions: [99]}\nsteps: [{sql: \"SELECT 1\"}]\n".write(
+                to: scenario, atomically: false, encoding: .utf8)
             let major = try #require(PostgresMajor.of(db.server.binaries.version))
             let (code, output) = try await rehearse([
                 "run", scenario.path, "--server", db.server.conninfo(database: "postgres"), "--out", dir.appendingPathComponent("r").path,
             ])
             #expect(code == 2, "\(output)")
-            #expect(output.contains("database.versions 99: with --server, versions must name the server's own major, \(major)"), "\(output)")
+            #expect(
+                output.contains("database.versions 99: with --server, versions must name the server's own major, \(major)"), "\(output)")
         }
     }
 }
