@@ -113,6 +113,27 @@ struct VersionMatrixTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("r/one").path), "nothing ran")
     }
 
+    /// As root the server runs as another account: a build that account cannot reach (here
+    /// behind a 0700 folder, as under /root) is passed over, and the error says why.
+    @Test(.enabled(if: getuid() == 0 && !VersionServers.folders.isEmpty, "needs root and REHEARSE_TEST_PG_BINS"))
+    func aBuildTheServersAccountCannotReachIsPassedOverAndSaidSo() async throws {
+        let closed = FileManager.default.temporaryDirectory.appendingPathComponent("rh-versions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: closed) }
+        let folder = try #require(VersionServers.folders.first)
+        let hidden = closed.appendingPathComponent("bin")
+        try FileManager.default.createSymbolicLink(atPath: hidden.path, withDestinationPath: folder)
+        let (_, version) = try await ChildProcess.run([folder + "/postgres", "--version"])
+        let major = try #require(PostgresMajor.of(PostgresBinaries.version(fromVersionOutput: version)))
+        let scenario = closed.appendingPathComponent("one.yaml")
+        try "name: one\nsteps: [{sql: \"SELECT 1\"}]\n".write(to: scenario, atomically: false, encoding: .utf8)
+        let (code, output) = try await rehearse([
+            "run", scenario.path, "--pg", "\(major)", "--pg-bin", hidden.path, "--out", closed.appendingPathComponent("r").path,
+        ])
+        #expect(code == 3, "\(output)")
+        #expect(output.contains("\(hidden.path) (its programs do not run as the server's account"), "\(output)")
+    }
+
     /// With --server the versions can only be the server's own major.
     @Test func withServerOnlyTheServersOwnMajor() async throws {
         try await withTestServer { db in

@@ -80,15 +80,19 @@ extension PostgresBinaries {
         guard FileManager.default.isExecutableFile(atPath: postgres), FileManager.default.isExecutableFile(atPath: initdb)
         else { return .absent }
         // initdb loads libpq and postgres the server's own libraries: both must start as the
-        // account that will run them (a folder under a 0700 home does not).
+        // account that will run them. Behind a folder that account cannot enter (a 0700 home)
+        // they may still start, but cannot check their own path ("invalid binary": initdb then
+        // cannot find postgres, nor postgres its share folder).
         guard let (p, out) = try? await ChildProcess.run(account.command([postgres, "--version"])), p.succeeded,
-            let (i, _) = try? await ChildProcess.run(account.command([initdb, "--version"])), i.succeeded
+            let (i, initdbOut) = try? await ChildProcess.run(account.command([initdb, "--version"])), i.succeeded,
+            !(out + initdbOut).contains("invalid binary")
         else {
             return .unusable(
                 account.needsSwitch
                     ? "its programs do not run as the server's account '\(account.name)': check that it can read and enter every folder up to them"
                     : "its programs do not run")
         }
-        return .found(PostgresBinaries(directory: url, version: version(fromVersionOutput: out)))
+        let line = out.split(separator: "\n").first { $0.contains("(PostgreSQL)") }.map(String.init) ?? out
+        return .found(PostgresBinaries(directory: url, version: version(fromVersionOutput: line)))
     }
 }
