@@ -38,6 +38,12 @@ extension SummaryTable {
                             return s.map { $0.status.rawValue + ($0.error?.sqlstate.map { " \($0)" } ?? "") } ?? "—"
                         })
             }
+            // Each version's column reads left to right like the step names: padded here, so
+            // `table`'s right alignment of later columns leaves them as they are.
+            for column in 1..<rows[0].count {
+                let width = rows.map { $0[column].count }.max() ?? 0
+                for r in rows.indices { rows[r][column] = rows[r][column].padding(toLength: width, withPad: " ", startingAt: 0) }
+            }
             out += table(rows)
             for d in versions {
                 for lack in lackedExtensions(d) {
