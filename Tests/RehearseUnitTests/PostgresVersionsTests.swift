@@ -2,6 +2,7 @@ import Foundation
 import TestBasics
 import Testing
 
+@testable import RehearseReport
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
@@ -81,5 +82,45 @@ struct PostgresVersionsTests {
         #expect(throws: RehearseError.self) {
             try comparator.compareAcrossVersions(older: [document("a", "16.2")], newer: [document("a", "16.4")])
         }
+    }
+}
+
+@Suite("PostgreSQL versions in the summary and the search")
+struct VersionSummaryTests {
+    func document(
+        _ version: String, failing step: String? = nil, sqlstate: String = "0A000", message: String = ""
+    )
+        -> ResultsDocument
+    {
+        var d = SampleResults.document(.init(name: "deploy", repetitions: 1))
+        d.environment.postgresVersion = version
+        if let step, var rep = d.repetitions.last, let i = rep.steps.firstIndex(where: { $0.name == step }) {
+            rep.steps[i].status = .failed
+            rep.steps[i].error = ErrorInfo(sqlstate: sqlstate, message: message)
+            d.repetitions[d.repetitions.count - 1] = rep
+        }
+        return d
+    }
+
+    /// Several majors of one scenario: a column each, with the failing step's SQLSTATE and
+    /// which version lacks which extension; one major alone prints as before.
+    @Test func versionsAreSideBySide() throws {
+        let plain = document("15.18")
+        let step = try #require(plain.repetitions.last?.steps.first?.name)
+        let lacking = document("16.2", failing: step, message: "extension \"pgcrypto\" is not available")
+        let text = SummaryTable.render([plain, lacking])
+        #expect(text.contains("deploy (PostgreSQL 15.18):") && text.contains("deploy (PostgreSQL 16.2):"), "\(text)")
+        #expect(text.contains("deploy across versions"), "\(text)")
+        #expect(text.contains("failed 0A000"), "\(text)")
+        #expect(text.contains("PostgreSQL 16.2 lacks extension pgcrypto"), "\(text)")
+        #expect(!text.contains("PostgreSQL 15.18 lacks"), "\(text)")
+        let alone = SummaryTable.render([plain])
+        #expect(!alone.contains("across versions") && !alone.contains("(PostgreSQL"), "\(alone)")
+    }
+
+    @Test func theReasonOfAMissingListedExtensionNamesIt() {
+        var d = document("18.6")
+        d.reasons = ["PostgreSQL 18.6 lacks extension uuid-ossp (database.extensions): extension \"uuid-ossp\" is not available"]
+        #expect(SummaryTable.lackedExtensions(d) == ["uuid-ossp"])
     }
 }
