@@ -20,8 +20,9 @@ struct PostgresBinariesSearchTests {
     }
 
     @Test func notFoundSaysWhereAndHow() {
-        let message = PostgresBinaries.notFoundMessage(major: 17, looked: ["/usr/lib/postgresql/17/bin (none)", "/opt/x (PostgreSQL 16.2)"])
-        #expect(message.hasPrefix("PostgreSQL 17 not found. Looked in: /usr/lib/postgresql/17/bin (none); /opt/x (PostgreSQL 16.2)"))
+        let looked = ["/usr/lib/postgresql/17/bin (none)", "/opt/x (PostgreSQL 16.2)"]
+        let message = PostgresBinaries.notFoundMessage(major: 17, looked: looked)
+        #expect(message.hasPrefix("PostgreSQL 17 not found. Looked in: \(looked.joined(separator: "; "))"))
         #expect(message.contains("apt-get install postgresql-17"))
         #expect(message.contains("--pg-bin DIR"))
     }
