@@ -96,6 +96,7 @@ public enum HTMLReport {
         guard let last = doc.repetitions.last else { return html }
         html += stepsTable(doc)
         html += locksTable(last)
+        html += predictionsSection(doc)
         var charts = ""
         for step in last.steps where step.batches > 1 {
             charts += percentileChart(step: step.name, doc: doc, baseline: baseline)

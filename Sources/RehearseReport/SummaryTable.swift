@@ -36,6 +36,7 @@ public enum SummaryTable {
                 }
             }
             out += table(rows)
+            out += predictions(doc)
             let checks = rep?.checks ?? []
             let passed = checks.filter(\.passed).count
             if !checks.isEmpty { out += "  checks: \(passed)/\(checks.count) passed\n" }
@@ -66,7 +67,8 @@ public enum SummaryTable {
         return String(format: "%.2f", value)
     }
 
-    static func table(_ rows: [[String]]) -> String {
+    /// Columns in `left` are left-aligned (names), the others right-aligned (numbers).
+    static func table(_ rows: [[String]], left: Set<Int> = [0, 1]) -> String {
         guard let first = rows.first else { return "" }
         var widths = Array(repeating: 0, count: first.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -75,7 +77,7 @@ public enum SummaryTable {
             out +=
                 "  "
                 + row.enumerated().map { i, cell in
-                    i == 0 || i == 1
+                    left.contains(i)
                         ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                         : String(repeating: " ", count: widths[i] - cell.count) + cell
                 }.joined(separator: "  ") + "\n"

@@ -19,6 +19,11 @@ public struct ResultsDocument: Codable, Sendable {
     public var interrupted: Bool?
     public var repetitions: [RepetitionResult]
     public var summary: Summary
+    /// With `sweep`: each step's prediction at the sweep's `predict` scale, how it was made,
+    /// and every scale's repetitions (`repetitions` and `summary` are then the largest scale's).
+    public var predictions: [String: StepPrediction]? = nil
+    public var predictionMethod: PredictionMethod? = nil
+    public var sweep: [SweepScale]? = nil
 
     package init(
         schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],

@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var expect: Expectation
     /// `data:`: the profile `synthesize` steps read.
     public var data: DataSettings? = nil
+    /// `sweep:`: the scales the scenario runs at, and the one to predict.
+    public var sweep: Sweep? = nil
     /// The scenario file, as given (relative paths in the scenario resolve against its folder).
     public var file: URL
     /// SHA-256 of the file's bytes, hex.
@@ -333,6 +335,10 @@ public struct Target: Sendable, Equatable {
     /// `p99 over 10s < 500ms`: judged in every window of this length of the step's timeline.
     public var window: Duration? = nil
     public var location: SourceLocation
+    /// `predicted.duration`, `predicted.lock_hold[.<relation>]`: judged on a sweep's
+    /// prediction (its upper bound), never on one scale's measurements. `metric` is then
+    /// `duration`, the unit of both.
+    public var predicted: PredictedMetric? = nil
 
     public enum Metric: String, Sendable, CaseIterable {
         case p50, p90, p95, p99, p999, max, mean, duration

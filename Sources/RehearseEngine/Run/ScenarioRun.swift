@@ -8,8 +8,9 @@ import RehearseSupport
 /// repetitions one at a time, then the results document. `ScenarioRunner.run` goes through
 /// them in order; `rehearse ab` alternates the repetitions of two runs.
 struct ScenarioRun {
-    let scenario: Scenario
-    let options: RunOptions
+    /// A sweep runs it at each of its scales in turn (`ScenarioRun+Sweep.swift`).
+    var scenario: Scenario
+    var options: RunOptions
     let progress: ProgressReporter?
     let runID: String
     let startedAt: Date
@@ -120,7 +121,7 @@ struct ScenarioRun {
     }
 
     /// Releases the server and returns the results document (written when the options say so).
-    func finish() async throws -> ResultsDocument {
+    func finish(sweep: (plan: SweepPlan, scales: [SweepAssembly.Scale])? = nil) async throws -> ResultsDocument {
         try? await host.dropDatabase(template)
         Diagnostics.mark("repetitions done", ["scenario": "\(scenario.name)"])
         var settings = await host.settings()
@@ -137,10 +138,13 @@ struct ScenarioRun {
             if let hostToken { CleanupRegistry.shared.run(hostToken) }
         }
         Diagnostics.mark("host shut down", ["scenario": "\(scenario.name)"])
-        let document = await ScenarioRunner.assemble(
+        var document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
+        if let sweep {
+            SweepAssembly.complete(&document, scenario: scenario, plan: sweep.plan, scales: sweep.scales, interrupted: Task.isCancelled)
+        }
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
             try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix)

@@ -19,6 +19,7 @@ public enum ScenarioRunner {
             // Interrupted before the server was ready: the document still says so.
             return try await ScenarioRun.interruptedBeforeStart(scenario, options: options)
         }
+        if let plan = SweepPlan(scenario) { return try await run.sweep(plan, repetitions: options.repeatOverride ?? scenario.repeatCount) }
         return try await run.repetitions(options.repeatOverride ?? scenario.repeatCount)
     }
 
