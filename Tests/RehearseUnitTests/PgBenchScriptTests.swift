@@ -158,7 +158,8 @@ struct PgBenchScriptTests {
     }
 
     @Test func evaluationErrorsNameTheCommand() {
-        #expect(failure("\\set a 1\n\\set b :a / 0\n") == PgBenchScriptError(file: "t.sql", line: 2, column: 1, message: "division by zero"))
+        #expect(
+            failure("\\set a 1\n\\set b :a / 0\n") == PgBenchScriptError(file: "t.sql", line: 2, column: 1, message: "division by zero"))
         #expect(failure("\\set a 9223372036854775807 + 1\n")?.message == "bigint add out of range")
         #expect(failure("\\set a random(5, 1)\n")?.message == "empty range given to random")
         #expect(failure("\\set a random_gaussian(1, 10, 1.5)\n")?.message.hasPrefix("gaussian parameter must be at least") == true)
@@ -252,14 +253,18 @@ struct PgBenchScriptTests {
         #expect(parseError("\\startpipeline\n")?.message.contains("not supported") == true)
         #expect(parseError("\\frobnicate\n")?.message == "invalid command \\frobnicate")
         #expect(parseError("\\set a 1 +* 2\n") == PgBenchScriptError(file: "t.sql", line: 1, column: 11, message: "\\set: syntax error"))
-        #expect(parseError("\n\\set a nosuch(1)\n") == PgBenchScriptError(file: "t.sql", line: 2, column: 8, message: "\\set: unexpected function name \"nosuch\""))
+        #expect(
+            parseError("\n\\set a nosuch(1)\n")
+                == PgBenchScriptError(file: "t.sql", line: 2, column: 8, message: "\\set: unexpected function name \"nosuch\""))
         #expect(parseError("\\set a random(1)\n")?.message == "\\set: unexpected number of arguments (random)")
         #expect(parseError("\\set a 1 < 2 < 3\n")?.message == "\\set: syntax error")
         #expect(parseError("\\set a $\n")?.column == 8)
         #expect(parseError("\\set 1a 1\n")?.message == "\\set: invalid variable name \"1a\"")
         #expect(parseError("\\elif 1\n")?.message == "\\elif without a matching \\if")
         #expect(parseError("\\if 1\n\\else\n\\else\n\\endif\n")?.line == 3)
-        #expect(parseError("\\if 1\nSELECT 1;\n") == PgBenchScriptError(file: "t.sql", line: 1, column: 1, message: "\\if without a matching \\endif"))
+        #expect(
+            parseError("\\if 1\nSELECT 1;\n")
+                == PgBenchScriptError(file: "t.sql", line: 1, column: 1, message: "\\if without a matching \\endif"))
         #expect(parseError("\\endif\n")?.message == "\\endif without a matching \\if")
         #expect(parseError("\\gset\n")?.message == "\\gset must follow an SQL command")
         #expect(parseError("\\sleep 1 h\n")?.message == "\\sleep: unrecognized time unit, must be us, ms or s")
