@@ -41,6 +41,9 @@ struct WorkloadPlan: Sendable {
         var total: UInt64 = 0
         for (index, tx) in spec.transactions.enumerated() {
             if let file = tx.pgbench {
+                if spec.pipeline > 1 {
+                    throw PostgresError(kind: .client, message: "transaction '\(tx.name)': a pgbench script is not pipelined")
+                }
                 let script = try PgBenchScript.parse(file.text, file: file.display, variables: &pgbenchVariables)
                 transactions.append(
                     Transaction(name: tx.name, statements: [], params: [], wrapped: false, script: script, scale: tx.scale))
