@@ -89,13 +89,12 @@ final class PgBenchLane {
     /// One SQL command: prepared on first use, its `:variables` bound as text parameters.
     private func execute(_ tx: Int, _ index: Int, _ script: PgBenchScript, session: Session) throws(Stop) -> Int {
         let command = script.sql[index]
-        let name = "rh_\(tx)_pgb_\(index)"
         do {
             let handle: PreparedHandle
             if let prepared = handles[tx][index] {
                 handle = prepared
             } else {
-                handle = try session.prepare(name, command.text, parameterCount: command.parameters.count)
+                handle = try session.prepare(Self.name(tx, index), command.text, parameterCount: command.parameters.count)
                 handles[tx][index] = handle
             }
             params.removeAll()
@@ -109,7 +108,7 @@ final class PgBenchLane {
                 }
             }
             guard command.gset != nil else { return try session.executePrepared(handle, params) }
-            let rows = try session.queryPrepared(name, params)
+            let rows = try session.queryPrepared(Self.name(tx, index), params)
             do {
                 try client.store(columns: rows.columns, rows: rows.rows, of: command, in: script, names: variables)
             } catch { throw Stop.script(error) }
@@ -122,6 +121,9 @@ final class PgBenchLane {
             throw .sql(PostgresError(kind: .client, message: "\(error)"))
         }
     }
+
+    /// The name a script's command is prepared under on a session.
+    private static func name(_ tx: Int, _ index: Int) -> String { "rh_\(tx)_pgb_\(index)" }
 
     /// `\sleep`, in slices so that an abandoned step does not wait for it. False when abandoned.
     private static func sleep(microseconds: Int64, stop: StopSignal) -> Bool {
