@@ -18,11 +18,10 @@ struct PgBenchScriptTests {
     /// Runs a script that sends no SQL and returns its variables by name.
     private func run(_ text: String, scale: Int64 = 1, clientID: Int = 0, seed: Int64 = 0) throws -> [String: PgBenchValue] {
         let (script, names) = try parse(text)
-        var client = PgBenchClient(variables: names, clientID: clientID, scale: scale, seed: seed)
-        var random = SplitMix64(seed: 1)
+        var client = PgBenchClient(variables: names, clientID: clientID, scale: scale, seed: seed, randomSeed: 1)
         client.start()
         while true {
-            switch try client.step(script, random: &random) {
+            switch try client.step(script) {
             case .end:
                 var result: [String: PgBenchValue] = [:]
                 for (i, name) in names.names.enumerated() { result[name] = client.variables[i] }
@@ -67,12 +66,11 @@ struct PgBenchScriptTests {
         for name in ["tpcb-like", "simple-update", "select-only"] {
             let text = try String(contentsOf: Self.fixtures.appendingPathComponent("\(name).sql"), encoding: .utf8)
             let (script, names) = try parse(text, file: name)
-            var client = PgBenchClient(variables: names, clientID: 0, scale: 3, seed: 0)
-            var random = SplitMix64(seed: 7)
+            var client = PgBenchClient(variables: names, clientID: 0, scale: 3, seed: 0, randomSeed: 7)
             for _ in 0..<200 {
                 client.start()
                 var sent = 0
-                while case .sql = try client.step(script, random: &random) { sent += 1 }
+                while case .sql = try client.step(script) { sent += 1 }
                 #expect(sent == script.sql.count)
                 guard case .int(let aid) = client.variables[names.existingSlot("aid")!] else {
                     Issue.record("aid is not an integer")
@@ -197,11 +195,10 @@ struct PgBenchScriptTests {
     @Test func sqlInsideBranchesIsSentOnlyWhenTaken() throws {
         let (script, names) = try parse("\\if :client_id = 0\nSELECT 1;\n\\else\nSELECT 2;\n\\endif\nSELECT 3;\n")
         for (client, expected) in [(0, ["SELECT 1", "SELECT 3"]), (1, ["SELECT 2", "SELECT 3"])] {
-            var state = PgBenchClient(variables: names, clientID: client, scale: 1, seed: 0)
-            var random = SplitMix64(seed: 1)
+            var state = PgBenchClient(variables: names, clientID: client, scale: 1, seed: 0, randomSeed: 1)
             state.start()
             var sent: [String] = []
-            while case .sql(let i) = try state.step(script, random: &random) { sent.append(script.sql[i].text) }
+            while case .sql(let i) = try state.step(script) { sent.append(script.sql[i].text) }
             #expect(sent == expected)
         }
     }
@@ -210,15 +207,14 @@ struct PgBenchScriptTests {
         let (script, names) = try parse("\\sleep 2 ms\n\\sleep 3\nSELECT 5 AS n, NULL AS z \\gset p_\n\\sleep :p_n us\n\\set m :p_n * 2\n")
         #expect(script.sql[0].gset == "p_")
         #expect(script.sql[0].text == "SELECT 5 AS n, NULL AS z")
-        var client = PgBenchClient(variables: names, clientID: 0, scale: 1, seed: 0)
-        var random = SplitMix64(seed: 1)
+        var client = PgBenchClient(variables: names, clientID: 0, scale: 1, seed: 0, randomSeed: 1)
         client.start()
-        #expect(try client.step(script, random: &random) == .sleep(microseconds: 2000))
-        #expect(try client.step(script, random: &random) == .sleep(microseconds: 3_000_000))
-        #expect(try client.step(script, random: &random) == .sql(0))
+        #expect(try client.step(script) == .sleep(microseconds: 2000))
+        #expect(try client.step(script) == .sleep(microseconds: 3_000_000))
+        #expect(try client.step(script) == .sql(0))
         try client.store(columns: ["n", "z"], rows: [["5", nil]], of: script.sql[0], in: script, names: names)
-        #expect(try client.step(script, random: &random) == .sleep(microseconds: 5))
-        #expect(try client.step(script, random: &random) == .end)
+        #expect(try client.step(script) == .sleep(microseconds: 5))
+        #expect(try client.step(script) == .end)
         #expect(client.variables[names.existingSlot("m")!] == .int(10))
         #expect(throws: PgBenchScriptError.self) {
             try client.store(columns: ["n"], rows: [], of: script.sql[0], in: script, names: names)

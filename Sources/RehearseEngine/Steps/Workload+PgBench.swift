@@ -2,13 +2,12 @@ import PostgresClient
 import RehearseSQL
 import RehearseSupport
 
-extension FastRandom: RandomNumberGenerator {}
-
 /// A lane's pgbench client: its variables (kept from one script run to the next, as a
 /// pgbench client keeps them) and each script's SQL commands as prepared on this lane's
 /// session. Prepared on first use, as `pgbench -M prepared` prepares them, so that a
-/// script may create what its later commands use. Used only on the lane's own thread.
-final class PgBenchLane {
+/// script may create what its later commands use. A value the lane's loop owns (no class:
+/// no exclusivity checks on the hot path), used only on the lane's own thread.
+struct PgBenchLane {
     /// The seed of `hash()` (`:default_seed`), the same for every client as under pgbench,
     /// and fixed so that a rehearsal hashes as the one before it did.
     static let defaultSeed: Int64 = 0x5EED_2E4E_A25E_0F00
@@ -19,10 +18,11 @@ final class PgBenchLane {
     private let params = ParameterBuffer(capacity: 16)
 
     /// nil when the workload has no pgbench transaction.
-    init?(plan: WorkloadPlan, clientID: Int) {
+    init?(plan: WorkloadPlan, clientID: Int, seed: UInt64) {
         guard plan.transactions.contains(where: { $0.script != nil }) else { return nil }
         variables = plan.pgbenchVariables
-        client = PgBenchClient(variables: variables, clientID: clientID, scale: 1, seed: Self.defaultSeed)
+        client = PgBenchClient(
+            variables: variables, clientID: clientID, scale: 1, seed: Self.defaultSeed, randomSeed: seed ^ 0x7067_6265_6E63_6800)
         handles = plan.transactions.map { Array(repeating: nil, count: $0.script?.sql.count ?? 0) }
     }
 
@@ -36,9 +36,9 @@ final class PgBenchLane {
     /// error fails the transaction (counted, the lane goes on, as for `sql` transactions);
     /// an error of the script itself (an undefined variable, a division by zero, a `\gset`
     /// without its one row) ends the lane, as it aborts a pgbench client.
-    func run(
+    mutating func run(
         _ tx: Int, _ script: PgBenchScript, scale: Int64, due: UInt64, sent: UInt64, session: Session,
-        random: inout FastRandom, stop: StopSignal, into result: inout LaneResult
+        stop: StopSignal, into result: inout LaneResult
     ) throws(PostgresError) {
         client.variables[PgBenchVariables.scale] = .int(scale)
         client.start()
@@ -48,7 +48,7 @@ final class PgBenchLane {
         do throws(Stop) {
             run: while true {
                 let step: PgBenchClient.Step
-                do { step = try client.step(script, random: &random) } catch { throw .script(error) }
+                do { step = try client.step(script) } catch { throw .script(error) }
                 switch step {
                 case .end: break run
                 case .sleep(let micros):
@@ -87,7 +87,7 @@ final class PgBenchLane {
     }
 
     /// One SQL command: prepared on first use, its `:variables` bound as text parameters.
-    private func execute(_ tx: Int, _ index: Int, _ script: PgBenchScript, session: Session) throws(Stop) -> Int {
+    private mutating func execute(_ tx: Int, _ index: Int, _ script: PgBenchScript, session: Session) throws(Stop) -> Int {
         let command = script.sql[index]
         do {
             let handle: PreparedHandle

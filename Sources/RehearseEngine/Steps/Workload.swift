@@ -144,7 +144,7 @@ enum Workload {
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
         var done = 0
-        let pgbench = PgBenchLane(plan: plan, clientID: lane.index)
+        var pgbench = PgBenchLane(plan: plan, clientID: lane.index, seed: lane.seed)
         while !stop.isStopped {
             let due: UInt64
             switch schedule.next(now: monotonicNanos()) {
@@ -157,11 +157,11 @@ enum Workload {
             case .due(let at): due = at
             }
             let txIndex = plan.pick(random.next())
-            if let pgbench, let script = plan.transactions[txIndex].script {
+            if pgbench != nil, let script = plan.transactions[txIndex].script {
                 let sent = schedule.isOpen ? monotonicNanos() : due
-                try pgbench.run(
+                try pgbench!.run(
                     txIndex, script, scale: plan.transactions[txIndex].scale, due: due, sent: sent, session: session,
-                    random: &random, stop: stop, into: &result)
+                    stop: stop, into: &result)
                 done += 1
                 try lane.afterTransaction(done)
                 continue

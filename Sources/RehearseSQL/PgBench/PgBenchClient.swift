@@ -1,4 +1,7 @@
-/// One pgbench client's state: its variables, and where it is in the script it runs.
+import RehearseSupport
+
+/// One pgbench client's state: its variables, its random generator, and where it is in
+/// the script it runs.
 /// A pure state machine in the manner of postgres-nio's: `next` runs the backslash
 /// commands and stops at what needs the outside world (a SQL command to send, a sleep),
 /// so unit tests drive it without a database and the engine does the I/O.
@@ -6,6 +9,8 @@ package struct PgBenchClient: Sendable {
     /// Each variable by slot (see `PgBenchVariables`); nil until set.
     package var variables: [PgBenchValue?]
     private var next = 0
+    /// The client's own generator (pgbench's `cs_func_rs`), seeded per client.
+    var random: SplitMix64
 
     package enum Step: Sendable, Equatable {
         /// Send `script.sql[index]`, its parameters from `parameter(_:)`.
@@ -18,7 +23,8 @@ package struct PgBenchClient: Sendable {
     /// `:client_id` is the connection's 0-based number, `:scale` the transaction's `scale`,
     /// `:default_seed` (the seed of `hash()`) and `:random_seed` the workload's, the same
     /// for every client as under pgbench.
-    package init(variables names: PgBenchVariables, clientID: Int, scale: Int64, seed: Int64) {
+    package init(variables names: PgBenchVariables, clientID: Int, scale: Int64, seed: Int64, randomSeed: UInt64) {
+        random = SplitMix64(seed: randomSeed)
         variables = Array(repeating: nil, count: names.count)
         variables[PgBenchVariables.clientID] = .int(Int64(clientID))
         variables[PgBenchVariables.scale] = .int(scale)
@@ -30,9 +36,7 @@ package struct PgBenchClient: Sendable {
     package mutating func start() { next = 0 }
 
     /// Runs backslash commands up to the next SQL command, sleep or the end.
-    package mutating func step(
-        _ script: PgBenchScript, random: inout some RandomNumberGenerator
-    ) throws(PgBenchScriptError) -> Step {
+    package mutating func step(_ script: PgBenchScript) throws(PgBenchScriptError) -> Step {
         while next < script.commands.count {
             let command = script.commands[next]
             next += 1
@@ -41,7 +45,7 @@ package struct PgBenchClient: Sendable {
                 case .sql(let index):
                     return .sql(index)
                 case .set(let slot, let expression):
-                    variables[slot] = try evaluate(expression, &random)
+                    variables[slot] = try evaluate(expression)
                 case .sleep(let amount, let unit):
                     let value: Int64
                     switch amount {
@@ -56,7 +60,7 @@ package struct PgBenchClient: Sendable {
                     let (micros, overflow) = value.multipliedReportingOverflow(by: unit)
                     return .sleep(microseconds: overflow ? .max : micros)
                 case .branch(let condition, let ifFalse):
-                    if !(try evaluate(condition, &random)).truth { next = ifFalse }
+                    if !(try evaluate(condition)).truth { next = ifFalse }
                 case .jump(let target):
                     next = target
                 }

@@ -1,9 +1,11 @@
 import Foundation
+import RehearseSupport
 
 /// pgbench's random distributions (pgbench.c: `getrand`, `getExponentialRand`,
 /// `getGaussianRand`, `computeIterativeZipfian`) and the draws of common/pg_prng.c they
-/// use, over any generator: the workload's own per-connection generator runs them.
-extension RandomNumberGenerator {
+/// use, over rehearse's one seeded generator (a concrete type, so that the hot loop of a
+/// script makes no generic calls across modules).
+extension SplitMix64 {
     /// `pg_prng_double`: uniform in [0, 1) from the top 53 bits.
     @inline(__always)
     mutating func pgbenchDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
