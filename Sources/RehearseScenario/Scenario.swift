@@ -195,6 +195,10 @@ public struct WorkloadSpec: Sendable {
         public var weight: Int
         public var sql: SQLSource
         public var params: [ParamGenerator]
+        /// `pgbench: FILE`: a pgbench script run as the transaction (then `sql` is unused).
+        public var pgbench: PgBenchFile? = nil
+        /// `scale:`: the script's `:scale` (pgbench's `-s`).
+        public var scale: Int64 = 1
 
         package init(name: String, weight: Int, sql: SQLSource, params: [ParamGenerator]) {
             self.name = name
