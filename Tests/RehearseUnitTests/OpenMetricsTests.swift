@@ -46,7 +46,10 @@ struct OpenMetricsTests {
         #expect(text.contains("rehearse_step_latency_seconds_count{\(labels)} \(try #require(traffic.batches))\n"))
         #expect(text.contains("rehearse_step_error_ratio{\(labels)} \(OpenMetrics.number(traffic.errorRate))\n"))
         // The median of the attributed repetitions only: 7000 and 9000, not the 1 MB one.
-        #expect(text.contains("rehearse_step_wal_bytes{scenario=\"reseed-missing-codes\",step=\"migrate\",postgres_major=\"15\",run_id=\"run-42\"} 8000\n"))
+        #expect(
+            text.contains(
+                "rehearse_step_wal_bytes{scenario=\"reseed-missing-codes\",step=\"migrate\",postgres_major=\"15\",run_id=\"run-42\"} 8000\n"
+            ))
         // Steps in the order they ran.
         let migrate = try #require(text.range(of: "rehearse_step_duration_seconds{scenario=\"reseed-missing-codes\",step=\"migrate\""))
         let seed = try #require(text.range(of: "rehearse_step_duration_seconds{scenario=\"reseed-missing-codes\",step=\"seed-rates\""))
@@ -102,7 +105,9 @@ struct OpenMetricsTests {
         let p95 = samples.filter { ($0[1] as? [String: String])?["quantile"] == "0.95" }
         #expect(p95.count == 2 * Self.document().summary.steps.values.filter { $0.latencyMs != nil }.count)
         let back = try #require(
-            p95.first { ($0[1] as? [String: String])?["scenario"] == hostile.scenario.name && ($0[1] as? [String: String])?["step"] == "app-traffic" })
+            p95.first {
+                ($0[1] as? [String: String])?["scenario"] == hostile.scenario.name && ($0[1] as? [String: String])?["step"] == "app-traffic"
+            })
         #expect((back[1] as? [String: String])?["postgres_major"] == "18")
         let p95Seconds = try #require(hostile.summary.steps["app-traffic"]?.latencyMs.map { $0.p95 / 1000 })
         #expect(abs(try #require(back[2] as? Double) - p95Seconds) < 1e-12)
