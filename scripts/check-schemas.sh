@@ -17,3 +17,6 @@ if "$bin/check-jsonschema" -o text --schemafile schema/scenario.schema.json \
   echo "schema/scenario.schema.json accepts an unknown top-level key" >&2
   exit 1
 fi
+# The GitHub Action and the example workflows against GitHub's schemas (carried by check-jsonschema).
+"$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+"$bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -111,7 +111,8 @@ public enum GitHubAnnotations {
             }
             if repetition.rollback.status == .failed {
                 let rollback = repetition.rollback
-                let lines = (rollback.error.map { [[$0.migration, $0.sqlstate, $0.message].compactMap { $0 }.joined(separator: " ")] } ?? [])
+                let lines =
+                    (rollback.error.map { [[$0.migration, $0.sqlstate, $0.message].compactMap { $0 }.joined(separator: " ")] } ?? [])
                     + rollback.differences.prefix(10).map { "\($0.object): \($0.change) \($0.detail)" }
                 out.append(
                     Annotation(
@@ -126,7 +127,8 @@ public enum GitHubAnnotations {
     /// known, else on the step in the scenario.
     static func stepFailure(_ step: StepResult, scenario: String, file: String, sources: Sources?) -> Annotation {
         let error = step.error
-        let message = safe([error?.sqlstate, error?.message ?? "failed", error?.hint.map { "hint: \($0)" }].compactMap { $0 }.joined(separator: " "))
+        let message = safe(
+            [error?.sqlstate, error?.message ?? "failed", error?.hint.map { "hint: \($0)" }].compactMap { $0 }.joined(separator: " "))
         if let migration = error?.migration, let parent = sources?.migrationParents[step.name] {
             let (line, column) = position(in: error?.message ?? "", of: migration)
             return Annotation(
@@ -145,6 +147,8 @@ public enum GitHubAnnotations {
         return (numbers.first ?? nil, numbers.count > 1 ? numbers[1] : nil)
     }
 
+    /// Regressions only: environment warnings (a calibration that differs) are in the summary, and
+    /// would otherwise annotate every pull request.
     static func annotations(for comparison: ComparisonReport, sources: [String: Sources]) -> [Annotation] {
         var out: [Annotation] = []
         for s in comparison.scenarios {
@@ -160,9 +164,6 @@ public enum GitHubAnnotations {
                     Annotation(
                         level: .error, file: source?.scenarioFile, line: line,
                         title: "rehearse: regression in \(safe(s.scenario)), \(safe(finding.step))", message: safe(finding.reason)))
-            }
-            for warning in s.warnings {
-                out.append(Annotation(level: .warning, file: source?.scenarioFile, title: "rehearse: \(safe(s.scenario))", message: safe(warning)))
             }
         }
         return out
