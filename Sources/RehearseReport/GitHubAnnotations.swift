@@ -84,7 +84,7 @@ public enum GitHubAnnotations {
     static func annotations(for doc: ResultsDocument, sources: Sources?) -> [Annotation] {
         guard !doc.expectation.met else { return [] }
         let name = safe(doc.scenario.name)
-        let file = sources?.scenarioFile ?? doc.scenario.file
+        let file = safe(sources?.scenarioFile ?? doc.scenario.file)
         var out = [
             Annotation(
                 level: .error, file: file, line: sources?.expect, title: "rehearse: \(name): expectation not met",
@@ -132,7 +132,7 @@ public enum GitHubAnnotations {
         if let migration = error?.migration, let parent = sources?.migrationParents[step.name] {
             let (line, column) = position(in: error?.message ?? "", of: migration)
             return Annotation(
-                level: .error, file: parent.isEmpty ? migration : parent + "/" + migration, line: line, column: column,
+                level: .error, file: safe(parent.isEmpty ? migration : parent + "/" + migration), line: line, column: column,
                 title: "rehearse: migration failed in \(scenario), step \(safe(step.name))", message: message)
         }
         return Annotation(
@@ -162,7 +162,7 @@ public enum GitHubAnnotations {
                     }
                 out.append(
                     Annotation(
-                        level: .error, file: source?.scenarioFile, line: line,
+                        level: .error, file: source.map { safe($0.scenarioFile) }, line: line,
                         title: "rehearse: regression in \(safe(s.scenario)), \(safe(finding.step))", message: safe(finding.reason)))
             }
         }
