@@ -75,4 +75,20 @@ struct GitHubFormatTests {
                 $0.hasPrefix("::error file=rehearse/reseed.yaml,line=16,title=rehearse%3A target backfill-codes%3A p95 < 100ms missed::")
             }, "\(output)")
     }
+
+    @Test func lintAnnotatesEachProblemWhereItIsWritten() async throws {
+        let folder = try TemporaryFolder(prefix: "rh-github-lint")
+        let root = folder.url.appendingPathComponent("checkout")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("rehearse"), withIntermediateDirectories: true)
+        let file = root.appendingPathComponent("rehearse/bad.yaml")
+        try "name: bad\nsteps:\n  - name: s\n    sql: {fil: x.sql}\n".write(to: file, atomically: false, encoding: .utf8)
+        let binary = Repository.rehearseBinary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first")
+        let (termination, output) = try await ChildProcess.run([binary.path, "lint", file.path, "--format", "github"])
+        #expect(termination.exitCode == 2, "\(output)")
+        #expect(
+            output.contains("::error file=rehearse/bad.yaml,line=4,col=11,title=rehearse lint%3A steps[1].sql.fil::unknown key 'fil'"),
+            "\(output)")
+    }
 }
