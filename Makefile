@@ -3,7 +3,7 @@
 #   make test   installs what is missing, builds, and runs the tests
 
 SWIFT ?= swift
-APT_PACKAGES := libpq-dev libjemalloc-dev zlib1g-dev postgresql-15 pkg-config procps python3 python3-pip
+APT_PACKAGES := libpq-dev libjemalloc-dev zlib1g-dev postgresql-15 pkg-config procps python3 python3-pip python3-venv
 
 .PHONY: demo test deps build release lint format format-check bench clean
 

@@ -140,7 +140,7 @@ struct Run: AsyncParsableCommand {
                 if let data = try? encoder.encode(doc) { print(String(decoding: OutgoingText.json(data), as: UTF8.self)) }
             }
         } else {
-            print(SummaryTable.render(documents), terminator: "")
+            print(SummaryTable.render(documents, colour: colourWanted(on: 1)), terminator: "")
         }
         if let sig = SignalTrap.shared.signalReceived {
             SignalTrap.exitAfterCleanup(sig)
