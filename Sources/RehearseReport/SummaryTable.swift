@@ -10,7 +10,7 @@ public enum SummaryTable {
         var out = ""
         for doc in documents {
             let mark = doc.expectation.met ? "✓" : "✗"
-            out += "\n\(mark) \(doc.scenario.name): \(doc.verdict)"
+            out += "\n\(mark) \(doc.scenario.name)\(versionLabel(doc, in: documents)): \(doc.verdict)"
             out += doc.expectation.met ? " (as expected)\n" : " — expectation not met\n"
             var rows: [[String]] = [
                 ["step", "status", "batches", "p50 ms", "p95 ms", "p99 ms", "duration ms", "lock wait ms", "impact p99/max ms"]
@@ -56,6 +56,7 @@ public enum SummaryTable {
             for reason in doc.reasons { out += "  reason: \(reason)\n" }
             for mismatch in doc.expectation.mismatches { out += "  ✗ \(mismatch)\n" }
         }
+        out += versionMatrix(documents)
         return OutgoingText.terminal(out)
     }
 

@@ -62,6 +62,8 @@ public struct DatabaseSettings: Sendable {
     /// Where each setting's value is, for errors the server binary finds in it.
     public var locations: [String: SourceLocation] = [:]
     public var extensions: [String] = []
+    /// `versions`: the PostgreSQL majors to run on (nil: the server chosen as before).
+    public var versions: [Int]?
     public init() {}
 }
 
@@ -193,6 +195,10 @@ public struct WorkloadSpec: Sendable {
         public var weight: Int
         public var sql: SQLSource
         public var params: [ParamGenerator]
+        /// `pgbench: FILE`: a pgbench script run as the transaction (then `sql` is unused).
+        public var pgbench: PgBenchFile? = nil
+        /// `scale:`: the script's `:scale` (pgbench's `-s`).
+        public var scale: Int64 = 1
 
         package init(name: String, weight: Int, sql: SQLSource, params: [ParamGenerator]) {
             self.name = name

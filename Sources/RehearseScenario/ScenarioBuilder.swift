@@ -124,7 +124,7 @@ struct ScenarioBuilder {
 
     func database(_ node: Node) -> DatabaseSettings {
         var settings = DatabaseSettings()
-        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions"]) else { return settings }
+        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions", "versions"]) else { return settings }
         for (key, value, _) in pairs {
             switch key {
             case "settings":
@@ -138,6 +138,7 @@ struct ScenarioBuilder {
                     }
                 }
             case "extensions": settings.extensions = reader.stringList(value, "database.extensions") ?? []
+            case "versions": settings.versions = versions(value)
             default: break
             }
         }

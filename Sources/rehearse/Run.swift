@@ -39,8 +39,13 @@ struct Run: AsyncParsableCommand {
         name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
     var saveBaseline: String?
 
-    @Option(name: .customLong("pg-bin"), help: "Folder of the PostgreSQL server programs (initdb, postgres).")
-    var pgBin: String?
+    @Option(
+        name: .customLong("pg-bin"),
+        help: "Folder of the PostgreSQL server programs (initdb, postgres); repeat it to offer one folder per version for --pg.")
+    var pgBin: [String] = []
+
+    @Option(name: .customLong("pg"), help: "Run every scenario on each of these PostgreSQL majors (15,16,18), over database.versions.")
+    var pg: String?
 
     @Option(name: .customLong("step-timeout"), help: "Default timeout of a step, in seconds.")
     var stepTimeout: Int = 1800
@@ -54,6 +59,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
         }
         if comparator(threshold: threshold, strict: false) == nil { throw ValidationError(thresholdProblem(threshold ?? "")) }
+        if let problem = pg.flatMap({ PostgresVersions.parse($0).problem }) { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -76,7 +82,7 @@ struct Run: AsyncParsableCommand {
             try ResultsWriter.checkWritable(folder: out, option: "--out", entries: names.map { ($0, true) })
             if let saveBaseline {
                 try ResultsWriter.checkWritable(
-                    folder: saveBaseline, option: "--save-baseline", entries: names.map { ("\($0).json", false) })
+                    folder: saveBaseline, option: "--save-baseline", entries: baselineNames(scenarios).map { ($0, false) })
             }
         } catch {
             printError("rehearse: \(error)")
@@ -85,9 +91,11 @@ struct Run: AsyncParsableCommand {
 
         var options = RunOptions()
         options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
-        options.pgBin = pgBin
+        options.pgBin = pgBin.first
+        options.pgBins = Array(pgBin.dropFirst())
         do {
-            try await ScenarioRunner.checkSettings(scenarios, options: options)
+            try await ScenarioRunner.checkSettings(scenarios.filter { versions(of: $0) == nil }, options: options)
+            try await VersionMatrix.preflight(scenarios, override: versionOverride, options: options)
         } catch {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.of(error))
@@ -110,7 +118,13 @@ struct Run: AsyncParsableCommand {
                 // An interrupt before anything ran still leaves one document saying so.
                 if Task.isCancelled && !documents.isEmpty { break }
                 do {
-                    documents.append(try await ScenarioRunner.run(scenario, options: options))
+                    guard let majors = versions(of: scenario) else {
+                        documents.append(try await ScenarioRunner.run(scenario, options: options))
+                        continue
+                    }
+                    for major in majors where !(Task.isCancelled && !documents.isEmpty) {
+                        documents.append(try await VersionMatrix.run(scenario, major: major, options: options))
+                    }
                 } catch {
                     return (documents, error)
                 }
@@ -126,7 +140,7 @@ struct Run: AsyncParsableCommand {
                 if let data = try? encoder.encode(doc) { print(String(decoding: OutgoingText.json(data), as: UTF8.self)) }
             }
         } else {
-            print(SummaryTable.render(documents), terminator: "")
+            print(SummaryTable.render(documents, colour: colourWanted(on: 1)), terminator: "")
         }
         if let sig = SignalTrap.shared.signalReceived {
             SignalTrap.exitAfterCleanup(sig)
@@ -140,7 +154,7 @@ struct Run: AsyncParsableCommand {
             for doc in documents {
                 let folder = URL(fileURLWithPath: saveBaseline)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try ResultsWriter.write(doc, to: folder.appendingPathComponent("\(doc.scenario.name).json"))
+                try ResultsWriter.write(doc, to: folder.appendingPathComponent(baselineName(doc, scenarios: scenarios)))
             }
         }
         if let baselines, let comparator = comparator(threshold: threshold, strict: false) {

@@ -78,7 +78,7 @@ struct ScenarioRun {
         let document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: Date(), host: nil, serverKind: options.serverKind,
             settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
-        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix) }
         return document
     }
 
@@ -147,7 +147,7 @@ struct ScenarioRun {
         }
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
-            try ResultsWriter.write(document, under: options.outDirectory)
+            try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix)
         }
         return document
     }
