@@ -63,7 +63,7 @@ public enum OpenMetrics {
                 }
             }
         }
-        return (families + work).filter { !$0.samples.isEmpty }.map(\.text).joined() + "# EOF\n"
+        return (families + work + predictionFamilies(documents)).filter { !$0.samples.isEmpty }.map(\.text).joined() + "# EOF\n"
     }
 
     /// The steps in the order they ran (the last repetition's), then any the summary has besides.
