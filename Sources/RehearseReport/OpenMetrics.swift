@@ -39,7 +39,7 @@ public enum OpenMetrics {
             for step in stepNames(doc) {
                 guard let summary = doc.summary.steps[step] else { continue }
                 let labels = [
-                    ("scenario", doc.scenario.name), ("step", step), ("postgres_major", postgresMajor(doc.environment.postgresVersion)),
+                    ("scenario", doc.scenario.name), ("step", step), ("postgres_major", doc.postgresMajor.map(String.init) ?? ""),
                     ("run_id", doc.run.id),
                 ]
                 // Two documents of one run (a folder read twice) would make one series twice.
@@ -70,14 +70,6 @@ public enum OpenMetrics {
     static func stepNames(_ doc: ResultsDocument) -> [String] {
         let ran = doc.repetitions.last?.steps.map(\.name) ?? []
         return ran + doc.summary.steps.keys.filter { !ran.contains($0) }.sorted()
-    }
-
-    /// `15.18` → `15`, `16beta1` → `16`; before PostgreSQL 10 the major was two numbers (`9.6`).
-    static func postgresMajor(_ version: String) -> String {
-        let numbers = version.split(whereSeparator: { !$0.isNumber }).map(String.init)
-        guard let first = numbers.first else { return version }
-        if let n = Int(first), n < 10, numbers.count > 1 { return "\(first).\(numbers[1])" }
-        return first
     }
 
     /// A label value: masked and its control characters shown as `OutgoingText` does everywhere,

@@ -63,14 +63,12 @@ struct OpenMetricsTests {
         #expect(OpenMetrics.labelValue("postgresql://u:secret@h/db").contains("secret") == false)
     }
 
-    @Test func numbersAndMajorVersions() {
+    @Test func numbers() {
         #expect(OpenMetrics.number(.infinity) == "+Inf" && OpenMetrics.number(-.infinity) == "-Inf")
         #expect(OpenMetrics.number(.nan) == "NaN")
         #expect(OpenMetrics.number(12) == "12" && OpenMetrics.number(0.445 / 1000) == "0.000445")
         #expect(OpenMetrics.number(1e-5) == "1e-05" && OpenMetrics.number(85.24436800000001) == "85.244368")
         #expect(OpenMetrics.number(3e18) == "3000000000000000000" && OpenMetrics.number(2.5e19) == "2.5e+19")
-        #expect(OpenMetrics.postgresMajor("15.18") == "15" && OpenMetrics.postgresMajor("18beta2") == "18")
-        #expect(OpenMetrics.postgresMajor("9.6.24") == "9.6" && OpenMetrics.postgresMajor("16.4 (Debian 16.4-1)") == "16")
     }
 
     /// The text parsed by a reference parser, prometheus-client's `text_string_to_metric_families`
