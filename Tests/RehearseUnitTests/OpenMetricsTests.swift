@@ -77,21 +77,7 @@ struct OpenMetricsTests {
         var hostile = Self.document(name: "quote\" back\\slash\nnewline", runID: "run-7")
         hostile.environment.postgresVersion = "18.1"
         let text = OpenMetrics.render([Self.document(), hostile, Self.document()])
-        let folder = try TemporaryFolder(prefix: "rh-openmetrics")
-        let file = try folder.file(text, name: "metrics.txt")
-        let code = """
-            import json, sys
-            from prometheus_client.openmetrics.parser import text_string_to_metric_families
-            out = []
-            for f in text_string_to_metric_families(open(sys.argv[1]).read()):
-                out.append({"name": f.name, "type": f.type, "unit": f.unit,
-                            "samples": [[s.name, s.labels, s.value] for s in f.samples]})
-            print(json.dumps(out))
-            """
-        let (status, output) = try await PythonTools.run(code, [file.path])
-        try #require(status == 0, "\(output)")
-        let json = try #require(output.split(separator: "\n").last.map { Data($0.utf8) })
-        let parsed = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let parsed = try await Self.parse(text)
         let byName = Dictionary(uniqueKeysWithValues: parsed.map { ($0["name"] as? String ?? "", $0) })
         #expect(byName["rehearse_step_latency_seconds"]?["type"] as? String == "summary")
         #expect(byName["rehearse_step_latency_seconds"]?["unit"] as? String == "seconds")
@@ -109,5 +95,41 @@ struct OpenMetricsTests {
         #expect((back[1] as? [String: String])?["postgres_major"] == "18")
         let p95Seconds = try #require(hostile.summary.steps["app-traffic"]?.latencyMs.map { $0.p95 / 1000 })
         #expect(abs(try #require(back[2] as? Double) - p95Seconds) < 1e-12)
+    }
+
+    /// The families prometheus-client's OpenMetrics parser reads from `text` (it throws on any
+    /// violation of the format): name, type, unit and samples as `[name, labels, value]`.
+    static func parse(_ text: String) async throws -> [[String: Any]] {
+        let folder = try TemporaryFolder(prefix: "rh-openmetrics")
+        let file = try folder.file(text, name: "metrics.txt")
+        let code = """
+            import json, sys
+            from prometheus_client.openmetrics.parser import text_string_to_metric_families
+            out = []
+            for f in text_string_to_metric_families(open(sys.argv[1]).read()):
+                out.append({"name": f.name, "type": f.type, "unit": f.unit,
+                            "samples": [[s.name, s.labels, s.value] for s in f.samples]})
+            print(json.dumps(out))
+            """
+        let (status, output) = try await PythonTools.run(code, [file.path])
+        try #require(status == 0, "\(output)")
+        let json = try #require(output.split(separator: "\n").last.map { Data($0.utf8) })
+        return try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+    }
+
+    /// `compare --format openmetrics`: the current run's metrics and a regression flag per finding.
+    @Test func aComparisonAddsARegressionFlagPerFinding() async throws {
+        let base = SampleResults.document(SampleResults.Options(name: "reseed", repetitions: 5))
+        let slow = SampleResults.document(SampleResults.Options(name: "reseed", repetitions: 5, latencyScale: 3, seed: 9))
+        let report = Comparator().compare(baselines: [base], currents: [slow])
+        let text = OpenMetrics.render([slow], comparison: report)
+        let labels = "scenario=\"reseed\",step=\"backfill-codes\",postgres_major=\"15\",run_id=\"\(slow.run.id)\""
+        #expect(text.contains("# TYPE rehearse_step_regression gauge\n"))
+        #expect(text.contains("rehearse_step_regression{\(labels)} 1\n"), "\(text)")
+        let flags = text.split(separator: "\n").filter { $0.hasPrefix("rehearse_step_regression{") }
+        #expect(flags.count == report.scenarios[0].findings.count)
+        #expect(flags.filter { $0.hasSuffix(" 1") }.count == report.regressionCount)
+        let parsed = try await Self.parse(text)
+        #expect(parsed.contains { $0["name"] as? String == "rehearse_step_regression" })
     }
 }
