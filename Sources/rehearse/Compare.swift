@@ -87,15 +87,15 @@ func compareAndPrint(
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
     printReport(
-        comparator.compare(baselines: base, currents: cur), comparator: comparator, format: format, toStandardError: toStandardError,
-        currents: cur)
+        comparator.compare(baselines: base, currents: cur), currents: cur, comparator: comparator, format: format,
+        toStandardError: toStandardError)
 }
 
 /// Prints a comparison and returns the exit status: 2 when --strict meets differences or nothing matched, 1 on a regression.
 /// `currents` are the documents `--format github` annotates the failures of.
 func printReport(
-    _ report: ComparisonReport, comparator: RehearseResults.Comparator, format: ComparisonFormatter.Format,
-    toStandardError: Bool = false, currents cur: [ResultsDocument] = []
+    _ report: ComparisonReport, currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
+    format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered =

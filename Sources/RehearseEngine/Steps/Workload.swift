@@ -157,9 +157,9 @@ enum Workload {
             case .due(let at): due = at
             }
             let txIndex = plan.pick(random.next())
-            if pgbench != nil, let script = plan.transactions[txIndex].script {
+            if let script = plan.transactions[txIndex].script, pgbench != nil {
                 let sent = schedule.isOpen ? monotonicNanos() : due
-                try pgbench!.run(
+                try pgbench?.run(
                     txIndex, script, scale: plan.transactions[txIndex].scale, due: due, sent: sent, session: session,
                     stop: stop, into: &result)
                 done += 1

@@ -72,16 +72,17 @@ struct PgBenchExpressionParser {
                 if sawIs { throw Failure(offset: tokenStart, message: "syntax error") }
                 sawIs = true
                 left = try postfixIs(left)
-            case .symbol(let s) where Self.comparisons[s] != nil && level <= 5:
+            case .symbol(let s) where level <= 5 && Self.comparisons[s] != nil:
+                guard let (function, swap) = Self.comparisons[s] else { break }
                 if sawComparison { throw Failure(offset: tokenStart, message: "syntax error") }
                 sawComparison = true
                 try advance()
                 let right = try parse(level: 6)
-                let (function, swap) = Self.comparisons[s]!
                 left = .call(function, swap ? [right, left] : [left, right])
-            case .symbol(let s) where (Self.bitwise[s] != nil) && level <= 6:
+            case .symbol(let s) where level <= 6 && Self.bitwise[s] != nil:
+                guard let function = Self.bitwise[s] else { break }
                 try advance()
-                left = .call(Self.bitwise[s]!, [left, try parse(level: 7)])
+                left = .call(function, [left, try parse(level: 7)])
             case .symbol(let s) where (s == "+" || s == "-") && level <= 7:
                 try advance()
                 left = .call(s == "+" ? .add : .sub, [left, try parse(level: 8)])
