@@ -114,6 +114,9 @@ struct VersionSummaryTests {
         #expect(text.contains("failed 0A000"), "\(text)")
         #expect(text.contains("PostgreSQL 16.2 lacks extension pgcrypto"), "\(text)")
         #expect(!text.contains("PostgreSQL 15.18 lacks"), "\(text)")
+        let page = HTMLReport.render(documents: [plain, lacking])
+        #expect(page.contains("<h3>deploy across versions</h3>") && page.contains("PostgreSQL 16.2 lacks extension pgcrypto"))
+        #expect(page.contains("<h2>deploy (PostgreSQL 15) ") && page.contains("<h2>deploy (PostgreSQL 16) "))
         let alone = SummaryTable.render([plain])
         #expect(!alone.contains("across versions") && !alone.contains("(PostgreSQL"), "\(alone)")
     }
