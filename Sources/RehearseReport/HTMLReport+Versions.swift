@@ -27,7 +27,8 @@ extension HTMLReport {
             html += "</table>"
             for d in versions {
                 for lack in SummaryTable.lackedExtensions(d) {
-                    html += "<p class=\"warn\">PostgreSQL \(HTML.escape(d.environment.postgresVersion)) lacks extension \(HTML.escape(lack))</p>"
+                    html +=
+                        "<p class=\"warn\">PostgreSQL \(HTML.escape(d.environment.postgresVersion)) lacks extension \(HTML.escape(lack))</p>"
                 }
             }
         }

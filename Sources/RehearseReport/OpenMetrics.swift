@@ -73,12 +73,7 @@ public enum OpenMetrics {
     }
 
     /// `15.18` → `15`, `16beta1` → `16`; before PostgreSQL 10 the major was two numbers (`9.6`).
-    static func postgresMajor(_ version: String) -> String {
-        let numbers = version.split(whereSeparator: { !$0.isNumber }).map(String.init)
-        guard let first = numbers.first else { return version }
-        if let n = Int(first), n < 10, numbers.count > 1 { return "\(first).\(numbers[1])" }
-        return first
-    }
+    static func postgresMajor(_ version: String) -> String { PostgresMajor.name(version) }
 
     /// A label value: masked and its control characters shown as `OutgoingText` does everywhere,
     /// then the three escapes OpenMetrics has (backslash, double quote, line feed).

@@ -46,6 +46,7 @@ struct PostgresVersionsTests {
         #expect(PostgresMajor.of("15.18 (Debian 15.18-0+deb12u1)") == 15)
         #expect(PostgresMajor.of("18beta1") == 18)
         #expect(PostgresMajor.of("unknown") == nil)
+        #expect(PostgresMajor.name("9.6.24") == "9.6" && PostgresMajor.name("16.2") == "16")
     }
 
     func document(_ name: String, _ version: String, finished: String = "2026-12-03T10:00:00Z") -> ResultsDocument {
