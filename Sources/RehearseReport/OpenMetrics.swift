@@ -70,7 +70,7 @@ public enum OpenMetrics {
 
     static func labels(_ doc: ResultsDocument, step: String) -> [(String, String)] {
         [
-            ("scenario", doc.scenario.name), ("step", step), ("postgres_major", doc.postgresMajor.map(String.init) ?? ""),
+            ("scenario", doc.scenario.name), ("step", step), ("postgres_major", PostgresMajor.name(doc.environment.postgresVersion)),
             ("run_id", doc.run.id),
         ]
     }
