@@ -19,6 +19,8 @@ public struct ResultsDocument: Codable, Sendable {
     public var interrupted: Bool?
     public var repetitions: [RepetitionResult]
     public var summary: Summary
+    /// `run --shard`: the repetitions of the suite this document holds.
+    public var shard: ShardInfo?
 
     package init(
         schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],
@@ -185,6 +187,8 @@ public struct RepetitionResult: Codable, Sendable {
     public var reasons: [String]?
     /// How long creating this repetition's fresh database from the template took.
     public var databaseMs: Double?
+    /// Which repetition of the scenario this is (1-based), when a shard ran only some.
+    public var index: Int?
 
     package init(
         verdict: Verdict, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult],

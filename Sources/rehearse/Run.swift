@@ -45,6 +45,15 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("step-timeout"), help: "Default timeout of a step, in seconds.")
     var stepTimeout: Int = 1800
 
+    @Option(
+        help:
+            "Run only shard I of N of the suite's units (scenario x version x repetition), e.g. 2/4; `auto`: I from JOB_COMPLETION_INDEX + 1, N from REHEARSE_SHARDS."
+    )
+    var shard: String?
+
+    @Option(name: .customLong("shard-durations"), help: "With --shard: balance the shards by the durations in these earlier results.")
+    var shardDurations: String?
+
     func validate() throws {
         if let r = `repeat`, !(1...NumberRanges.maxRepeat).contains(r) {
             throw ValidationError("--repeat must be between 1 and \(NumberRanges.maxRepeat), found \(r)")
@@ -67,12 +76,23 @@ struct Run: AsyncParsableCommand {
         let suite = ScenarioSuite.load(files: files)
         for error in suite.errors { printError("\(error)") }
         if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
-        let scenarios = suite.scenarios
+        let selection: ShardSelection
+        do {
+            selection = try ShardSelection.make(
+                suite.scenarios, shard: shard, durations: shardDurations, repeatOverride: `repeat`,
+                environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError("rehearse: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        if let shard { printError("rehearse: shard \(shard): \(selection.mine) of the suite's \(selection.units) units") }
+        let scenarios = selection.scenarios
         let names = scenarios.map(\.name)
         // Loaded now, also so that --save-baseline into the same folder cannot replace it before the comparison.
         let baselines: [ResultsDocument]?
         do {
-            baselines = try baseline.map(ResultsLoader.load)
+            // A shard compares only what it ran.
+            baselines = try baseline.map(ResultsLoader.load).map { $0.filter { names.contains($0.scenario.name) } }
             try ResultsWriter.checkWritable(folder: out, option: "--out", entries: names.map { ($0, true) })
             if let saveBaseline {
                 try ResultsWriter.checkWritable(
@@ -106,9 +126,11 @@ struct Run: AsyncParsableCommand {
 
         let work = Task { () -> (documents: [ResultsDocument], failure: (any Error)?) in
             var documents: [ResultsDocument] = []
-            for scenario in scenarios {
+            for (scenario, shard) in zip(scenarios, selection.shards) {
                 // An interrupt before anything ran still leaves one document saying so.
                 if Task.isCancelled && !documents.isEmpty { break }
+                var options = options
+                options.shard = shard
                 do {
                     documents.append(try await ScenarioRunner.run(scenario, options: options))
                 } catch {

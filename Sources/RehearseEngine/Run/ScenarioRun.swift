@@ -57,7 +57,7 @@ struct ScenarioRun {
     /// the document says what ran; a failure releases the server and is thrown.
     mutating func repetitions(_ count: Int) async throws -> ResultsDocument {
         do {
-            for n in 1...max(count, 1) {
+            for n in options.shard?.repetitions ?? Array(1...max(count, 1)) {
                 if Task.isCancelled { break }
                 try await repetition(n, of: count)
             }
@@ -105,10 +105,15 @@ struct ScenarioRun {
         ).run()
         Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
         outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
+        if options.shard != nil { outcome.result.index = n }
         repetitions.append(outcome.result)
         for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
         for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
-        if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
+        if options.keep && n == (options.shard?.repetitions.last ?? count) {
+            keptDatabase = database
+        } else {
+            try? await host.dropDatabase(database)
+        }
         if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
     }
 
@@ -137,10 +142,11 @@ struct ScenarioRun {
             if let hostToken { CleanupRegistry.shared.run(hostToken) }
         }
         Diagnostics.mark("host shut down", ["scenario": "\(scenario.name)"])
-        let document = await ScenarioRunner.assemble(
+        var document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
+        document.shard = options.shard
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
             try ResultsWriter.write(document, under: options.outDirectory)
