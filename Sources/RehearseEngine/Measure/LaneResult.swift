@@ -1,6 +1,7 @@
 import PostgresClient
 import RehearseHistogram
 import RehearseResults
+import RehearseVerdict
 
 /// One executed transaction, kept whole where the compact timeline is not enough:
 /// by a background workload for the seconds a step's impact window cuts through, and

@@ -1,16 +1,6 @@
 import RehearseHistogram
 import RehearseResults
-
-/// One lane's transactions of one second of the timeline: how many, how many
-/// failed, the slowest, and their latencies in compact form (the (value, count)
-/// pairs of `LatencyHistogram.pairs()`), failed ones included.
-struct TimelineSecond: Sendable {
-    var second: Int
-    var batches: Int
-    var errors: Int
-    var maxMicros: UInt32
-    var latencies: [UInt8]
-}
+import RehearseVerdict
 
 /// A lane's per-second timeline, built while the lane runs: the current second in
 /// a histogram, each finished second in compact form (a few hundred bytes to a few

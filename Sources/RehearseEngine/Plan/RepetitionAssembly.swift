@@ -2,6 +2,7 @@ import RehearseHistogram
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Turns what a repetition measured into its results, without I/O: each step's result and
 /// metrics (with locks, memory peaks and its impact on background traffic), the faults'

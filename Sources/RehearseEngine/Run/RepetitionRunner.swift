@@ -4,6 +4,7 @@ import RehearseHistogram
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Runs one repetition of a scenario on a fresh database: the steps (with
 /// background workloads and faults beside them), the checks, the targets and

@@ -3,6 +3,7 @@ import PostgresClient
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// One scenario's run, in its phases: a disposable server (or database) and a template, then
 /// repetitions one at a time, then the results document. `ScenarioRunner.run` goes through

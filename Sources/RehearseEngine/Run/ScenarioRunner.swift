@@ -4,6 +4,7 @@ import RehearseHistogram
 public import RehearseResults
 public import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Runs scenarios end to end: a disposable server or database per scenario,
 /// a fresh database per repetition, and the results document.

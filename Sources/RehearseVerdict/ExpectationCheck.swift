@@ -1,12 +1,12 @@
 import Foundation
-import RehearseResults
-import RehearseScenario
-import RehearseSupport
+package import RehearseResults
+package import RehearseScenario
+package import RehearseSupport
 
 /// How a run's outcome differs from the scenario's `expect`.
-enum ExpectationCheck {
+package enum ExpectationCheck {
     /// Compares the outcome with the scenario's `expect`.
-    static func mismatches(
+    package static func mismatches(
         _ expect: Expectation, scenario: Scenario, repetitions: [RepetitionResult], verdict: Verdict
     )
         -> [String]
