@@ -21,6 +21,8 @@ public struct ResultsDocument: Codable, Sendable {
     public var summary: Summary
     /// `run --shard`: the repetitions of the suite this document holds.
     public var shard: ShardInfo?
+    /// A document made by `rehearse merge`: the documents it was made of.
+    public var mergedFrom: [MergedPart]?
 
     package init(
         schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],
@@ -42,6 +44,10 @@ public struct ResultsDocument: Codable, Sendable {
         public var name: String
         public var file: String
         public var sha256: String
+        /// The scenario's targets by step (`{"putaway": ["p95 < 2000ms"]}`) and its `expect`,
+        /// so that `merge` can judge the whole again from the documents alone.
+        public var targets: [String: [String]]?
+        public var expect: ExpectInfo?
 
         package init(name: String, file: String, sha256: String) {
             self.name = name
@@ -287,6 +293,8 @@ public struct TransactionResult: Codable, Sendable {
     public var batches: Int
     public var errors: [String: Int]
     public var latencyMs: LatencySummary?
+    /// The transaction's latencies (same encoding as a step's `histogram`), for `merge`.
+    public var histogram: String?
 
     package init(batches: Int, errors: [String: Int], latencyMs: LatencySummary? = nil) {
         self.batches = batches
@@ -362,6 +370,8 @@ public struct Impact: Codable, Sendable {
     public var batches: Int
     public var errors: Int
     public var latencyMs: LatencySummary?
+    /// The background transactions' latencies while the step ran, for `merge`.
+    public var histogram: String?
 
     package init(step: String, batches: Int, errors: Int, latencyMs: LatencySummary? = nil) {
         self.step = step
@@ -378,6 +388,8 @@ public struct TimelineBucket: Codable, Sendable {
     public var p50: Double
     public var p99: Double
     public var max: Double
+    /// That second's latencies, where a target over a window (or `merge` of load slices) reads them.
+    public var histogram: String?
 
     package init(second: Int, batches: Int, errors: Int, p50: Double, p99: Double, max: Double) {
         self.second = second

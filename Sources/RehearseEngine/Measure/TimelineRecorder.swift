@@ -97,7 +97,8 @@ struct TimelineRecorder: Sendable {
 extension WorkloadMeasurement {
     /// Per-second buckets of the transactions due in each second since the repetition
     /// began, merged over the lanes second by second (one histogram at a time).
-    func timeline() -> [TimelineBucket] {
+    /// `histograms`: each second's histogram too (a target over a window reads them in `merge`).
+    func timeline(histograms: Bool = false) -> [TimelineBucket] {
         var result: [TimelineBucket] = []
         forEachSecond { second, histogram in
             let ok = histogram.count > 0
@@ -106,6 +107,7 @@ extension WorkloadMeasurement {
                     second: second.second, batches: second.batches, errors: second.errors,
                     p50: ok ? histogram.millis(atPercentile: 50) : 0, p99: ok ? histogram.millis(atPercentile: 99) : 0,
                     max: Double(second.maxMicros) / 1000))
+            if histograms && ok { result[result.count - 1].histogram = histogram.encoded() }
         }
         return result
     }

@@ -33,7 +33,8 @@ enum RepetitionAssembly {
         }
         for step in scenario.steps {
             guard let done = records[step.name] else { continue }
-            var result = result(of: step, done)
+            let windowed = scenario.targets.contains { $0.step == step.name && $0.targets.contains { $0.window != nil } }
+            var result = result(of: step, done, timelineHistograms: windowed)
             result.work = done.work
             if let locks {
                 let sampled = LockObserver.locksTaken(locks, owner: .step(step.name))
@@ -87,7 +88,7 @@ enum RepetitionAssembly {
         return m
     }
 
-    static func result(of step: Step, _ done: StepRecord) -> StepResult {
+    static func result(of step: Step, _ done: StepRecord, timelineHistograms: Bool = false) -> StepResult {
         let m = done.measurement
         var result = StepResult(
             name: step.name, kind: step.kind.name, status: done.status, error: m.failure,
@@ -103,7 +104,7 @@ enum RepetitionAssembly {
         result.tables = m.synthesized
         if step.background { result.background = true }
         if let w = m.workload {
-            result.timeline = w.timeline()
+            result.timeline = w.timeline(histograms: timelineHistograms)
             result.transactions = w.transactions
             if w.open {
                 result.serviceMs = w.service.summary
