@@ -1,5 +1,5 @@
-import RehearseScenario
 package import RehearseResults
+import RehearseScenario
 package import RehearseSupport
 
 /// `rehearse merge`: the documents of a suite's shards (or of one run's load slices) made
@@ -87,7 +87,8 @@ package enum ResultsMerger {
 
         let targets = try first.document.targetGroups(file: first.file)
         guard let expect = first.document.scenario.expect else {
-            throw .invalidInput("\(first.file): the document does not carry its scenario's expect (written by an older rehearse); run it again")
+            throw .invalidInput(
+                "\(first.file): the document does not carry its scenario's expect (written by an older rehearse); run it again")
         }
         let windowed = Set(targets.filter { $0.targets.contains { $0.window != nil } }.map(\.step))
         var metrics: [String: StepMetrics] = [:]

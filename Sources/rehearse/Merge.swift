@@ -29,7 +29,9 @@ struct Merge: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: out)
             for document in documents {
                 let url = try ResultsWriter.write(document, under: folder)
-                if !json { printError("merged \(document.mergedFrom?.count ?? 0) documents of \(document.scenario.name) into \(url.relativePath)") }
+                if !json {
+                    printError("merged \(document.mergedFrom?.count ?? 0) documents of \(document.scenario.name) into \(url.relativePath)")
+                }
             }
         } catch {
             printError("rehearse: \(error)")
