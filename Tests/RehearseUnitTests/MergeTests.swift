@@ -24,18 +24,22 @@ struct MergeTests {
             errors: ["40001": r], latencyMs: h.summary, histogram: h.encoded())
         let check = CheckResult(
             name: "rows", passed: checkPasses, expected: .number(1), actual: .number(checkPasses ? 1 : 0), phase: "deploy")
-        return RepetitionResult(verdict: .approved, steps: [step], faults: [], checks: [check], targets: [], rollback: .init(status: .notRun, differences: []))
+        return RepetitionResult(
+            verdict: .approved, steps: [step], faults: [], checks: [check], targets: [], rollback: .init(status: .notRun, differences: []))
     }
 
     /// A document of the given repetitions (0-based sample seeds), as shard `shard` wrote it.
-    static func document(_ reps: [Int], shard: String?, total: Int = 4, sha: String = "ab12", version: String = "15.18") -> ResultsDocument {
+    static func document(_ reps: [Int], shard: String?, total: Int = 4, sha: String = "ab12", version: String = "15.18") -> ResultsDocument
+    {
         var repetitions = reps.map { repetition($0, checkPasses: $0 != 2) }
         if shard != nil { for i in repetitions.indices { repetitions[i].index = reps[i] + 1 } }
         var info = ResultsDocument.ScenarioInfo(name: "reads", file: "scenarios/reads.yaml", sha256: sha)
         info.targets = ["reads": ["p95 < 20ms", "p99 < 100ms", "error_rate < 1%"]]
         info.expect = ExpectInfo(verdict: .blocked)
         var document = ResultsDocument(
-            scenario: info, run: .init(id: "run-\(shard ?? "whole")", startedAt: "2026-12-03T08:00:0\(reps.first ?? 0)Z", finishedAt: "2026-12-03T08:01:00Z"),
+            scenario: info,
+            run: .init(
+                id: "run-\(shard ?? "whole")", startedAt: "2026-12-03T08:00:0\(reps.first ?? 0)Z", finishedAt: "2026-12-03T08:01:00Z"),
             environment: .init(
                 rehearseVersion: "0", postgresVersion: version, server: .embedded, settings: [:], os: "Linux", cpuModel: "cpu", cpuCount: 2,
                 memoryBytes: 1 << 30),
@@ -80,7 +84,10 @@ struct MergeTests {
         #expect(merged.reasons.contains("target reads: p99 < 100ms (actual 251.263)"))
         #expect(!merged.reasons.contains { $0.contains("p95") || $0.contains("error_rate") })
         #expect(merged.repetitions.map(\.index) == [1, 2, 3, 4])
-        #expect(merged.mergedFrom == [.init(file: "s1.json", runId: "run-1/2", shard: "1/2"), .init(file: "s2.json", runId: "run-2/2", shard: "2/2")])
+        #expect(
+            merged.mergedFrom == [
+                .init(file: "s1.json", runId: "run-1/2", shard: "1/2"), .init(file: "s2.json", runId: "run-2/2", shard: "2/2"),
+            ])
         #expect(merged.shard == nil)
     }
 
@@ -109,15 +116,24 @@ struct MergeTests {
     @Test func partsThatDoNotBelongTogetherAreRefused() {
         let cases: [([ResultsMerger.Part], String)] = [
             (
-                [.init(file: "a.json", document: Self.document([0, 2], shard: "1/2")), .init(file: "b.json", document: Self.document([1, 3], shard: "2/2", sha: "cd34"))],
+                [
+                    .init(file: "a.json", document: Self.document([0, 2], shard: "1/2")),
+                    .init(file: "b.json", document: Self.document([1, 3], shard: "2/2", sha: "cd34")),
+                ],
                 "cannot merge reads: a.json and b.json ran different scenario files"
             ),
             (
-                [.init(file: "a.json", document: Self.document([0, 2], shard: "1/2")), .init(file: "b.json", document: Self.document([1, 3], shard: "2/2", version: "15.17"))],
+                [
+                    .init(file: "a.json", document: Self.document([0, 2], shard: "1/2")),
+                    .init(file: "b.json", document: Self.document([1, 3], shard: "2/2", version: "15.17")),
+                ],
                 "cannot merge reads: a.json ran on PostgreSQL 15.18 and b.json on 15.17"
             ),
             (
-                [.init(file: "a.json", document: Self.document([0, 2], shard: "1/2")), .init(file: "b.json", document: Self.document([1, 2, 3], shard: "2/2"))],
+                [
+                    .init(file: "a.json", document: Self.document([0, 2], shard: "1/2")),
+                    .init(file: "b.json", document: Self.document([1, 2, 3], shard: "2/2")),
+                ],
                 "cannot merge reads: repetition 3 is in both a.json and b.json"
             ),
             (
@@ -134,7 +150,10 @@ struct MergeTests {
         }
         // Another major version is another document, not a conflict.
         let majors = try? ResultsMerger.merge(
-            [.init(file: "a.json", document: Self.document([0, 1, 2, 3], shard: nil)), .init(file: "b.json", document: Self.document([0, 1, 2, 3], shard: nil, version: "18.1"))],
+            [
+                .init(file: "a.json", document: Self.document([0, 1, 2, 3], shard: nil)),
+                .init(file: "b.json", document: Self.document([0, 1, 2, 3], shard: nil, version: "18.1")),
+            ],
             runID: "m")
         #expect(majors?.count == 2)
     }
