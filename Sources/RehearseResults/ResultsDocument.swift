@@ -23,6 +23,8 @@ public struct ResultsDocument: Codable, Sendable {
     public var shard: ShardInfo?
     /// A document made by `rehearse merge`: the documents it was made of.
     public var mergedFrom: [MergedPart]?
+    /// `run --load-slice`: this process's share of each workload of one run.
+    public var loadSlice: LoadSliceInfo?
 
     package init(
         schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],
@@ -247,6 +249,8 @@ public struct StepResult: Codable, Sendable {
     public var work: WorkCounters?
     /// Synthesize addition: each profiled table's rows and fidelity.
     public var tables: [String: SynthesizedTable]?
+    /// A load slice's workload: when its lanes started (UTC, this machine's clock).
+    public var startedAt: String?
 
     package init(
         name: String, kind: String, status: StepStatus, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int,

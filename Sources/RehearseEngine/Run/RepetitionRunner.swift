@@ -16,6 +16,8 @@ struct RepetitionRunner: Sendable {
     let progress: ProgressReporter?
     /// The default per-step timeout, enforced by cancelling the step's statements.
     let stepTimeout: Duration
+    /// `--load-slice`: slice 1 meets the other slices before each foreground workload.
+    var loadSlice: LoadSliceBarrier? = nil
 
     struct Outcome: Sendable {
         var result: RepetitionResult
@@ -209,7 +211,8 @@ struct RepetitionRunner: Sendable {
         }
         return StepContext(
             scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
-            memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries)
+            memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries,
+            loadSlice: step.background ? nil : loadSlice)
     }
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {

@@ -39,9 +39,11 @@ enum Workload {
             measurement.fail(message: "\(error)")
             return measurement
         }
+        // A load slice opens its share of the lanes, numbered as on one machine.
+        let lanes = context.loadSlice?.slice.lanes(of: spec.connections) ?? 0..<spec.connections
         var connections: [Connection] = []
         do {
-            for _ in 0..<spec.connections { connections.append(try await context.connect(label: "rehearse-workload")) }
+            for _ in lanes { connections.append(try await context.connect(label: "rehearse-workload")) }
         } catch let error as PostgresError {
             for c in connections { await context.release(c) }
             measurement.fail(error)
@@ -50,6 +52,21 @@ enum Workload {
             for c in connections { await context.release(c) }
             measurement.fail(message: "\(error)")
             return measurement
+        }
+        if let barrier = context.loadSlice {
+            // The slices start together, connections already open.
+            do {
+                if try await barrier.arrive(context.step.name) == .skipped {
+                    for c in connections { await context.release(c) }
+                    measurement.skippedBySlices = true
+                    return measurement
+                }
+            } catch {
+                for c in connections { await context.release(c) }
+                measurement.infrastructureFailure = "\(error)"
+                return measurement
+            }
+            measurement.wallStart = Date()
         }
         let start = monotonicNanos() + 1_000_000
         var deadline: UInt64?
@@ -64,7 +81,7 @@ enum Workload {
         let results = await withTaskCancellationHandler {
             await runLanes(
                 spec, plan: plan, connections: connections, context: context, stop: stop, start: start,
-                deadline: deadline, iterations: iterations)
+                deadline: deadline, iterations: iterations, firstLane: lanes.lowerBound)
         } onCancel: {
             stop.abandon()
         }
@@ -88,10 +105,11 @@ enum Workload {
 
     private static func runLanes(
         _ spec: WorkloadSpec, plan: WorkloadPlan, connections: [Connection], context: StepContext, stop: StopSignal,
-        start: UInt64, deadline: UInt64?, iterations: Int?
+        start: UInt64, deadline: UInt64?, iterations: Int?, firstLane: Int = 0
     ) async -> [LaneOutcome] {
         await withTaskGroup(of: LaneOutcome.self) { group in
-            for (index, connection) in connections.enumerated() {
+            for (position, connection) in connections.enumerated() {
+                let index = firstLane + position
                 var share: Int?
                 if let iterations {
                     share = iterations / spec.connections + (index < iterations % spec.connections ? 1 : 0)

@@ -1,0 +1,94 @@
+import Foundation
+import PostgresClient
+import RehearseSupport
+
+/// Where load slices meet: a table in rehearse's own schema (`rehearse_slices`) inside each
+/// repetition's database, never in the database the URL names. A slice arrives at a point (a
+/// workload's name, or `end` of the repetition) by inserting its row and, to wait, polls until
+/// all N rows are there; slice 1 marks the workloads it will not run (a step before them
+/// failed) as skipped, so the others do not wait for them.
+struct LoadSliceBarrier: Sendable {
+    let slice: LoadSlice
+    let host: any DatabaseHost
+    let database: String
+
+    static let schema = "rehearse_slices"
+
+    enum Outcome: Sendable { case go, skipped }
+
+    /// Slice 1, on a repetition's fresh database, before any step.
+    func prepare() async throws {
+        try await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+            try await connection.execute(
+                """
+                CREATE SCHEMA \(Self.schema);
+                CREATE TABLE \(Self.schema).arrivals (point text, slice int, arrived_at timestamptz DEFAULT clock_timestamp(),
+                  PRIMARY KEY (point, slice));
+                CREATE TABLE \(Self.schema).skipped (point text PRIMARY KEY)
+                """)
+        }
+    }
+
+    /// The other slices: waits until slice 1 created the repetition's database and its barrier.
+    func waitForDatabase() async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + slice.timeout
+        while true {
+            let ready = try? await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+                try await connection.query("SELECT to_regclass('\(Self.schema).skipped') IS NOT NULL").scalar == "t"
+            }
+            if ready == true { return }
+            guard clock.now < deadline else {
+                throw RehearseError.infrastructure(
+                    "load slice \(slice) of run \(slice.runID): the repetition database \(database) did not appear in \(seconds) s; is slice 1 running with --run-id \(slice.runID) on this server?"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Arrives at `point`; with `wait`, returns when every slice has (or slice 1 skipped it).
+    func arrive(_ point: String, wait: Bool = true) async throws -> Outcome {
+        try await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+            try await connection.execute(
+                "INSERT INTO \(Self.schema).arrivals (point, slice) VALUES (\(quoteLiteral(point)), \(slice.index)) ON CONFLICT DO NOTHING")
+            guard wait else { return .go }
+            let clock = ContinuousClock()
+            let deadline = clock.now + slice.timeout
+            while true {
+                let row = try await connection.query(
+                    """
+                    SELECT (SELECT string_agg(slice::text, ',' ORDER BY slice) FROM \(Self.schema).arrivals WHERE point = $1),
+                           EXISTS (SELECT 1 FROM \(Self.schema).skipped WHERE point = $1)
+                    """, [point]
+                ).rows.first
+                let arrived = (row?[0] ?? nil)?.split(separator: ",").compactMap { Int($0) } ?? []
+                if arrived.count >= slice.count { return .go }
+                if (row?[1] ?? nil) == "t" { return .skipped }
+                guard clock.now < deadline else {
+                    let missing = (1...slice.count).filter { !arrived.contains($0) }.map(String.init).joined(separator: ", ")
+                    throw RehearseError.infrastructure(
+                        "load slice \(slice) of run \(slice.runID): waited \(seconds) s at \(point == "end" ? "the end of the repetition" : "workload '\(point)'") in \(database) for slice\(missing.contains(",") ? "s" : "") \(missing); start all \(slice.count) slices with the same --run-id, --load-slice N and scenario files"
+                    )
+                }
+                // Polls the table: the slices start within a few milliseconds of each other.
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+    }
+
+    /// Slice 1: the workloads it did not run, so that no slice waits for them.
+    func skip(_ points: [String]) async {
+        guard !points.isEmpty else { return }
+        _ = try? await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+            for point in points {
+                try await connection.execute("INSERT INTO \(Self.schema).skipped VALUES (\(quoteLiteral(point))) ON CONFLICT DO NOTHING")
+            }
+        }
+    }
+
+    private var seconds: String {
+        let c = slice.timeout.components
+        return String(format: "%g", Double(c.seconds) + Double(c.attoseconds) / 1e18)
+    }
+}
