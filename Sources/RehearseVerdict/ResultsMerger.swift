@@ -42,10 +42,10 @@ package enum ResultsMerger {
         String(version.prefix { $0.isNumber })
     }
 
-    static func merge(group: [Part], runID: String) throws(RehearseError) -> ResultsDocument {
-        let first = group[0]
-        let name = first.document.scenario.name
-        for part in group.dropFirst() {
+    static func merge(group parts: [Part], runID: String) throws(RehearseError) -> ResultsDocument {
+        let name = parts[0].document.scenario.name
+        for part in parts.dropFirst() {
+            let first = parts[0]
             let (a, b) = (first.document, part.document)
             if a.scenario.sha256 != b.scenario.sha256 {
                 throw .invalidInput(
@@ -58,6 +58,14 @@ package enum ResultsMerger {
                 )
             }
         }
+        // The load slices of each run first become one part, as if one machine had driven them.
+        var group = parts.filter { $0.document.loadSlice == nil }
+        let slices = parts.filter { $0.document.loadSlice != nil }
+        for id in Set(slices.compactMap(\.document.loadSlice?.runId)).sorted() {
+            group.append(
+                try LoadSliceMerge.combine(slices.filter { $0.document.loadSlice?.runId == id }, name: name))
+        }
+        let first = group[0]
         // Each repetition once, by its index in the whole suite.
         var repetitions: [Int: (file: String, repetition: RepetitionResult)] = [:]
         var total = 0
@@ -113,7 +121,9 @@ package enum ResultsMerger {
         document.repetitions = ordered
         document.summary = judged.summary
         document.shard = nil
-        document.mergedFrom = group.map { MergedPart(file: $0.file, runId: $0.document.run.id, shard: $0.document.shard?.shard) }
+        document.mergedFrom = group.flatMap {
+            $0.document.mergedFrom ?? [MergedPart(file: $0.file, runId: $0.document.run.id, shard: $0.document.shard?.shard)]
+        }
         return document
     }
 }

@@ -54,6 +54,17 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("shard-durations"), help: "With --shard: balance the shards by the durations in these earlier results.")
     var shardDurations: String?
 
+    @Option(
+        name: .customLong("load-slice"),
+        help: "With --server and --run-id: drive the I-th of N shares of every workload (e.g. 2/4); slice 1 runs the other steps.")
+    var loadSlice: String?
+
+    @Option(name: .customLong("run-id"), help: "With --load-slice: the run's id, the same on every slice.")
+    var runID: String?
+
+    @Option(name: .customLong("slice-timeout"), help: "With --load-slice: seconds a slice waits for the others (default 60).")
+    var sliceTimeout: String?
+
     func validate() throws {
         if let r = `repeat`, !(1...NumberRanges.maxRepeat).contains(r) {
             throw ValidationError("--repeat must be between 1 and \(NumberRanges.maxRepeat), found \(r)")
@@ -106,6 +117,12 @@ struct Run: AsyncParsableCommand {
         var options = RunOptions()
         options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
         options.pgBin = pgBin
+        do {
+            options.loadSlice = try loadSliceOption(server: options.server)
+        } catch {
+            printError("rehearse: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
         do {
             try await ScenarioRunner.checkSettings(scenarios, options: options)
         } catch {

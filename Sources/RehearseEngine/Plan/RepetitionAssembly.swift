@@ -25,7 +25,7 @@ enum RepetitionAssembly {
     /// The step results in the scenario's order, with the metrics targets are judged on.
     static func steps(
         of scenario: Scenario, records: [String: StepRecord], locks: LockObserver.Observation?,
-        memory: [MemorySampler.Sample]
+        memory: [MemorySampler.Sample], sliced: Bool = false
     ) -> Steps {
         var out = Steps()
         let backgroundSteps = scenario.steps.filter(\.background).compactMap { s -> (Step, StepRecord)? in
@@ -34,7 +34,8 @@ enum RepetitionAssembly {
         for step in scenario.steps {
             guard let done = records[step.name] else { continue }
             let windowed = scenario.targets.contains { $0.step == step.name && $0.targets.contains { $0.window != nil } }
-            var result = result(of: step, done, timelineHistograms: windowed)
+            // A load slice's seconds are summed with the other slices' by `merge`.
+            var result = result(of: step, done, timelineHistograms: windowed || sliced)
             result.work = done.work
             if let locks {
                 let sampled = LockObserver.locksTaken(locks, owner: .step(step.name))
@@ -102,6 +103,7 @@ enum RepetitionAssembly {
         result.output = m.output
         result.skippedRows = m.skippedRows
         result.tables = m.synthesized
+        result.startedAt = m.wallStart.map { MachineFacts.timestamp($0) }
         if step.background { result.background = true }
         if let w = m.workload {
             result.timeline = w.timeline(histograms: timelineHistograms)

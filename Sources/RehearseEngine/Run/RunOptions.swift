@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var progress = false
     /// `run --shard`: run only these repetitions, and say so in the document.
     package var shard: ShardInfo?
+    /// `run --load-slice`: drive this share of the workloads of a run several processes share.
+    package var loadSlice: LoadSlice?
 
     public init() {}
 
