@@ -20,7 +20,8 @@ enum LoadSliceMerge {
                 )
             }
             if let other = byIndex[index] {
-                throw .invalidInput("cannot merge \(name): load slice \(info.slice) of run \(runID) is in both \(other.file) and \(part.file)")
+                throw .invalidInput(
+                    "cannot merge \(name): load slice \(info.slice) of run \(runID) is in both \(other.file) and \(part.file)")
             }
             byIndex[index] = part
         }
@@ -90,7 +91,8 @@ enum LoadSliceMerge {
             let shares = steps.compactMap { $0.transactions?[name] }
             let h = histogram(shares.map(\.histogram))
             var transaction = TransactionResult(
-                batches: shares.reduce(0) { $0 + $1.batches }, errors: shares.reduce(into: [:]) { $0.merge($1.errors, uniquingKeysWith: +) },
+                batches: shares.reduce(0) { $0 + $1.batches },
+                errors: shares.reduce(into: [:]) { $0.merge($1.errors, uniquingKeysWith: +) },
                 latencyMs: h.summary)
             transaction.histogram = h.count > 0 ? h.encoded() : nil
             transactions[name] = transaction
@@ -107,7 +109,8 @@ enum LoadSliceMerge {
             let shift = first - (buckets.first?.second ?? first)
             for bucket in buckets {
                 let second = bucket.second + shift
-                var entry = seconds[second] ?? (TimelineBucket(second: second, batches: 0, errors: 0, p50: 0, p99: 0, max: 0), LatencyHistogram())
+                var entry =
+                    seconds[second] ?? (TimelineBucket(second: second, batches: 0, errors: 0, p50: 0, p99: 0, max: 0), LatencyHistogram())
                 entry.bucket.batches += bucket.batches
                 entry.bucket.errors += bucket.errors
                 entry.bucket.max = max(entry.bucket.max, bucket.max)

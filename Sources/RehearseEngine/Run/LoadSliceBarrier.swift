@@ -68,7 +68,7 @@ struct LoadSliceBarrier: Sendable {
                 guard clock.now < deadline else {
                     let missing = (1...slice.count).filter { !arrived.contains($0) }.map(String.init).joined(separator: ", ")
                     throw RehearseError.infrastructure(
-                        "load slice \(slice) of run \(slice.runID): waited \(seconds) s at \(point == "end" ? "the end of the repetition" : "workload '\(point)'") in \(database) for slice\(missing.contains(",") ? "s" : "") \(missing); start all \(slice.count) slices with the same --run-id, --load-slice N and scenario files"
+                        "load slice \(slice) of run \(slice.runID): waited \(seconds) s at \(Self.describe(point)) in \(database) for slice\(missing.contains(",") ? "s" : "") \(missing); start all \(slice.count) slices with the same --run-id, --load-slice N and scenario files"
                     )
                 }
                 // Polls the table: the slices start within a few milliseconds of each other.
@@ -85,6 +85,12 @@ struct LoadSliceBarrier: Sendable {
                 try await connection.execute("INSERT INTO \(Self.schema).skipped VALUES (\(quoteLiteral(point))) ON CONFLICT DO NOTHING")
             }
         }
+    }
+
+    static func describe(_ point: String) -> String {
+        if point == "end" { return "the end of the repetition" }
+        if point.hasSuffix(" done") { return "the end of workload '\(point.dropLast(5))'" }
+        return "the start of workload '\(point)'"
     }
 
     private var seconds: String {

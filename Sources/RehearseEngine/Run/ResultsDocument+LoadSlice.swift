@@ -1,5 +1,5 @@
-import RehearseSupport
 import RehearseResults
+import RehearseSupport
 
 extension ResultsDocument {
     /// A load slice's document measures a share of each workload: no verdict of its own.

@@ -86,6 +86,12 @@ enum Workload {
             stop.abandon()
         }
         for c in connections { await context.release(c) }
+        if let barrier = context.loadSlice {
+            // The step after a workload starts when every slice's share of it is done.
+            do { _ = try await barrier.arrive("\(context.step.name) done", wait: barrier.slice.leads) } catch {
+                measurement.infrastructureFailure = "\(error)"
+            }
+        }
         var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
         for outcome in results {
             if let lane = outcome.result { merged.merge(lane) }
