@@ -82,7 +82,8 @@ struct LoadSliceTests {
             // They started together: the lanes' start times within 50 ms of each other.
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let starts = parts.compactMap { $0.repetitions.first?.steps.first { $0.name == "traffic" }?.startedAt }.compactMap(formatter.date)
+            let starts = parts.compactMap { $0.repetitions.first?.steps.first { $0.name == "traffic" }?.startedAt }.compactMap(
+                formatter.date)
             #expect(starts.count == slices)
             if let first = starts.min(), let last = starts.max() { #expect(last.timeIntervalSince(first) < 0.05, "\(starts)") }
             #expect(parts.allSatisfy { $0.verdict == .blocked && $0.reasons.first?.contains("judged only when merged") == true })
