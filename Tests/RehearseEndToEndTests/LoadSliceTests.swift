@@ -21,6 +21,15 @@ struct LoadSliceTests {
         steps:
           - name: schema
             sql: "CREATE TABLE hits (lane int)"
+          - name: reads
+            background: true
+            until: traffic
+            workload:
+              connections: 2
+              rate: 200/s
+              transactions:
+                - name: read
+                  sql: "SELECT count(*) FROM hits"
           - name: traffic
             workload:
               connections: 4
@@ -96,6 +105,10 @@ struct LoadSliceTests {
             #expect(traffic.batches == 3001)
             #expect(traffic.transactions?["hit"]?.batches == 3001)
             #expect(document.summary.steps["traffic"]?.batches == 3001)
+            // The background workload: each slice with lanes drove its share until slice 1 stopped it.
+            let reads = parts.map { $0.repetitions.first?.steps.first { $0.name == "reads" }?.batches ?? 0 }
+            #expect(reads.filter { $0 > 0 }.count == min(slices, 2), "\(reads)")
+            #expect(document.repetitions.first?.steps.first { $0.name == "reads" }?.batches == reads.reduce(0, +))
             // Slice 1 checked after every slice was done: the server has all 3001 rows.
             #expect(document.repetitions.first?.checks.first { $0.name == "every_hit" }?.passed == true)
             #expect(document.verdict == .approved)

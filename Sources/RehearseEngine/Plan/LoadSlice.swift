@@ -3,7 +3,7 @@ package import RehearseScenario
 package import RehearseSupport
 
 /// `run --load-slice I/N --run-id ID`: this process drives the I-th of N shares of every
-/// foreground workload of run ID against one server (`--server`), in the databases slice 1
+/// workload of run ID against one server (`--server`), in the databases slice 1
 /// creates; slice 1 also runs every other step.
 package struct LoadSlice: Sendable, Equatable, CustomStringConvertible {
     /// 1-based.
@@ -23,7 +23,7 @@ package struct LoadSlice: Sendable, Equatable, CustomStringConvertible {
 
     package var description: String { "\(index)/\(count)" }
 
-    /// Slice 1 creates the databases and runs every step that is not a foreground workload.
+    /// Slice 1 creates the databases and runs every step that is not a workload.
     package var leads: Bool { index == 1 }
 
     /// `I/N` with `--run-id` (it names databases: lowercase letters, digits and `_`, at most 32).
@@ -57,10 +57,10 @@ package struct LoadSlice: Sendable, Equatable, CustomStringConvertible {
         return start..<(start + base + (index - 1 < extra ? 1 : 0))
     }
 
-    /// The steps whose start the slices share: the scenario's foreground workloads.
+    /// The steps whose start the slices share: the scenario's workloads.
     package static func barrierSteps(of scenario: Scenario) -> [String] {
         scenario.steps.filter { step in
-            if case .workload = step.kind { return !step.background }
+            if case .workload = step.kind { return true }
             return false
         }.map(\.name)
     }

@@ -77,6 +77,20 @@ struct LoadSliceBarrier: Sendable {
         }
     }
 
+    /// The other slices, beside their share of a background workload: returns when slice 1
+    /// stopped its share (or this task is cancelled, when the share ended by itself).
+    func waitForStop(of step: String) async {
+        _ = try? await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+            while !Task.isCancelled {
+                let stopped = try await connection.query(
+                    "SELECT EXISTS (SELECT 1 FROM \(Self.schema).arrivals WHERE point = $1 AND slice = 1)", ["\(step) stop"]
+                ).scalar
+                if stopped == "t" { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
     /// Slice 1: the workloads it did not run, so that no slice waits for them.
     func skip(_ points: [String]) async {
         guard !points.isEmpty else { return }

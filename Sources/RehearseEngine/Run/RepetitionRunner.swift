@@ -16,7 +16,7 @@ struct RepetitionRunner: Sendable {
     let progress: ProgressReporter?
     /// The default per-step timeout, enforced by cancelling the step's statements.
     let stepTimeout: Duration
-    /// `--load-slice`: slice 1 meets the other slices before each foreground workload.
+    /// `--load-slice`: slice 1 meets the other slices before and after each workload.
     var loadSlice: LoadSliceBarrier? = nil
 
     struct Outcome: Sendable {
@@ -212,7 +212,7 @@ struct RepetitionRunner: Sendable {
         return StepContext(
             scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
             memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries,
-            loadSlice: step.background ? nil : loadSlice)
+            loadSlice: loadSlice)
     }
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {

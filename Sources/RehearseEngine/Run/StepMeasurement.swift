@@ -35,6 +35,8 @@ struct StepMeasurement: Sendable {
     /// A load slice's workload: when its lanes started (this machine's clock), or that
     /// slice 1 skipped it (a step before it failed).
     var wallStart: Date?
+    /// The same moment on the monotonic clock (a slice's step starts there, not where it began to wait).
+    var sliceStart: UInt64?
     var skippedBySlices = false
 
     mutating func record(batchNanos: UInt64, rows: Int = 0) {

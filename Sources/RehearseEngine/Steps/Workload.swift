@@ -67,6 +67,15 @@ enum Workload {
                 return measurement
             }
             measurement.wallStart = Date()
+            measurement.sliceStart = monotonicNanos()
+        }
+        // The other slices' share of a background workload stops when slice 1's does.
+        let watcher = context.loadSlice.flatMap { barrier in
+            context.step.background && !barrier.slice.leads
+                ? Task {
+                    await barrier.waitForStop(of: context.step.name)
+                    stop.stop()
+                } : nil
         }
         let start = monotonicNanos() + 1_000_000
         var deadline: UInt64?
@@ -85,8 +94,10 @@ enum Workload {
         } onCancel: {
             stop.abandon()
         }
+        watcher?.cancel()
         for c in connections { await context.release(c) }
         if let barrier = context.loadSlice {
+            if context.step.background && barrier.slice.leads { _ = try? await barrier.arrive("\(context.step.name) stop", wait: false) }
             // The step after a workload starts when every slice's share of it is done.
             do { _ = try await barrier.arrive("\(context.step.name) done", wait: barrier.slice.leads) } catch {
                 measurement.infrastructureFailure = "\(error)"
