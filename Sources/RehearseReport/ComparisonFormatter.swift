@@ -2,9 +2,10 @@ import Foundation
 public import RehearseResults
 import RehearseSupport
 
-/// `rehearse compare` output: text (aligned, colour on a terminal), markdown, json, junit.
+/// `rehearse compare` output: text (aligned, colour on a terminal), markdown, json, junit,
+/// github (workflow commands: `GitHubAnnotations`).
 public enum ComparisonFormatter {
-    public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit }
+    public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit, github }
 
     /// Renders a report; `colour` adds ANSI colours to the text format (the CLI sets it when stdout is a terminal).
     /// Every format passes its text through `OutgoingText`: the colours are the only control characters left.
@@ -14,6 +15,8 @@ public enum ComparisonFormatter {
         case .markdown: OutgoingText.terminal(markdown(report))
         case .json: String(decoding: OutgoingText.json((try? ResultsCoding.encoder().encode(report)) ?? Data()), as: UTF8.self) + "\n"
         case .junit: junit(report)
+        // The regressions alone; the CLI adds the documents' failures and where each was written.
+        case .github: GitHubAnnotations.render(documents: [], comparison: report, sources: [:])
         }
     }
 

@@ -10,7 +10,7 @@ public enum SummaryTable {
         var out = ""
         for doc in documents {
             let mark = doc.expectation.met ? "✓" : "✗"
-            out += "\n\(mark) \(doc.scenario.name): \(doc.verdict)"
+            out += "\n\(mark) \(doc.scenario.name)\(versionLabel(doc, in: documents)): \(doc.verdict)"
             out += doc.expectation.met ? " (as expected)\n" : " — expectation not met\n"
             var rows: [[String]] = [
                 ["step", "status", "batches", "p50 ms", "p95 ms", "p99 ms", "duration ms", "lock wait ms", "impact p99/max ms"]
@@ -36,6 +36,7 @@ public enum SummaryTable {
                 }
             }
             out += table(rows)
+            out += predictions(doc)
             let checks = rep?.checks ?? []
             let passed = checks.filter(\.passed).count
             if !checks.isEmpty { out += "  checks: \(passed)/\(checks.count) passed\n" }
@@ -55,6 +56,7 @@ public enum SummaryTable {
             for reason in doc.reasons { out += "  reason: \(reason)\n" }
             for mismatch in doc.expectation.mismatches { out += "  ✗ \(mismatch)\n" }
         }
+        out += versionMatrix(documents)
         return OutgoingText.terminal(out)
     }
 
@@ -65,7 +67,8 @@ public enum SummaryTable {
         return String(format: "%.2f", value)
     }
 
-    static func table(_ rows: [[String]]) -> String {
+    /// Columns in `left` are left-aligned (names), the others right-aligned (numbers).
+    static func table(_ rows: [[String]], left: Set<Int> = [0, 1]) -> String {
         guard let first = rows.first else { return "" }
         var widths = Array(repeating: 0, count: first.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -74,7 +77,7 @@ public enum SummaryTable {
             out +=
                 "  "
                 + row.enumerated().map { i, cell in
-                    i == 0 || i == 1
+                    left.contains(i)
                         ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                         : String(repeating: " ", count: widths[i] - cell.count) + cell
                 }.joined(separator: "  ") + "\n"

@@ -2,36 +2,48 @@ public import Foundation
 
 extension Comparator {
     /// The results documents at a path: one file, or every `*.json` in a folder and its
-    /// subfolders. Of several runs of one scenario only the newest (by `run.finished_at`) is kept.
+    /// subfolders. Of several runs of one scenario on one major only the newest (by `run.finished_at`) is kept.
     public static func loadDocuments(at url: URL) throws -> [ResultsDocument] {
         newestByScenarioList(try ResultsLoader.load(url.path))
     }
 
-    /// Matches documents by scenario name (the newest of each) and compares each pair.
+    /// Matches documents by scenario name and PostgreSQL major (the newest of each) and
+    /// compares each pair; see `counterpart` for documents of one major on each side.
     public func compare(baselines: [ResultsDocument], currents: [ResultsDocument]) -> ComparisonReport {
         let base = Self.newestByScenario(baselines)
         let cur = Self.newestByScenario(currents)
         var scenarios: [ScenarioComparison] = []
-        for (name, c) in cur.sorted(by: { $0.key < $1.key }) {
-            if let b = base[name] { scenarios.append(compare(baseline: b, current: c)) }
+        var missingBaseline: [String] = []
+        var matched = Set<String>()
+        for (_, c) in cur.sorted(by: { $0.key < $1.key }) {
+            guard let b = Self.counterpart(of: c, in: base, among: cur) else {
+                missingBaseline.append(Self.label(c, among: cur))
+                continue
+            }
+            matched.insert(Self.matchKey(b))
+            var comparison = compare(baseline: b, current: c)
+            comparison.scenario = Self.label(c, among: cur)
+            scenarios.append(comparison)
         }
         return ComparisonReport(
-            threshold: threshold, scenarios: scenarios,
-            missingBaseline: cur.keys.filter { base[$0] == nil }.sorted(),
-            missingCurrent: base.keys.filter { cur[$0] == nil }.sorted(), strict: strict)
+            threshold: threshold, scenarios: scenarios, missingBaseline: missingBaseline,
+            missingCurrent: base.filter { !matched.contains($0.key) }.sorted { $0.key < $1.key }.map { Self.label($0.value, among: base) },
+            strict: strict)
     }
 
-    /// The newest document of each scenario, in scenario-name order.
+    /// The newest document of each scenario and major, in scenario-name order.
     public static func newestByScenarioList(_ documents: [ResultsDocument]) -> [ResultsDocument] {
         let newest = newestByScenario(documents)
         return newest.sorted { $0.key < $1.key }.map(\.value)
     }
 
+    /// Keyed by `matchKey`: a scenario run on several majors keeps one document of each.
     package static func newestByScenario(_ documents: [ResultsDocument]) -> [String: ResultsDocument] {
         var result: [String: ResultsDocument] = [:]
         for d in documents {
-            if let existing = result[d.scenario.name], !isNewer(d.run.finishedAt, than: existing.run.finishedAt) { continue }
-            result[d.scenario.name] = d
+            let key = matchKey(d)
+            if let existing = result[key], !isNewer(d.run.finishedAt, than: existing.run.finishedAt) { continue }
+            result[key] = d
         }
         return result
     }

@@ -4,15 +4,15 @@ import RehearseSupport
 extension Comparator {
     /// A work counter as `compare` judges it: exactly (no significance test, one repetition is
     /// enough), past the larger of the comparison's threshold and the counter's own, and past its floor.
-    struct WorkCounter: Sendable {
-        var name: String
-        var unit: String
+    package struct WorkCounter: Sendable {
+        package var name: String
+        package var unit: String
         var threshold: Double
         var floor: Double
-        var value: @Sendable (WorkCounters) -> Int64?
+        package var value: @Sendable (WorkCounters) -> Int64?
     }
 
-    static let workCounters: [WorkCounter] = [
+    package static let workCounters: [WorkCounter] = [
         WorkCounter(name: "wal_bytes", unit: "B", threshold: 0.10, floor: 1_048_576) { $0.walBytes },
         WorkCounter(name: "shared_blks_hit", unit: "", threshold: 0.10, floor: 1024) { $0.sharedBlksHit },
         WorkCounter(name: "shared_blks_read", unit: "", threshold: 0.10, floor: 1024) { $0.sharedBlksRead },

@@ -19,6 +19,11 @@ public struct ResultsDocument: Codable, Sendable {
     public var interrupted: Bool?
     public var repetitions: [RepetitionResult]
     public var summary: Summary
+    /// With `sweep`: each step's prediction at the sweep's `predict` scale, how it was made,
+    /// and every scale's repetitions (`repetitions` and `summary` are then the largest scale's).
+    public var predictions: [String: StepPrediction]? = nil
+    public var predictionMethod: PredictionMethod? = nil
+    public var sweep: [SweepScale]? = nil
     /// `run --shard`: the repetitions of the suite this document holds.
     public var shard: ShardInfo?
     /// A document made by `rehearse merge`: the documents it was made of.

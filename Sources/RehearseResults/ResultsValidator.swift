@@ -11,8 +11,9 @@ enum ResultsValidator {
     /// The largest whole number a double holds exactly: no count, time or size comes near it.
     static let maxMagnitude: Double = 9_007_199_254_740_992
     /// Keys whose values come from the scenario or the system, not from measuring: they may be negative.
-    /// A synthesize step's `fidelity` holds correlations, from -1 to 1.
-    static let signedKeys: Set<String> = ["expected", "actual", "observed", "exit_code", "fidelity"]
+    /// A synthesize step's `fidelity` holds correlations, from -1 to 1; a prediction's fitted
+    /// line (`intercept`, `slope`) may cross zero.
+    static let signedKeys: Set<String> = ["expected", "actual", "observed", "exit_code", "fidelity", "intercept", "slope"]
 
     /// `file: the file is … bytes…` when the file is too large to read, or nil.
     static func sizeProblem(of url: URL) -> String? {

@@ -4,13 +4,14 @@ import RehearseSupport
 /// Writes results documents atomically: a temporary file in the same folder,
 /// flushed, then renamed, so a crash never leaves half a document.
 public enum ResultsWriter {
-    /// Writes to `<dir>/<scenario>/<UTC timestamp>-<run id>.json` and returns the path.
+    /// Writes to `<dir>/<scenario>/<UTC timestamp>-<run id><suffix>.json` and returns the path
+    /// (`suffix` is `.pg16` for a run on an asked-for version, else empty).
     @discardableResult
-    public static func write(_ document: ResultsDocument, under directory: URL) throws -> URL {
+    public static func write(_ document: ResultsDocument, under directory: URL, suffix: String = "") throws -> URL {
         let folder = directory.appendingPathComponent(document.scenario.name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let stamp = document.run.startedAt.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
-        let url = folder.appendingPathComponent("\(stamp)-\(document.run.id).json")
+        let url = folder.appendingPathComponent("\(stamp)-\(document.run.id)\(suffix).json")
         try write(document, to: url)
         return url
     }

@@ -19,6 +19,11 @@ public struct ScaleFit: Codable, Sendable, Equatable {
     public var high: Double
     public var model: Model
     public var r2: Double
+    /// The fitted line, `y = intercept + slope·x` with `x` as `model` says (`rows` for
+    /// n·log n), so that a report can draw the curve through the measured scales.
+    public var intercept: Double? = nil
+    public var slope: Double? = nil
+    public var rows: Double? = nil
 
     /// One scale's measurements: every repetition's value.
     public struct Point: Sendable {
@@ -43,7 +48,15 @@ public struct ScaleFit: Codable, Sendable, Equatable {
         let value = line.intercept + line.slope * x0
         let half = line.predictionHalfWidth(at: x0)
         // A duration or a lock hold is never below zero, whatever the line says.
-        return ScaleFit(value: max(0, value), low: max(0, value - half), high: max(0, value + half), model: model, r2: line.r2)
+        return ScaleFit(
+            value: max(0, value), low: max(0, value - half), high: max(0, value + half), model: model, r2: line.r2,
+            intercept: line.intercept, slope: line.slope, rows: rows)
+    }
+
+    /// The fitted curve at `scale` (nil for a fit read from a document without its line).
+    public func curve(at scale: Double) -> Double? {
+        guard let intercept, let slope else { return nil }
+        return intercept + slope * Self.x(model, scale, rows ?? 1)
     }
 
     static func x(_ model: Model, _ scale: Double, _ rows: Double) -> Double {

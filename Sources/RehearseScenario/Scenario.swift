@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var expect: Expectation
     /// `data:`: the profile `synthesize` steps read.
     public var data: DataSettings? = nil
+    /// `sweep:`: the scales the scenario runs at, and the one to predict.
+    public var sweep: Sweep? = nil
     /// The scenario file, as given (relative paths in the scenario resolve against its folder).
     public var file: URL
     /// SHA-256 of the file's bytes, hex.
@@ -60,6 +62,8 @@ public struct DatabaseSettings: Sendable {
     /// Where each setting's value is, for errors the server binary finds in it.
     public var locations: [String: SourceLocation] = [:]
     public var extensions: [String] = []
+    /// `versions`: the PostgreSQL majors to run on (nil: the server chosen as before).
+    public var versions: [Int]?
     public init() {}
 }
 
@@ -191,6 +195,10 @@ public struct WorkloadSpec: Sendable {
         public var weight: Int
         public var sql: SQLSource
         public var params: [ParamGenerator]
+        /// `pgbench: FILE`: a pgbench script run as the transaction (then `sql` is unused).
+        public var pgbench: PgBenchFile? = nil
+        /// `scale:`: the script's `:scale` (pgbench's `-s`).
+        public var scale: Int64 = 1
 
         package init(name: String, weight: Int, sql: SQLSource, params: [ParamGenerator]) {
             self.name = name
@@ -331,6 +339,10 @@ public struct Target: Sendable, Equatable {
     /// `p99 over 10s < 500ms`: judged in every window of this length of the step's timeline.
     public var window: Duration? = nil
     public var location: SourceLocation
+    /// `predicted.duration`, `predicted.lock_hold[.<relation>]`: judged on a sweep's
+    /// prediction (its upper bound), never on one scale's measurements. `metric` is then
+    /// `duration`, the unit of both.
+    public var predicted: PredictedMetric? = nil
 
     public enum Metric: String, Sendable, CaseIterable {
         case p50, p90, p95, p99, p999, max, mean, duration

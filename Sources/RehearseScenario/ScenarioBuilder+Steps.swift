@@ -262,6 +262,9 @@ extension ScenarioBuilder {
         if !sawTransactions { reader.fail(node, "\(key).transactions", "a workload needs at least one transaction") }
         if spec.pipeline > 1, let pipelinePair = pairs.first(where: { $0.key == "pipeline" }) {
             for tx in spec.transactions {
+                if tx.pgbench != nil {
+                    reader.fail(pipelinePair.node, "\(key).pipeline", "transaction '\(tx.name)': a pgbench script is not pipelined")
+                }
                 var sql: String?
                 switch tx.sql {
                 case .inline(let text): sql = text
@@ -281,7 +284,9 @@ extension ScenarioBuilder {
         var result: [WorkloadSpec.Transaction] = []
         for (i, item) in items.enumerated() {
             let p = "\(key)[\(i + 1)]"
-            guard let pairs = reader.mapping(item, p, allowed: ["name", "weight", "sql", "params"]) else { continue }
+            guard let pairs = reader.mapping(item, p, allowed: ["name", "weight", "sql", "params", "pgbench", "scale"]) else {
+                continue
+            }
             var tx = WorkloadSpec.Transaction(name: "tx-\(i + 1)", weight: 1, sql: .inline(""), params: [])
             var sawSQL = false
             for (k, v, _) in pairs {
@@ -298,10 +303,12 @@ extension ScenarioBuilder {
                     sawSQL = true
                     if let s = sqlSource(v, "\(p).sql") { tx.sql = s }
                 case "params": tx.params = params(v, "\(p).params")
+                case "pgbench": tx.pgbench = pgbenchFile(v, "\(p).pgbench")
+                case "scale": tx.scale = Int64(reader.int(v, "\(p).scale", min: 1, max: 1_000_000) ?? 1)
                 default: break
                 }
             }
-            if !sawSQL { reader.fail(item, "\(p).sql", "missing required key 'sql'") }
+            pgbenchRules(pairs, item, p, sawSQL: sawSQL)
             result.append(tx)
         }
         if !result.isEmpty && result.allSatisfy({ $0.weight == 0 }) {

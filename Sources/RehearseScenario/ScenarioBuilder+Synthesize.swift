@@ -30,6 +30,7 @@ extension ScenarioBuilder {
                 guard let s = reader.scalar(v, p) else { continue }
                 if let scale = Double(s), SynthesizeSpec.scaleRange.contains(scale) {
                     spec.scale = scale
+                    spec.scaleGiven = true
                 } else {
                     reader.fail(v, p, "'\(s)' is not a scale from 0.000001 to 1000 (a fraction of the profile's rows: 0.05)")
                 }

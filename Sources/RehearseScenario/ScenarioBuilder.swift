@@ -14,7 +14,7 @@ struct ScenarioBuilder {
     let directory: URL
 
     static let topKeys = [
-        "name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect", "data",
+        "name", "description", "repeat", "database", "steps", "faults", "checks", "targets", "rollback", "expect", "data", "sweep",
     ]
     static let stepKinds = ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot", "synthesize"]
     static let stepCommon = ["name", "on_error", "background", "until", "timeout"]
@@ -54,6 +54,7 @@ struct ScenarioBuilder {
             case "rollback": scenario.rollback = rollback(node)
             case "expect": scenario.expect = expect(node)
             case "data": scenario.data = data(node)
+            case "sweep": scenario.sweep = sweep(node)
             default: break
             }
         }
@@ -123,7 +124,7 @@ struct ScenarioBuilder {
 
     func database(_ node: Node) -> DatabaseSettings {
         var settings = DatabaseSettings()
-        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions"]) else { return settings }
+        guard let pairs = reader.mapping(node, "database", allowed: ["settings", "extensions", "versions"]) else { return settings }
         for (key, value, _) in pairs {
             switch key {
             case "settings":
@@ -137,6 +138,7 @@ struct ScenarioBuilder {
                     }
                 }
             case "extensions": settings.extensions = reader.stringList(value, "database.extensions") ?? []
+            case "versions": settings.versions = versions(value)
             default: break
             }
         }

@@ -119,6 +119,7 @@ struct ScenarioValidator {
         for step in (scenario.expect.stepErrors ?? [:]).keys.sorted() where stepIndex[step] == nil {
             reader.fail(path: "expect.step_errors.\(step)", unknownStep(step))
         }
+        validateSweep(scenario)
     }
 }
 

@@ -9,6 +9,8 @@ public struct SynthesizeSpec: Sendable {
     public var profile: Profile?
     /// Fraction of the profile's row counts (default 1.0).
     public var scale: Double
+    /// The step wrote its own `scale`; without one it takes a `sweep`'s scales.
+    public var scaleGiven = false
     /// Only these profiled tables (nil: every one).
     public var tables: [String]?
     /// The same seed generates the same rows (the default is fixed too).

@@ -4,6 +4,7 @@ import Foundation
 /// `client_memory_peak < 450MB`, `p99 over 10s < 500ms`).
 package enum TargetParser {
     package static func parse(_ text: String, location: SourceLocation) -> Result<Target, TargetParseError> {
+        if let predicted = parsePredicted(text, location: location) { return predicted }
         let ops = ["<=", ">=", "<", ">"]
         guard let op = ops.first(where: { text.contains($0) }), let range = text.range(of: op) else {
             return .failure(TargetParseError("expected `<metric> <op> <value>` with op one of <, <=, >, >= (e.g. `p95 < 2000ms`)"))
@@ -14,7 +15,9 @@ package enum TargetParser {
         let valueText = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
         guard let metric = Target.Metric(rawValue: metricText) else {
             let known = Target.Metric.allCases.map(\.rawValue).joined(separator: ", ")
-            return .failure(TargetParseError("unknown metric '\(metricText)' (known: \(known))"))
+            return .failure(
+                TargetParseError(
+                    "unknown metric '\(metricText)' (known: \(known); with a sweep, predicted.duration and predicted.lock_hold)"))
         }
         var window: Duration?
         if lhs.count > 1 {

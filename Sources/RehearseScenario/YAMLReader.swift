@@ -25,7 +25,8 @@ final class YAMLReader {
     }
 
     func fail(at location: SourceLocation, _ key: String, _ message: String) {
-        let error = ScenarioError(file: file, line: location.line, column: location.column, key: key, message: message)
+        // The location's own file: a problem may be in a file the scenario names (a pgbench script).
+        let error = ScenarioError(file: location.file, line: location.line, column: location.column, key: key, message: message)
         if errors.contains(error) { return }
         errors.append(error)
     }

@@ -34,16 +34,14 @@ package enum ResultsMerger {
 
     /// The scenario's name and the server's major version.
     static func key(_ document: ResultsDocument) -> String {
-        "\(document.scenario.name)\u{0}\(major(document.environment.postgresVersion))"
-    }
-
-    /// `15` of `15.18`, `18` of `18beta1`.
-    package static func major(_ version: String) -> String {
-        String(version.prefix { $0.isNumber })
+        "\(document.scenario.name)\u{0}\(document.postgresMajor.map(String.init) ?? document.environment.postgresVersion)"
     }
 
     static func merge(group parts: [Part], runID: String) throws(RehearseError) -> ResultsDocument {
         let name = parts[0].document.scenario.name
+        if let sweep = parts.first(where: { $0.document.sweep != nil }) {
+            throw .invalidInput("cannot merge \(name): \(sweep.file) is a sweep's document; merge does not judge sweeps' predictions")
+        }
         for part in parts.dropFirst() {
             let first = parts[0]
             let (a, b) = (first.document, part.document)

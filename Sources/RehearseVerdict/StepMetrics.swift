@@ -75,7 +75,8 @@ package enum TargetEvaluator {
         for group in groups {
             let step = group.impact ? impacts[group.step] : metrics[group.step]
             let source = group.transaction.map { step?.transactions[$0] } ?? step
-            for target in group.targets {
+            // A `predicted.<metric>` target is the sweep's to judge, on its prediction.
+            for target in group.targets where target.predicted == nil {
                 var actual = source?.value(of: target.metric)
                 var worst: TargetWindows.Worst?
                 if let window = target.window, let source {

@@ -24,9 +24,14 @@ struct Compare: AsyncParsableCommand {
     @Argument(help: "Baseline results file or folder.") var baseline: String
     @Argument(help: "Current results file or folder.") var current: String
     @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1; default 5%).") var threshold: String?
-    @Option(help: "Output format: text, markdown, json, junit.") var format: String = "text"
+    @Option(help: "Output format: text, markdown, json, junit, github (workflow commands that annotate files).")
+    var format: String = "text"
     @Flag(help: "Divide times by the ratio of the two runs' machine calibrations before comparing.") var normalize = false
     @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
+    @Flag(
+        name: .customLong("across-versions"),
+        help: "Compare one scenario's documents of two PostgreSQL majors (BASELINE the older, CURRENT the newer): what an upgrade changes.")
+    var acrossVersions = false
 
     func run() async throws {
         guard var comparator = comparator(threshold: threshold, strict: strict) else {
@@ -34,10 +39,15 @@ struct Compare: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         guard let output = ComparisonFormatter.Format(rawValue: format) else {
-            printError("rehearse: --format: '\(format)' is not one of text, markdown, json, junit")
+            printError("rehearse: --format: '\(format)' is not one of \(formatNames)")
             throw ExitCode(ExitStatus.invalid)
         }
         comparator.normalize = normalize
+        if acrossVersions {
+            let status = compareAcrossVersions(comparator: comparator, format: output)
+            if status != ExitStatus.ok { throw ExitCode(status) }
+            return
+        }
         let status = compareAndPrint(baseline: baseline, current: current, comparator: comparator, format: output)
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
@@ -76,9 +86,21 @@ func compareAndPrint(
     baselines base: [ResultsDocument], currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
-    let report = comparator.compare(baselines: base, currents: cur)
+    printReport(
+        comparator.compare(baselines: base, currents: cur), currents: cur, comparator: comparator, format: format,
+        toStandardError: toStandardError)
+}
+
+/// Prints a comparison and returns the exit status: 2 when --strict meets differences or nothing matched, 1 on a regression.
+func printReport(
+    _ report: ComparisonReport, currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
+    format: ComparisonFormatter.Format, toStandardError: Bool = false
+) -> Int32 {
     for warning in report.warnings { printError("warning: \(warning)") }
-    let rendered = ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
+    let rendered =
+        format == .github
+        ? githubAnnotations(currents: cur, report: report)
+        : ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
     // With `run --json`, stdout carries only the results documents.
     if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if comparator.strict && !report.warnings.isEmpty {

@@ -10,6 +10,13 @@ struct Lint: AsyncParsableCommand {
     @Argument(help: "Scenario files, or folders of them.")
     var paths: [String]
 
+    @Option(help: "Output format: text, or github (a workflow command that annotates each problem's line).")
+    var format: String = "text"
+
+    func validate() throws {
+        if format != "text" && format != "github" { throw ValidationError("--format: '\(format)' is not one of text, github") }
+    }
+
     func run() async throws {
         let files: [URL]
         do { files = try scenarioFiles(paths) } catch {
@@ -17,6 +24,7 @@ struct Lint: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let suite = ScenarioSuite.load(files: files)
+        if format == "github" { print(githubAnnotations(suite.errors), terminator: "") }
         for error in suite.errors { printError("\(error)") }
         if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
         print("\(files.count) scenario file\(files.count == 1 ? "" : "s") valid")

@@ -4,18 +4,22 @@ import RehearseResults
 import RehearseScenario
 import RehearseSupport
 
-/// `run --shard I/N`: which scenarios, and which of their repetitions, this shard runs.
+/// `run --shard I/N`: which scenarios, and which of their repetitions on which version, this
+/// shard runs.
 struct ShardSelection {
     var scenarios: [Scenario]
-    /// Parallel to `scenarios`: the repetitions to run (nil: all, no `--shard`).
-    var shards: [ShardInfo?]
+    /// Parallel to `scenarios`: the repetitions to run on each version (the key: a major, or nil
+    /// for a scenario without versions); nil: all of them (no `--shard`).
+    var shards: [[Int?: ShardInfo]?]
     /// How many units the whole suite has, and this shard's share, for the note on stderr.
     var units = 0
     var mine = 0
 
     /// The suite's units dealt as `ShardPlan` says; without `--shard`, every scenario whole.
+    /// `versions` gives the majors a scenario runs on (nil: once, on the server chosen as before).
     static func make(
-        _ scenarios: [Scenario], shard text: String?, durations: String?, repeatOverride: Int?, environment: [String: String]
+        _ scenarios: [Scenario], shard text: String?, durations: String?, repeatOverride: Int?, environment: [String: String],
+        versions: (Scenario) -> [Int]?
     ) throws(RehearseError) -> ShardSelection {
         guard let text else {
             if durations != nil { throw .invalidInput("--shard-durations needs --shard") }
@@ -24,7 +28,9 @@ struct ShardSelection {
         let shard = try Shard.parse(text, environment: environment)
         let repeats = scenarios.map { repeatOverride ?? $0.repeatCount }
         let units = ShardPlan.units(
-            zip(scenarios, repeats).map { (name: $0.name, repeat: $1, versions: versions(of: $0)) })
+            zip(scenarios, repeats).map { scenario, total in
+                (name: scenario.name, repeat: total, versions: versions(scenario)?.map { String($0) } ?? [nil])
+            })
         var seconds: ((ShardUnit) -> Double)?
         if let durations {
             let documents: [ResultsDocument]
@@ -36,17 +42,16 @@ struct ShardSelection {
         let mine = ShardPlan.deal(units, shards: shard.count, seconds: seconds)[shard.index - 1]
         var selection = ShardSelection(scenarios: [], shards: [], units: units.count, mine: mine.count)
         for (scenario, total) in zip(scenarios, repeats) {
-            let repetitions = mine.filter { $0.scenario == scenario.name }.map(\.repetition)
-            guard !repetitions.isEmpty else { continue }
+            var byVersion: [Int?: ShardInfo] = [:]
+            for unit in mine where unit.scenario == scenario.name {
+                let major = unit.version.flatMap { Int($0) }
+                byVersion[major, default: ShardInfo(shard: shard.description, repeat: total, repetitions: [])].repetitions.append(
+                    unit.repetition)
+            }
+            guard !byVersion.isEmpty else { continue }
             selection.scenarios.append(scenario)
-            selection.shards.append(ShardInfo(shard: shard.description, repeat: total, repetitions: repetitions))
+            selection.shards.append(byVersion)
         }
         return selection
-    }
-
-    /// The PostgreSQL versions a scenario runs on, one unit each. One default version until
-    /// `--pg` (a version matrix) lands; then this is the one place that asks it.
-    static func versions(of scenario: Scenario) -> [String?] {
-        [nil]
     }
 }

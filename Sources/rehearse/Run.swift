@@ -39,8 +39,13 @@ struct Run: AsyncParsableCommand {
         name: .customLong("save-baseline"), help: "Also write the results as the new baseline into this folder (e.g. results/baselines).")
     var saveBaseline: String?
 
-    @Option(name: .customLong("pg-bin"), help: "Folder of the PostgreSQL server programs (initdb, postgres).")
-    var pgBin: String?
+    @Option(
+        name: .customLong("pg-bin"),
+        help: "Folder of the PostgreSQL server programs (initdb, postgres); repeat it to offer one folder per version for --pg.")
+    var pgBin: [String] = []
+
+    @Option(name: .customLong("pg"), help: "Run every scenario on each of these PostgreSQL majors (15,16,18), over database.versions.")
+    var pg: String?
 
     @Option(name: .customLong("step-timeout"), help: "Default timeout of a step, in seconds.")
     var stepTimeout: Int = 1800
@@ -74,6 +79,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--step-timeout must be between 1 and \(maxTimeout) seconds (7 days), found \(stepTimeout)")
         }
         if comparator(threshold: threshold, strict: false) == nil { throw ValidationError(thresholdProblem(threshold ?? "")) }
+        if let problem = pg.flatMap({ PostgresVersions.parse($0).problem }) { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -91,7 +97,7 @@ struct Run: AsyncParsableCommand {
         do {
             selection = try ShardSelection.make(
                 suite.scenarios, shard: shard, durations: shardDurations, repeatOverride: `repeat`,
-                environment: ProcessInfo.processInfo.environment)
+                environment: ProcessInfo.processInfo.environment, versions: versions(of:))
         } catch {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
@@ -107,7 +113,7 @@ struct Run: AsyncParsableCommand {
             try ResultsWriter.checkWritable(folder: out, option: "--out", entries: names.map { ($0, true) })
             if let saveBaseline {
                 try ResultsWriter.checkWritable(
-                    folder: saveBaseline, option: "--save-baseline", entries: names.map { ("\($0).json", false) })
+                    folder: saveBaseline, option: "--save-baseline", entries: baselineNames(scenarios).map { ($0, false) })
             }
         } catch {
             printError("rehearse: \(error)")
@@ -116,7 +122,8 @@ struct Run: AsyncParsableCommand {
 
         var options = RunOptions()
         options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
-        options.pgBin = pgBin
+        options.pgBin = pgBin.first
+        options.pgBins = Array(pgBin.dropFirst())
         do {
             options.loadSlice = try loadSliceOption(server: options.server)
         } catch {
@@ -124,7 +131,8 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         do {
-            try await ScenarioRunner.checkSettings(scenarios, options: options)
+            try await ScenarioRunner.checkSettings(scenarios.filter { versions(of: $0) == nil }, options: options)
+            try await VersionMatrix.preflight(scenarios, override: versionOverride, options: options)
         } catch {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.of(error))
@@ -147,9 +155,17 @@ struct Run: AsyncParsableCommand {
                 // An interrupt before anything ran still leaves one document saying so.
                 if Task.isCancelled && !documents.isEmpty { break }
                 var options = options
-                options.shard = shard
+                options.shard = shard?[nil]
                 do {
-                    documents.append(try await ScenarioRunner.run(scenario, options: options))
+                    guard let majors = versions(of: scenario) else {
+                        documents.append(try await ScenarioRunner.run(scenario, options: options))
+                        continue
+                    }
+                    // A shard runs the versions it was dealt repetitions of.
+                    for major in majors where !(Task.isCancelled && !documents.isEmpty) && shard.map({ $0[major] != nil }) ?? true {
+                        options.shard = shard?[major]
+                        documents.append(try await VersionMatrix.run(scenario, major: major, options: options))
+                    }
                 } catch {
                     return (documents, error)
                 }
@@ -165,7 +181,7 @@ struct Run: AsyncParsableCommand {
                 if let data = try? encoder.encode(doc) { print(String(decoding: OutgoingText.json(data), as: UTF8.self)) }
             }
         } else {
-            print(SummaryTable.render(documents), terminator: "")
+            print(SummaryTable.render(documents, colour: colourWanted(on: 1)), terminator: "")
         }
         if let sig = SignalTrap.shared.signalReceived {
             SignalTrap.exitAfterCleanup(sig)
@@ -179,7 +195,7 @@ struct Run: AsyncParsableCommand {
             for doc in documents {
                 let folder = URL(fileURLWithPath: saveBaseline)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try ResultsWriter.write(doc, to: folder.appendingPathComponent("\(doc.scenario.name).json"))
+                try ResultsWriter.write(doc, to: folder.appendingPathComponent(baselineName(doc, scenarios: scenarios)))
             }
         }
         if let baselines, let comparator = comparator(threshold: threshold, strict: false) {

@@ -20,7 +20,7 @@ struct ExampleSuiteTests {
             let scenario = try ScenarioLoader.load(file: Self.scenarios.appendingPathComponent(name))
             for step in scenario.steps { kinds.insert(step.kind.name) }
         }
-        #expect(kinds == ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot"])
+        #expect(kinds == ["sql", "migrate", "seed", "backfill", "workload", "run", "snapshot", "synthesize"])
         for n in 1...5 { #expect(Self.files.contains { $0.hasPrefix("incident-\(n)-") }) }
     }
 }

@@ -39,10 +39,15 @@ struct JSONSchemaTests {
             "name: Bad\nsteps: [{sql: 'SELECT 1'}]\n",
             "name: x\nsteps: [{sql: 'SELECT 1'}]\ntargets: {a: ['p97 < 1s']}\n",
             "name: x\nrepeat: 0\nsteps: [{sql: 'SELECT 1'}]\n",
+            "name: x\nsteps: [{workload: {transactions: [{sql: 'SELECT 1', pgbench: t.sql}]}}]\n",
+            "name: x\nsteps: [{workload: {transactions: [{sql: 'SELECT 1', scale: 2}]}}]\n",
+            "name: x\nsteps: [{workload: {transactions: [{pgbench: t.sql, params: [1]}]}}]\n",
         ] {
             let problems = SchemaValidator.validate(try Yams.load(yaml: bad) as Any, against: schema, path: "$")
             #expect(!problems.isEmpty, "accepted: \(bad)")
         }
+        let pgbench = "name: x\nsteps: [{workload: {transactions: [{name: t, pgbench: t.sql, scale: 10, weight: 3}]}}]\n"
+        #expect(SchemaValidator.validate(try Yams.load(yaml: pgbench) as Any, against: schema, path: "$").isEmpty)
     }
 }
 
@@ -98,6 +103,9 @@ enum SchemaValidator {
         }
         if let one = schema["oneOf"] as? [[String: Any]], one.filter({ validate(value, against: $0, path: path).isEmpty }).count != 1 {
             problems.append("\(path): matches not exactly one of oneOf")
+        }
+        if let not = schema["not"] as? [String: Any], validate(value, against: not, path: path).isEmpty {
+            problems.append("\(path): matches what `not` excludes")
         }
         return problems
     }

@@ -86,6 +86,12 @@ struct OutgoingTextTests {
             }
         }
         expectClean(HTMLReport.render(documents: [document], baseline: [document]), "the HTML report")
+        expectClean(OpenMetrics.render([document]), "the OpenMetrics text")
+        var unmet = document
+        unmet.expectation = .init(met: false, mismatches: ["verdict: expected approved, got blocked"])
+        let annotations = GitHubAnnotations.render(documents: [unmet], comparison: report, sources: [:])
+        #expect(annotations.contains("::error "))
+        expectClean(annotations, "compare --format github")
     }
 
     @Test func controlCharactersAreShownNotSent() {

@@ -121,12 +121,15 @@ package enum ShardPlan {
     /// span (its database's creation, then from the first step's start to the last step's end).
     package static func durations(from documents: [ResultsDocument]) -> [String: Double] {
         var result: [String: Double] = [:]
-        for document in Comparator.newestByScenarioList(documents) {
+        for document in documents.sorted(by: { $0.run.finishedAt < $1.run.finishedAt }) {
             let spans = document.repetitions.map { repetition in
                 let end = repetition.steps.map { ($0.startedMs ?? 0) + $0.durationMs }.max() ?? 0
                 return (end + (repetition.databaseMs ?? 0)) / 1000
             }
-            if let median = Median.of(spans) { result[key(scenario: document.scenario.name, version: nil)] = median }
+            guard let median = Median.of(spans) else { continue }
+            // By the major it ran on too, for a suite that runs scenarios on several.
+            result[key(scenario: document.scenario.name, version: nil)] = median
+            if let major = document.postgresMajor { result[key(scenario: document.scenario.name, version: String(major))] = median }
         }
         return result
     }
@@ -135,7 +138,10 @@ package enum ShardPlan {
     /// earlier results the median of those known (1 s when none is).
     package static func seconds(from durations: [String: Double]) -> (ShardUnit) -> Double {
         let fallback = Median.of(Array(durations.values)) ?? 1
-        return { unit in durations[key(scenario: unit.scenario, version: unit.version)] ?? fallback }
+        return { unit in
+            durations[key(scenario: unit.scenario, version: unit.version)] ?? durations[key(scenario: unit.scenario, version: nil)]
+                ?? fallback
+        }
     }
 
     package static func key(scenario: String, version: String?) -> String {

@@ -12,6 +12,7 @@ public enum ABRunner {
 
     /// Runs `count` repetitions of each side, alternating; each side keeps its own server.
     public static func run(base: Scenario, current: Scenario, repeat count: Int, options: RunOptions) async throws -> Pair {
+        let (base, current) = (SweepPlan.largestScale(of: base), SweepPlan.largestScale(of: current))
         var a = try await ScenarioRun.start(base, options: options)
         var b: ScenarioRun
         do { b = try await ScenarioRun.start(current, options: options) } catch {

@@ -48,7 +48,10 @@ struct LoadSliceBarrier: Sendable {
     }
 
     /// Arrives at `point`; with `wait`, returns when every slice has (or slice 1 skipped it).
-    func arrive(_ point: String, wait: Bool = true) async throws -> Outcome {
+    /// With `together`, every slice returns at the same instant: 100 ms after the last arrival
+    /// on the server's clock, each sleeping what is left of it, so a slice that noticed late
+    /// (a busy machine) does not start late.
+    func arrive(_ point: String, wait: Bool = true, together: Bool = false) async throws -> Outcome {
         try await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
             try await connection.execute(
                 "INSERT INTO \(Self.schema).arrivals (point, slice) VALUES (\(quoteLiteral(point)), \(slice.index)) ON CONFLICT DO NOTHING")
@@ -63,7 +66,17 @@ struct LoadSliceBarrier: Sendable {
                     """, [point]
                 ).rows.first
                 let arrived = (row?[0] ?? nil)?.split(separator: ",").compactMap { Int($0) } ?? []
-                if arrived.count >= slice.count { return .go }
+                if arrived.count >= slice.count {
+                    if together,
+                        let left = try await connection.query(
+                            "SELECT extract(epoch FROM max(arrived_at) + interval '100 milliseconds' - clock_timestamp()) FROM \(Self.schema).arrivals WHERE point = $1",
+                            [point]
+                        ).scalar.flatMap(Double.init), left > 0
+                    {
+                        try await Task.sleep(for: .microseconds(Int64(left * 1e6)))
+                    }
+                    return .go
+                }
                 if (row?[1] ?? nil) == "t" { return .skipped }
                 guard clock.now < deadline else {
                     let missing = (1...slice.count).filter { !arrived.contains($0) }.map(String.init).joined(separator: ", ")

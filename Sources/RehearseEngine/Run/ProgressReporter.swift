@@ -8,7 +8,7 @@ import Synchronization
 final class ProgressReporter: Sendable {
     private let lock = Mutex(())
 
-    private func emit(_ line: String) {
+    func emit(_ line: String) {
         lock.withLock { _ in FileHandle.standardError.write(Data((OutgoingText.terminal(line) + "\n").utf8)) }
     }
 

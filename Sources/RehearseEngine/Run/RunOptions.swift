@@ -15,6 +15,10 @@ public struct RunOptions: Sendable {
     public var keep = false
     /// Explicit folder of the PostgreSQL server programs.
     public var pgBin: String?
+    /// More folders of server programs (`--pg-bin` given again), searched for `postgresMajor`.
+    public var pgBins: [String] = []
+    /// The PostgreSQL major this run is for (`database.versions`, `--pg`); nil: the server chosen as before.
+    public var postgresMajor: Int?
     /// The default timeout of a step.
     public var stepTimeout: Duration = .seconds(1800)
     /// Print progress lines (to stderr).

@@ -9,8 +9,9 @@ import RehearseVerdict
 /// repetitions one at a time, then the results document. `ScenarioRunner.run` goes through
 /// them in order; `rehearse ab` alternates the repetitions of two runs.
 struct ScenarioRun {
-    let scenario: Scenario
-    let options: RunOptions
+    /// A sweep runs it at each of its scales in turn (`ScenarioRun+Sweep.swift`).
+    var scenario: Scenario
+    var options: RunOptions
     let progress: ProgressReporter?
     let runID: String
     let startedAt: Date
@@ -83,7 +84,7 @@ struct ScenarioRun {
         let document = await ScenarioRunner.assemble(
             scenario: scenario, runID: runID, startedAt: Date(), host: nil, serverKind: options.serverKind,
             settings: [:], calibration: nil, repetitions: [], merged: [:], impacts: [:], interrupted: true)
-        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory) }
+        if options.writeResults { try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix) }
         return document
     }
 
@@ -160,7 +161,7 @@ struct ScenarioRun {
     }
 
     /// Releases the server and returns the results document (written when the options say so).
-    func finish() async throws -> ResultsDocument {
+    func finish(sweep: (plan: SweepPlan, scales: [SweepAssembly.Scale])? = nil) async throws -> ResultsDocument {
         if options.loadSlice?.leads ?? true { try? await host.dropDatabase(template) }
         Diagnostics.mark("repetitions done", ["scenario": "\(scenario.name)"])
         var settings = await host.settings()
@@ -181,11 +182,14 @@ struct ScenarioRun {
             scenario: scenario, runID: runID, startedAt: startedAt, host: host, serverKind: host.kind, settings: settings,
             calibration: calibration, repetitions: repetitions, merged: merged, impacts: mergedImpacts,
             interrupted: Task.isCancelled)
+        if let sweep {
+            SweepAssembly.complete(&document, scenario: scenario, plan: sweep.plan, scales: sweep.scales, interrupted: Task.isCancelled)
+        }
         document.shard = options.shard
         if let slice = options.loadSlice { document.awaitMerge(of: slice) }
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
-            try ResultsWriter.write(document, under: options.outDirectory)
+            try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix)
         }
         return document
     }

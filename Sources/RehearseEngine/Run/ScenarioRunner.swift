@@ -20,6 +20,7 @@ public enum ScenarioRunner {
             // Interrupted before the server was ready: the document still says so.
             return try await ScenarioRun.interruptedBeforeStart(scenario, options: options)
         }
+        if let plan = SweepPlan(scenario) { return try await run.sweep(plan, repetitions: options.repeatOverride ?? scenario.repeatCount) }
         return try await run.repetitions(options.repeatOverride ?? scenario.repeatCount)
     }
 
@@ -42,7 +43,7 @@ public enum ScenarioRunner {
             }
             return try await ExternalHost.connect(server, runID: runID)
         }
-        let binaries = try await PostgresBinaries.locate(explicit: options.pgBin)
+        let binaries = try await options.binaries()
         Diagnostics.mark("binaries located")
         var cap: Int64?
         for fault in scenario.faults { if case .memoryCapServer(let bytes) = fault.kind { cap = bytes } }
@@ -107,13 +108,19 @@ public enum ScenarioRunner {
         try await host.createDatabase(template, template: nil)
         guard !scenario.database.extensions.isEmpty else { return }
         let connection = try await host.connect(database: template, label: "rehearse-template")
-        do {
-            for ext in scenario.database.extensions {
+        for ext in scenario.database.extensions {
+            do {
                 try await connection.execute("CREATE EXTENSION IF NOT EXISTS \(quoteIdentifier(ext))")
+            } catch {
+                await connection.close()
+                let pg = asPostgres(error)
+                // Not installed in this build (0A000 from 15 on, 58P01 before): a version matrix
+                // blocks this version's document and runs the others.
+                if ["0A000", "58P01"].contains(pg.sqlstate ?? "") {
+                    throw MissingExtension(name: ext, message: pg.message, postgresVersion: host.postgresVersion)
+                }
+                throw RehearseError.infrastructure("database.extensions: \(pg.message)")
             }
-        } catch {
-            await connection.close()
-            throw RehearseError.infrastructure("database.extensions: \(asPostgres(error).message)")
         }
         await connection.close()
     }

@@ -44,12 +44,7 @@ struct PostgresBinaries: Sendable {
             else { continue }
             let (t, out) = try await ChildProcess.run([dir.appendingPathComponent("postgres").path, "--version"])
             guard t.succeeded else { continue }
-            // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)": the word after "(PostgreSQL)".
-            let words = out.split(whereSeparator: \.isWhitespace).map(String.init)
-            let version =
-                words.firstIndex(of: "(PostgreSQL)").flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
-                ?? words.first(where: { $0.first?.isNumber == true }) ?? "unknown"
-            return PostgresBinaries(directory: dir, version: version)
+            return PostgresBinaries(directory: dir, version: version(fromVersionOutput: out))
         }
         throw RehearseError.infrastructure(
             "no PostgreSQL server programs found (initdb, postgres): install them (apt-get install postgresql) "

@@ -56,7 +56,7 @@ enum Workload {
         if let barrier = context.loadSlice {
             // The slices start together, connections already open.
             do {
-                if try await barrier.arrive(context.step.name) == .skipped {
+                if try await barrier.arrive(context.step.name, together: true) == .skipped {
                     for c in connections { await context.release(c) }
                     measurement.skippedBySlices = true
                     return measurement
@@ -179,6 +179,7 @@ enum Workload {
         let params = ParameterBuffer(capacity: 16)
         var schedule = LaneSchedule(lane)
         var done = 0
+        var pgbench = PgBenchLane(plan: plan, clientID: lane.index, seed: lane.seed)
         while !stop.isStopped {
             let due: UInt64
             switch schedule.next(now: monotonicNanos()) {
@@ -191,6 +192,15 @@ enum Workload {
             case .due(let at): due = at
             }
             let txIndex = plan.pick(random.next())
+            if let script = plan.transactions[txIndex].script, pgbench != nil {
+                let sent = schedule.isOpen ? monotonicNanos() : due
+                try pgbench?.run(
+                    txIndex, script, scale: plan.transactions[txIndex].scale, due: due, sent: sent, session: session,
+                    stop: stop, into: &result)
+                done += 1
+                try lane.afterTransaction(done)
+                continue
+            }
             plan.bind(txIndex, into: params, random: &random, sequence: Int64(done * lane.connections + lane.index))
             let wrapping = statements.wrapping[txIndex]
             // In the closed model a transaction is due when the lane is ready for it: now.

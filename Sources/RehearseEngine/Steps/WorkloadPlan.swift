@@ -23,18 +23,34 @@ struct WorkloadPlan: Sendable {
         var params: [ParamGenerator]
         /// Wrapped in BEGIN/COMMIT by the engine (several statements, no BEGIN of its own).
         var wrapped: Bool
+        /// A pgbench script run instead of `statements` (see `PgBenchLane`), and its `:scale`.
+        var script: PgBenchScript? = nil
+        var scale: Int64 = 1
     }
 
     var transactions: [Transaction]
     /// cumulative[i] is the sum of the weights of transactions 0...i.
     var cumulative: [UInt64]
     var totalWeight: UInt64
+    /// The variables of every pgbench script of the workload: a client shares them between its scripts.
+    var pgbenchVariables = PgBenchVariables()
 
     init(spec: WorkloadSpec, resolve: (SQLSource) throws -> String) throws {
         var transactions: [Transaction] = []
         var cumulative: [UInt64] = []
         var total: UInt64 = 0
         for (index, tx) in spec.transactions.enumerated() {
+            if let file = tx.pgbench {
+                if spec.pipeline > 1 {
+                    throw PostgresError(kind: .client, message: "transaction '\(tx.name)': a pgbench script is not pipelined")
+                }
+                let script = try PgBenchScript.parse(file.text, file: file.display, variables: &pgbenchVariables)
+                transactions.append(
+                    Transaction(name: tx.name, statements: [], params: [], wrapped: false, script: script, scale: tx.scale))
+                total += UInt64(max(tx.weight, 0))
+                cumulative.append(total)
+                continue
+            }
             let text = try resolve(tx.sql)
             let parts = SQLScript.statements(text).map(\.text).filter {
                 !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
