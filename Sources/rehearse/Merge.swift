@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RehearseReport
 import RehearseResults
+import RehearseScenario
 import RehearseSupport
 import RehearseVerdict
 
@@ -27,8 +28,12 @@ struct Merge: AsyncParsableCommand {
             let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
             documents = try ResultsMerger.merge(parts, runID: runID)
             let folder = URL(fileURLWithPath: out)
+            // A scenario merged on several majors keeps them apart as `run` does (`….pg16.json`).
+            let names = documents.map(\.scenario.name)
             for document in documents {
-                let url = try ResultsWriter.write(document, under: folder)
+                let versioned = names.filter { $0 == document.scenario.name }.count > 1
+                let suffix = PostgresVersions.fileSuffix(versioned ? document.postgresMajor : nil)
+                let url = try ResultsWriter.write(document, under: folder, suffix: suffix)
                 if !json {
                     printError("merged \(document.mergedFrom?.count ?? 0) documents of \(document.scenario.name) into \(url.relativePath)")
                 }
