@@ -22,7 +22,7 @@ extension TimedSuites {
             name: sliced
             steps:
               - name: schema
-                sql: "CREATE TABLE hits (lane int)"
+                sql: "CREATE TABLE hits (lane int); CREATE TABLE clients (id int)"
               - name: reads
                 background: true
                 until: traffic
@@ -40,10 +40,20 @@ extension TimedSuites {
                     - name: hit
                       sql: "INSERT INTO hits VALUES ($1)"
                       params: [{random_int: [1, 100]}]
+              - name: clients
+                workload:
+                  connections: 4
+                  iterations: 8
+                  transactions:
+                    - name: client
+                      pgbench: client.sql
             checks:
               - name: every_hit
                 row_count: hits
                 expect: 3001
+              - name: client_ids_0_to_3
+                query: "SELECT string_agg(DISTINCT id::text, ',' ORDER BY id::text) FROM clients"
+                expect: "0,1,2,3"
             targets:
               traffic: ["error_rate < 1%"]
             """
@@ -52,6 +62,9 @@ extension TimedSuites {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-slices-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try Self.scenario.write(to: dir.appendingPathComponent("sliced.yaml"), atomically: false, encoding: .utf8)
+            // `:client_id` of each lane, as on one machine: the slices' lanes 0 to 3 together.
+            try "INSERT INTO clients VALUES (:client_id);\n".write(
+                to: dir.appendingPathComponent("client.sql"), atomically: false, encoding: .utf8)
             return dir
         }
 
@@ -114,6 +127,8 @@ extension TimedSuites {
                 #expect(document.repetitions.first?.steps.first { $0.name == "reads" }?.batches == reads.reduce(0, +))
                 // Slice 1 checked after every slice was done: the server has all 3001 rows.
                 #expect(document.repetitions.first?.checks.first { $0.name == "every_hit" }?.passed == true)
+                #expect(document.repetitions.first?.checks.first { $0.name == "client_ids_0_to_3" }?.passed == true)
+                #expect(document.summary.steps["clients"]?.batches == 8)
                 #expect(document.verdict == .approved)
                 #expect(document.expectation.met)
                 #expect(document.mergedFrom?.compactMap(\.loadSlice).sorted() == (1...slices).map { "\($0)/\(slices)" })
