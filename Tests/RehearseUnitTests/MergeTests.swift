@@ -1,4 +1,5 @@
 import Foundation
+import TestBasics
 import Testing
 
 @testable import RehearseHistogram
@@ -89,6 +90,45 @@ struct MergeTests {
                 .init(file: "s1.json", runId: "run-1/2", shard: "1/2"), .init(file: "s2.json", runId: "run-2/2", shard: "2/2"),
             ])
         #expect(merged.shard == nil)
+    }
+
+    /// The reference HdrHistogram (Python, scripts/python-tools.txt) decodes the shards'
+    /// histograms, adds them up, and finds the merged document's histogram equal to that sum
+    /// bucket for bucket, with the merged document's percentiles.
+    @Test func theReferenceHdrHistogramAgreesWithTheMergedDocument() async throws {
+        let parts = [
+            ResultsMerger.Part(file: "s1.json", document: Self.document([0], shard: "1/3")),
+            ResultsMerger.Part(file: "s2.json", document: Self.document([1, 3], shard: "2/3")),
+            ResultsMerger.Part(file: "s3.json", document: Self.document([2], shard: "3/3")),
+        ]
+        let merged = try #require(try ResultsMerger.merge(parts, runID: "m").first)
+        let step = try #require(merged.summary.steps["reads"])
+        let input: [String: Any] = [
+            "merged": step.histogram ?? "",
+            "parts": parts.flatMap { $0.document.repetitions.compactMap { $0.steps.first?.histogram } },
+        ]
+        let folder = try TemporaryFolder(prefix: "rh-merge")
+        let file = try folder.file(String(decoding: try JSONSerialization.data(withJSONObject: input), as: UTF8.self), name: "h.json")
+        let code = """
+            import json, sys
+            from hdrh.histogram import HdrHistogram
+            d = json.load(open(sys.argv[1]))
+            total = HdrHistogram(1, 3600000000, 3)
+            for p in d["parts"]:
+                total.add(HdrHistogram.decode(p))
+            merged = HdrHistogram.decode(d["merged"])
+            buckets = lambda h: [(i.value_iterated_to, i.count_at_value_iterated_to) for i in h.get_recorded_iterator()]
+            print(json.dumps({"equal": buckets(merged) == buckets(total), "count": merged.get_total_count(),
+                              "percentiles": [merged.get_value_at_percentile(p) / 1000 for p in (50, 90, 95, 99, 99.9)]}))
+            """
+        let (status, output) = try await PythonTools.run(code, [file.path])
+        try #require(status == 0, "\(output)")
+        let json = try #require(output.split(separator: "\n").last.map { Data($0.utf8) })
+        let reference = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(reference["equal"] as? Bool == true)
+        #expect(reference["count"] as? Int == 20000)
+        let latency = try #require(step.latencyMs)
+        #expect(reference["percentiles"] as? [Double] == [latency.p50, latency.p90, latency.p95, latency.p99, latency.p999])
     }
 
     /// Split 2 and 3 ways, the suite merges to the verdict, reasons, expectation and summary
