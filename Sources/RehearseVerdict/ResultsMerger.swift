@@ -39,8 +39,17 @@ package enum ResultsMerger {
 
     static func merge(group parts: [Part], runID: String) throws(RehearseError) -> ResultsDocument {
         let name = parts[0].document.scenario.name
+        // A sweep is never split (its predictions fit all its scales): its one document passes.
         if let sweep = parts.first(where: { $0.document.sweep != nil }) {
-            throw .invalidInput("cannot merge \(name): \(sweep.file) is a sweep's document; merge does not judge sweeps' predictions")
+            guard parts.count == 1 else {
+                throw .invalidInput(
+                    "cannot merge \(name): \(sweep.file) is a sweep's whole run, and \(parts.count - 1) other document(s) of it were given; a sweep is never split"
+                )
+            }
+            var document = sweep.document
+            document.mergedFrom = [MergedPart(file: sweep.file, runId: document.run.id, shard: document.shard?.shard)]
+            document.shard = nil
+            return document
         }
         for part in parts.dropFirst() {
             let first = parts[0]

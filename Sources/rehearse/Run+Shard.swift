@@ -26,7 +26,8 @@ struct ShardSelection {
             return ShardSelection(scenarios: scenarios, shards: scenarios.map { _ in nil })
         }
         let shard = try Shard.parse(text, environment: environment)
-        let repeats = scenarios.map { repeatOverride ?? $0.repeatCount }
+        // A sweep is one unit: its predictions are fitted over all its scales and repetitions.
+        let repeats = scenarios.map { $0.sweep != nil ? 1 : repeatOverride ?? $0.repeatCount }
         let units = ShardPlan.units(
             zip(scenarios, repeats).map { scenario, total in
                 (name: scenario.name, repeat: total, versions: versions(scenario)?.map { String($0) } ?? [nil])
@@ -49,6 +50,11 @@ struct ShardSelection {
                     unit.repetition)
             }
             guard !byVersion.isEmpty else { continue }
+            // The shard dealt a sweep runs all of its repetitions.
+            if scenario.sweep != nil {
+                let all = repeatOverride ?? scenario.repeatCount
+                byVersion = byVersion.mapValues { ShardInfo(shard: $0.shard, repeat: all, repetitions: Array(1...max(all, 1))) }
+            }
             selection.scenarios.append(scenario)
             selection.shards.append(byVersion)
         }

@@ -53,30 +53,12 @@ enum Workload {
             measurement.fail(message: "\(error)")
             return measurement
         }
-        if let barrier = context.loadSlice {
-            // The slices start together, connections already open.
-            do {
-                if try await barrier.arrive(context.step.name, together: true) == .skipped {
-                    for c in connections { await context.release(c) }
-                    measurement.skippedBySlices = true
-                    return measurement
-                }
-            } catch {
-                for c in connections { await context.release(c) }
-                measurement.infrastructureFailure = "\(error)"
-                return measurement
-            }
-            measurement.wallStart = Date()
-            measurement.sliceStart = monotonicNanos()
+        // Load slices start together, connections already open (LoadSliceBarrier+Workload).
+        if let barrier = context.loadSlice, await !barrier.start(context.step, measurement: &measurement) {
+            for c in connections { await context.release(c) }
+            return measurement
         }
-        // The other slices' share of a background workload stops when slice 1's does.
-        let watcher = context.loadSlice.flatMap { barrier in
-            context.step.background && !barrier.slice.leads
-                ? Task {
-                    await barrier.waitForStop(of: context.step.name)
-                    stop.stop()
-                } : nil
-        }
+        let watcher = context.loadSlice?.watchStop(of: context.step, stop: stop)
         let start = monotonicNanos() + 1_000_000
         var deadline: UInt64?
         var iterations: Int?
@@ -96,13 +78,7 @@ enum Workload {
         }
         watcher?.cancel()
         for c in connections { await context.release(c) }
-        if let barrier = context.loadSlice {
-            if context.step.background && barrier.slice.leads { _ = try? await barrier.arrive("\(context.step.name) stop", wait: false) }
-            // The step after a workload starts when every slice's share of it is done.
-            do { _ = try await barrier.arrive("\(context.step.name) done", wait: barrier.slice.leads) } catch {
-                measurement.infrastructureFailure = "\(error)"
-            }
-        }
+        await context.loadSlice?.finish(context.step, measurement: &measurement)
         var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
         for outcome in results {
             if let lane = outcome.result { merged.merge(lane) }
