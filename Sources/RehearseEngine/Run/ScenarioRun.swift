@@ -147,8 +147,9 @@ struct ScenarioRun {
     /// Slice 1, after its steps: the workloads it did not run are skipped for the others, and
     /// the repetition's database is dropped only once every slice is done with it.
     private func meetAtEnd(_ barrier: LoadSliceBarrier, outcome: inout RepetitionRunner.Outcome) async {
-        let ran = Set(outcome.result.steps.filter { $0.status != .skipped }.map(\.name))
-        await barrier.skip(LoadSlice.barrierSteps(of: scenario).filter { !ran.contains($0) })
+        // A workload that never reached its start (skipped, or failed before it) is skipped for all.
+        let started = Set(outcome.result.steps.filter { $0.startedAt != nil }.map(\.name))
+        await barrier.skip(LoadSlice.barrierSteps(of: scenario).filter { !started.contains($0) })
         guard outcome.infrastructureFailure == nil else { return }
         do { _ = try await barrier.arrive("end") } catch { outcome.infrastructureFailure = "\(error)" }
     }
