@@ -14,6 +14,8 @@ struct ShardSelection {
     /// How many units the whole suite has, and this shard's share, for the note on stderr.
     var units = 0
     var mine = 0
+    /// `I/N` as resolved (`auto` read from the environment).
+    var shard = ""
 
     /// The suite's units dealt as `ShardPlan` says; without `--shard`, every scenario whole.
     /// `versions` gives the majors a scenario runs on (nil: once, on the server chosen as before).
@@ -41,7 +43,7 @@ struct ShardSelection {
             seconds = ShardPlan.seconds(from: ShardPlan.durations(from: documents))
         }
         let mine = ShardPlan.deal(units, shards: shard.count, seconds: seconds)[shard.index - 1]
-        var selection = ShardSelection(scenarios: [], shards: [], units: units.count, mine: mine.count)
+        var selection = ShardSelection(scenarios: [], shards: [], units: units.count, mine: mine.count, shard: shard.description)
         for (scenario, total) in zip(scenarios, repeats) {
             var byVersion: [Int?: ShardInfo] = [:]
             for unit in mine where unit.scenario == scenario.name {

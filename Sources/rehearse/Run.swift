@@ -102,7 +102,7 @@ struct Run: AsyncParsableCommand {
             printError("rehearse: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        if let shard { printError("rehearse: shard \(shard): \(selection.mine) of the suite's \(selection.units) units") }
+        if shard != nil { printError("rehearse: shard \(selection.shard): \(selection.mine) of the suite's \(selection.units) units") }
         let scenarios = selection.scenarios
         let names = scenarios.map(\.name)
         // Loaded now, also so that --save-baseline into the same folder cannot replace it before the comparison.
