@@ -34,7 +34,7 @@ package enum ResultsMerger {
 
     /// The scenario's name and the server's major version.
     static func key(_ document: ResultsDocument) -> String {
-        "\(document.scenario.name)\u{0}\(document.postgresMajor.map(String.init) ?? document.environment.postgresVersion)"
+        "\(document.scenario.name)\u{0}\(PostgresMajor.name(document.environment.postgresVersion))"
     }
 
     static func merge(group parts: [Part], runID: String) throws(RehearseError) -> ResultsDocument {
