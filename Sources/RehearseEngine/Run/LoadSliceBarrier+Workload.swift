@@ -21,6 +21,22 @@ extension LoadSliceBarrier {
         return true
     }
 
+    /// The other slices, before they open their connections: waits for slice 1 to be at the
+    /// workload (false: it skipped it, or never came; `measurement` says which).
+    func awaitLead(_ step: Step, measurement: inout StepMeasurement) async -> Bool {
+        guard !slice.leads else { return true }
+        do {
+            if try await waitForLead(step.name) == .skipped {
+                measurement.skippedBySlices = true
+                return false
+            }
+        } catch {
+            measurement.infrastructureFailure = "\(error)"
+            return false
+        }
+        return true
+    }
+
     /// The other slices' share of a background workload stops when slice 1's does.
     func watchStop(of step: Step, stop: StopSignal) -> Task<Void, Never>? {
         guard step.background, !slice.leads else { return nil }
@@ -37,5 +53,16 @@ extension LoadSliceBarrier {
         do { _ = try await arrive("\(step.name) done", wait: slice.leads) } catch {
             measurement.infrastructureFailure = "\(error)"
         }
+    }
+
+    /// Slice 1, after its steps: the workloads it did not start (skipped, or failed before
+    /// their start) are skipped for the others, and it waits until every slice is done with
+    /// the database, before the checks and the rollback (a rollback by restore replaces the
+    /// database, and the barrier's rows with it).
+    func meetAtEnd(of scenario: Scenario, records: [String: StepRecord], infrastructureFailure: inout String?) async {
+        let started = Set(records.filter { $0.value.measurement.wallStart != nil }.keys)
+        await skip(LoadSlice.barrierSteps(of: scenario).filter { !started.contains($0) })
+        guard infrastructureFailure == nil else { return }
+        do { _ = try await arrive("end") } catch { infrastructureFailure = "\(error)" }
     }
 }

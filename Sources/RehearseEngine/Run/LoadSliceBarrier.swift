@@ -52,55 +52,102 @@ struct LoadSliceBarrier: Sendable {
     /// on the server's clock, each sleeping what is left of it, so a slice that noticed late
     /// (a busy machine) does not start late.
     func arrive(_ point: String, wait: Bool = true, together: Bool = false) async throws -> Outcome {
-        try await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+        try await withSession { connection, deadline in
             try await connection.execute(
                 "INSERT INTO \(Self.schema).arrivals (point, slice) VALUES (\(quoteLiteral(point)), \(slice.index)) ON CONFLICT DO NOTHING")
             guard wait else { return .go }
-            let clock = ContinuousClock()
-            let deadline = clock.now + slice.timeout
-            while true {
-                let row = try await connection.query(
-                    """
-                    SELECT (SELECT string_agg(slice::text, ',' ORDER BY slice) FROM \(Self.schema).arrivals WHERE point = $1),
-                           EXISTS (SELECT 1 FROM \(Self.schema).skipped WHERE point = $1)
-                    """, [point]
-                ).rows.first
-                let arrived = (row?[0] ?? nil)?.split(separator: ",").compactMap { Int($0) } ?? []
-                if arrived.count >= slice.count {
-                    if together,
-                        let left = try await connection.query(
-                            "SELECT extract(epoch FROM max(arrived_at) + interval '100 milliseconds' - clock_timestamp()) FROM \(Self.schema).arrivals WHERE point = $1",
-                            [point]
-                        ).scalar.flatMap(Double.init), left > 0
-                    {
-                        try await Task.sleep(for: .microseconds(Int64(left * 1e6)))
-                    }
-                    return .go
+            return try await poll(point, on: connection, until: deadline, together: together, needed: Set(1...slice.count))
+        }
+    }
+
+    /// The other slices, before they open their connections for a workload: waits until
+    /// slice 1 has arrived at it, so that no step of slice 1 before the workload (a
+    /// snapshot's copy closes the database's sessions) meets their idle connections.
+    func waitForLead(_ point: String) async throws -> Outcome {
+        try await withSession { connection, deadline in
+            try await poll(point, on: connection, until: deadline, together: false, needed: [1])
+        }
+    }
+
+    /// `body` on a session to the repetition's database, opened again when it is ended under
+    /// this slice, until `slice.timeout` has passed.
+    private func withSession(
+        _ body: @Sendable (Connection, ContinuousClock.Instant) async throws -> Outcome
+    ) async throws -> Outcome {
+        let clock = ContinuousClock()
+        let deadline = clock.now + slice.timeout
+        while true {
+            do {
+                return try await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+                    try await body(connection, deadline)
                 }
-                if (row?[1] ?? nil) == "t" { return .skipped }
+            } catch let error as RehearseError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The session was ended under this slice (a snapshot closes the database's
+                // sessions while it copies it): arrive again, on a new one.
                 guard clock.now < deadline else {
-                    let missing = (1...slice.count).filter { !arrived.contains($0) }.map(String.init).joined(separator: ", ")
                     throw RehearseError.infrastructure(
-                        "load slice \(slice) of run \(slice.runID): waited \(seconds) s at \(Self.describe(point)) in \(database) for slice\(missing.contains(",") ? "s" : "") \(missing); start all \(slice.count) slices with the same --run-id, --load-slice N and scenario files"
-                    )
+                        "load slice \(slice) of run \(slice.runID): lost the barrier in \(database): \(error)")
                 }
-                // Polls the table: the slices start within a few milliseconds of each other.
-                try await Task.sleep(for: .milliseconds(2))
+                try await Task.sleep(for: .milliseconds(20))
             }
         }
     }
 
-    /// The other slices, beside their share of a background workload: returns when slice 1
-    /// stopped its share (or this task is cancelled, when the share ended by itself).
-    func waitForStop(of step: String) async {
-        _ = try? await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
-            while !Task.isCancelled {
-                let stopped = try await connection.query(
-                    "SELECT EXISTS (SELECT 1 FROM \(Self.schema).arrivals WHERE point = $1 AND slice = 1)", ["\(step) stop"]
-                ).scalar
-                if stopped == "t" { return }
-                try await Task.sleep(for: .milliseconds(10))
+    private func poll(
+        _ point: String, on connection: Connection, until deadline: ContinuousClock.Instant, together: Bool, needed: Set<Int>
+    ) async throws -> Outcome {
+        while true {
+            let row = try await connection.query(
+                """
+                SELECT (SELECT string_agg(slice::text, ',' ORDER BY slice) FROM \(Self.schema).arrivals WHERE point = $1),
+                       EXISTS (SELECT 1 FROM \(Self.schema).skipped WHERE point = $1)
+                """, [point]
+            ).rows.first
+            let arrived = (row?[0] ?? nil)?.split(separator: ",").compactMap { Int($0) } ?? []
+            if needed.isSubset(of: arrived) {
+                if together,
+                    let left = try await connection.query(
+                        "SELECT extract(epoch FROM max(arrived_at) + interval '100 milliseconds' - clock_timestamp()) FROM \(Self.schema).arrivals WHERE point = $1",
+                        [point]
+                    ).scalar.flatMap(Double.init), left > 0
+                {
+                    try await Task.sleep(for: .microseconds(Int64(left * 1e6)))
+                }
+                return .go
             }
+            if (row?[1] ?? nil) == "t" { return .skipped }
+            guard ContinuousClock.now < deadline else {
+                let missing = needed.subtracting(arrived).sorted().map(String.init).joined(separator: ", ")
+                throw RehearseError.infrastructure(
+                    "load slice \(slice) of run \(slice.runID): waited \(seconds) s at \(Self.describe(point)) in \(database) for slice\(missing.contains(",") ? "s" : "") \(missing); start all \(slice.count) slices with the same --run-id, --load-slice N and scenario files"
+                )
+            }
+            // Polls the table: the slices start within a few milliseconds of each other.
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// The other slices, beside their share of a background workload: returns when slice 1
+    /// stopped its share (or this task is cancelled, when the share ended by itself). A
+    /// session ended under it (a snapshot's copy) is opened again.
+    func waitForStop(of step: String) async {
+        while !Task.isCancelled {
+            let stopped = try? await Connection.with(host.conninfo(database: database), label: "rehearse-slices") { connection in
+                while !Task.isCancelled {
+                    let stopped = try await connection.query(
+                        "SELECT EXISTS (SELECT 1 FROM \(Self.schema).arrivals WHERE point = $1 AND slice = 1)", ["\(step) stop"]
+                    ).scalar
+                    if stopped == "t" { return true }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                return false
+            }
+            if stopped == true { return }
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -127,6 +127,8 @@ struct RepetitionRunner: Sendable {
                 break schedule
             }
         }
+        // Load slices: every slice done with the database before the checks and the rollback.
+        await loadSlice?.meetAtEnd(of: scenario, records: records, infrastructureFailure: &infrastructureFailure)
         let observation = await observer?.finish()
         let memory = await sampler.finish()
         await meter?.close()

@@ -124,7 +124,6 @@ struct ScenarioRun {
             scenario: scenario, host: host, database: database, progress: progress, stepTimeout: options.stepTimeout,
             loadSlice: barrier
         ).run()
-        if let barrier { await meetAtEnd(barrier, outcome: &outcome) }
         Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
         outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
         if options.shard != nil || options.loadSlice != nil { outcome.result.index = n }
@@ -142,16 +141,6 @@ struct ScenarioRun {
         repetitions.append(outcome.result)
         for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
         for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
-    }
-
-    /// Slice 1, after its steps: the workloads it did not run are skipped for the others, and
-    /// the repetition's database is dropped only once every slice is done with it.
-    private func meetAtEnd(_ barrier: LoadSliceBarrier, outcome: inout RepetitionRunner.Outcome) async {
-        // A workload that never reached its start (skipped, or failed before it) is skipped for all.
-        let started = Set(outcome.result.steps.filter { $0.startedAt != nil }.map(\.name))
-        await barrier.skip(LoadSlice.barrierSteps(of: scenario).filter { !started.contains($0) })
-        guard outcome.infrastructureFailure == nil else { return }
-        do { _ = try await barrier.arrive("end") } catch { outcome.infrastructureFailure = "\(error)" }
     }
 
     /// After a failure: the template dropped, the server shut down (unless kept), the run's databases gone.

@@ -39,6 +39,7 @@ enum Workload {
             measurement.fail(message: "\(error)")
             return measurement
         }
+        if let barrier = context.loadSlice, await !barrier.awaitLead(context.step, measurement: &measurement) { return measurement }
         // A load slice opens its share of the lanes, numbered as on one machine.
         let lanes = context.loadSlice?.slice.lanes(of: spec.connections) ?? 0..<spec.connections
         var connections: [Connection] = []
