@@ -140,6 +140,77 @@ extension TimedSuites {
             }
         }
 
+        /// Snapshots close the database's sessions while they copy it, and a rollback by restore
+        /// replaces the database: the other slice's sessions are never in their way.
+        @Test func slicesGetOutOfTheWayOfSnapshotsAndARestore() async throws {
+            let dir = try folder()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let yaml = """
+                name: snapshots
+                steps:
+                  - name: schema
+                    sql: "CREATE TABLE t (n int)"
+                  - name: before
+                    snapshot: before
+                  - name: load
+                    workload:
+                      connections: 2
+                      iterations: 400
+                      transactions:
+                        - name: ins
+                          sql: "INSERT INTO t VALUES ($1)"
+                          params: [{random_int: [1, 9]}]
+                  - name: between
+                    snapshot: between
+                  - name: more
+                    workload:
+                      connections: 2
+                      iterations: 400
+                      transactions:
+                        - name: ins
+                          sql: "INSERT INTO t VALUES ($1)"
+                          params: [{random_int: [1, 9]}]
+                checks:
+                  - name: rows
+                    row_count: t
+                    expect: 800
+                rollback:
+                  when: always
+                  via: restore
+                  to: before
+                  verify: [schema, data]
+                """
+            let file = dir.appendingPathComponent("snapshots.yaml")
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
+            try await withTestServer { db in
+                let url = db.server.conninfo(database: "postgres")
+                let codes = try await withThrowingTaskGroup(of: (Int32, String).self) { group in
+                    for index in 1...2 {
+                        group.addTask {
+                            try await rehearse([
+                                "run", file.path, "--server", url, "--load-slice", "\(index)/2", "--run-id", "snaps", "--slice-timeout",
+                                "120",
+                                "--out", dir.appendingPathComponent("slices").path,
+                            ])
+                        }
+                    }
+                    var all: [(Int32, String)] = []
+                    for try await outcome in group { all.append(outcome) }
+                    return all
+                }
+                for (code, output) in codes { #expect(code == 0, "\(output)") }
+                let merged = dir.appendingPathComponent("merged")
+                let (code, output) = try await rehearse(["merge", dir.appendingPathComponent("slices").path, "--out", merged.path])
+                #expect(code == 0, "\(output)")
+                let document = try #require(try ResultsLoader.load(merged.path).first)
+                #expect(document.verdict == .approved, "\(document.reasons)")
+                #expect(document.repetitions.first?.checks.first { $0.name == "rows" }?.passed == true)
+                #expect(document.repetitions.first?.rollback.status == .passed)
+                #expect(document.summary.steps["load"]?.batches == 400)
+                #expect(document.summary.steps["more"]?.batches == 400)
+            }
+        }
+
         @Test func aSliceWhosePeersNeverComeFailsInBoundedTime() async throws {
             let dir = try folder()
             defer { try? FileManager.default.removeItem(at: dir) }
