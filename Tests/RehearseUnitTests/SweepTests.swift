@@ -6,6 +6,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
+@testable import RehearseVerdict
 
 /// `sweep` without a server: what lint accepts, the plan of each scale, the predictions
 /// made from repetitions built in code, and the document's verdict over the scales.
@@ -279,6 +280,14 @@ struct SweepTests {
         let line = try #require(summary.split(separator: "\n").first { $0.hasPrefix("  rewrite") && $0.contains("linear") })
         #expect(line.contains("40.0 s") && line.contains("leads AccessExclusiveLock"), "\(line)")
         #expect(summary.contains("predicted targets: 1/2 held"))
+        // OpenMetrics: the prediction and its bounds, per step and per lock.
+        let metrics = OpenMetrics.render([document])
+        let fit = try #require(document.predictions?["rewrite"]?.durationMs)
+        #expect(
+            metrics.contains(
+                "rehearse_step_predicted_duration_seconds{scenario=\"sweep\",step=\"rewrite\",postgres_major=\"\",run_id=\"r\",scale=\"1\",bound=\"high\"} \(OpenMetrics.number(fit.high / 1000))"
+            ), "\(metrics)")
+        #expect(metrics.contains("relation=\"leads\",mode=\"AccessExclusiveLock\",bound=\"value\"}"))
         let html = HTMLReport.render(documents: [document])
         #expect(html.contains("<h3>Predicted at scale 1.0</h3>"))
         // The rewrite's charts: its lock hold and its duration (both have predicted targets),
