@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bin="$(./scripts/python-tools.sh)"
 shopt -s globstar nullglob
 "$bin/check-jsonschema" --check-metaschema schema/*.schema.json
-examples=(scenarios/**/*.yaml scenarios/**/*.yml Benchmarks/scenarios/**/*.yaml)
+examples=(scenarios/**/*.yaml scenarios/**/*.yml Benchmarks/scenarios/**/*.yaml examples/**/*.yaml)
 echo "${#examples[@]} example scenarios"
 "$bin/check-jsonschema" --schemafile schema/scenario.schema.json "${examples[@]}"
 # The check is not vacuous: a scenario with an unknown top-level key must fail it.

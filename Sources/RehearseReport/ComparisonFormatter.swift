@@ -3,9 +3,9 @@ public import RehearseResults
 import RehearseSupport
 
 /// `rehearse compare` output: text (aligned, colour on a terminal), markdown, json, junit,
-/// github (workflow commands: `GitHubAnnotations`).
+/// github (workflow commands: `GitHubAnnotations`), openmetrics (`OpenMetrics`).
 public enum ComparisonFormatter {
-    public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit, github }
+    public enum Format: String, CaseIterable, Sendable { case text, markdown, json, junit, github, openmetrics }
 
     /// Renders a report; `colour` adds ANSI colours to the text format (the CLI sets it when stdout is a terminal).
     /// Every format passes its text through `OutgoingText`: the colours are the only control characters left.
@@ -17,6 +17,8 @@ public enum ComparisonFormatter {
         case .junit: junit(report)
         // The regressions alone; the CLI adds the documents' failures and where each was written.
         case .github: GitHubAnnotations.render(documents: [], comparison: report, sources: [:])
+        // Metrics need the current documents, which the CLI passes (`OpenMetrics.render`): alone, an empty exposition.
+        case .openmetrics: OpenMetrics.render([], comparison: report)
         }
     }
 

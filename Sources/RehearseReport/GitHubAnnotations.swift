@@ -152,7 +152,8 @@ public enum GitHubAnnotations {
     static func annotations(for comparison: ComparisonReport, sources: [String: Sources]) -> [Annotation] {
         var out: [Annotation] = []
         for s in comparison.scenarios {
-            let source = sources[s.scenario]
+            // A scenario held on several majors is labelled `name (PostgreSQL 16)`; names have no spaces.
+            let source = sources[s.scenario] ?? sources[String(s.scenario.prefix { $0 != " " })]
             for finding in s.findings where finding.verdict == .regressed {
                 let line =
                     switch finding.step {

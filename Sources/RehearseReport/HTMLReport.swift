@@ -24,6 +24,7 @@ public enum HTMLReport {
             html += "</p>"
         }
         if documents.count > 1 { html += overview(documents, comparisons) }
+        html += versionMatrix(documents)
         let current = Comparator.newestByScenario(documents)
         for doc in documents {
             html += scenario(

@@ -16,11 +16,8 @@ extension OpenMetrics {
         for doc in documents {
             for step in stepNames(doc) + (doc.predictions ?? [:]).keys.sorted() {
                 guard let p = doc.predictions?[step] else { continue }
-                let labels = [
-                    ("scenario", doc.scenario.name), ("step", step), ("postgres_major", postgresMajor(doc.environment.postgresVersion)),
-                    ("run_id", doc.run.id), ("scale", number(p.scale)),
-                ]
-                guard seen.insert(labels.map(\.1)).inserted else { continue }
+                let labels = Self.labels(doc, step: step) + [("scale", number(p.scale))]
+                guard seen.insert(labels.map { $0.1 }).inserted else { continue }
                 func add(_ family: inout Family, _ labels: [(String, String)], _ fit: ScaleFit) {
                     for (bound, ms) in [("value", fit.value), ("low", fit.low), ("high", fit.high)] {
                         family.add(labels + [("bound", bound)], ms / 1000)

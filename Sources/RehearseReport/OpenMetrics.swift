@@ -15,9 +15,12 @@ import RehearseSupport
 ///   the median of the repetitions whose counters are the step's alone) are gauges: each is
 ///   one run's measurement, not a count that grows.
 ///
+/// With a comparison (`compare --format openmetrics`), `rehearse_step_regression` adds 1 for each
+/// finding `compare` judged a regression and 0 for the others.
+///
 /// No timestamps: a Pushgateway refuses samples that carry one; the scraper stamps them.
 public enum OpenMetrics {
-    public static func render(_ documents: [ResultsDocument]) -> String {
+    public static func render(_ documents: [ResultsDocument], comparison: ComparisonReport? = nil) -> String {
         var families = [
             Family(name: "rehearse_step_latency_seconds", type: "summary", unit: "seconds", help: "Batch latency percentiles of a step."),
             Family(
@@ -38,46 +41,59 @@ public enum OpenMetrics {
         for doc in documents {
             for step in stepNames(doc) {
                 guard let summary = doc.summary.steps[step] else { continue }
-                let labels = [
-                    ("scenario", doc.scenario.name), ("step", step), ("postgres_major", postgresMajor(doc.environment.postgresVersion)),
-                    ("run_id", doc.run.id),
-                ]
+                let stepLabels = labels(doc, step: step)
                 // Two documents of one run (a folder read twice) would make one series twice.
-                guard seen.insert(labels.map(\.1)).inserted else { continue }
+                guard seen.insert(stepLabels.map(\.1)).inserted else { continue }
                 if let l = summary.latencyMs {
                     for (q, ms) in [("0.5", l.p50), ("0.95", l.p95), ("0.99", l.p99)] {
-                        families[0].add(labels + [("quantile", q)], ms / 1000)
+                        families[0].add(stepLabels + [("quantile", q)], ms / 1000)
                     }
                     if let batches = summary.batches {
-                        families[0].add(labels, Double(batches), suffix: "_count")
-                        families[0].add(labels, l.mean * Double(batches) / 1000, suffix: "_sum")
+                        families[0].add(stepLabels, Double(batches), suffix: "_count")
+                        families[0].add(stepLabels, l.mean * Double(batches) / 1000, suffix: "_sum")
                     }
                 }
-                if let ms = Median.of(summary.durationMs) { families[1].add(labels, ms / 1000) }
-                if let t = summary.throughput { families[2].add(labels, t) }
-                families[3].add(labels, summary.errorRate)
+                if let ms = Median.of(summary.durationMs) { families[1].add(stepLabels, ms / 1000) }
+                if let t = summary.throughput { families[2].add(stepLabels, t) }
+                families[3].add(stepLabels, summary.errorRate)
                 let results = doc.repetitions.flatMap { $0.steps.filter { $0.name == step } }
                 for (i, counter) in Comparator.workCounters.enumerated() {
                     let values = results.compactMap { r in r.work.flatMap { $0.attributed ? counter.value($0) : nil }.map(Double.init) }
-                    if let v = Median.of(values) { work[i].add(labels, v) }
+                    if let v = Median.of(values) { work[i].add(stepLabels, v) }
                 }
             }
         }
-        return (families + work + predictionFamilies(documents)).filter { !$0.samples.isEmpty }.map(\.text).joined() + "# EOF\n"
+        let regressions = comparison.map { regressionFamily($0, documents) } ?? []
+        return (families + work + predictionFamilies(documents) + regressions).filter { !$0.samples.isEmpty }.map(\.text).joined()
+            + "# EOF\n"
+    }
+
+    static func labels(_ doc: ResultsDocument, step: String) -> [(String, String)] {
+        [
+            ("scenario", doc.scenario.name), ("step", step), ("postgres_major", PostgresMajor.name(doc.environment.postgresVersion)),
+            ("run_id", doc.run.id),
+        ]
+    }
+
+    /// One sample per finding of the current documents' comparisons (steps, and `verdict`, `checks`).
+    static func regressionFamily(_ comparison: ComparisonReport, _ documents: [ResultsDocument]) -> [Family] {
+        var family = Family(
+            name: "rehearse_step_regression", type: "gauge", unit: nil,
+            help: "1 when compare judged the step regressed against the baseline, else 0 (step verdict and checks: the scenario's).")
+        // `compare` labels a scenario held on several majors with its major: the same label finds its document.
+        let newest = Comparator.newestByScenario(documents)
+        let byLabel = Dictionary(newest.values.map { (Comparator.label($0, among: newest), $0) }, uniquingKeysWith: { a, _ in a })
+        for scenario in comparison.scenarios {
+            guard let doc = byLabel[scenario.scenario] else { continue }
+            for finding in scenario.findings { family.add(labels(doc, step: finding.step), finding.verdict == .regressed ? 1 : 0) }
+        }
+        return [family]
     }
 
     /// The steps in the order they ran (the last repetition's), then any the summary has besides.
     static func stepNames(_ doc: ResultsDocument) -> [String] {
         let ran = doc.repetitions.last?.steps.map(\.name) ?? []
         return ran + doc.summary.steps.keys.filter { !ran.contains($0) }.sorted()
-    }
-
-    /// `15.18` → `15`, `16beta1` → `16`; before PostgreSQL 10 the major was two numbers (`9.6`).
-    static func postgresMajor(_ version: String) -> String {
-        let numbers = version.split(whereSeparator: { !$0.isNumber }).map(String.init)
-        guard let first = numbers.first else { return version }
-        if let n = Int(first), n < 10, numbers.count > 1 { return "\(first).\(numbers[1])" }
-        return first
     }
 
     /// A label value: masked and its control characters shown as `OutgoingText` does everywhere,

@@ -3,8 +3,10 @@ import Foundation
 extension Comparator {
     /// What documents are matched by: the scenario's name and its server's major version.
     package static func matchKey(_ document: ResultsDocument) -> String {
-        let major = document.postgresMajor.map { String(format: "%03d", $0) } ?? "unknown"
-        return "\(document.scenario.name)\u{1F}\(major)"
+        // Zero-padded, so that keys sort by major: 9.6 before 15 before 100.
+        let major = PostgresMajor.name(document.environment.postgresVersion)
+        let padded = String(repeating: "0", count: max(0, 3 - major.prefix { $0.isNumber }.count)) + major
+        return "\(document.scenario.name)\u{1F}\(padded)"
     }
 
     /// The baseline of `current` among `base` (both keyed by `matchKey`): the one of the same
@@ -25,6 +27,6 @@ extension Comparator {
     package static func label(_ document: ResultsDocument, among documents: [String: ResultsDocument]) -> String {
         let name = document.scenario.name
         guard documents.values.filter({ $0.scenario.name == name }).count > 1 else { return name }
-        return "\(name) (PostgreSQL \(document.postgresMajor.map(String.init) ?? document.environment.postgresVersion))"
+        return "\(name) (PostgreSQL \(PostgresMajor.name(document.environment.postgresVersion)))"
     }
 }

@@ -6,6 +6,15 @@ public enum PostgresMajor {
         let digits = version.prefix { $0.isASCII && $0.isNumber }
         return digits.isEmpty ? nil : Int(digits)
     }
+
+    /// The major as PostgreSQL names it: `15` for `15.18`, `16` for `16beta1`, and `9.6` for
+    /// `9.6.24` (before 10 a major was two numbers); the text itself when it has no number.
+    public static func name(_ version: String) -> String {
+        let numbers = version.split(whereSeparator: { !$0.isNumber }).map(String.init)
+        guard let first = numbers.first else { return version }
+        if let n = Int(first), n < 10, numbers.count > 1 { return "\(first).\(numbers[1])" }
+        return first
+    }
 }
 
 extension ResultsDocument {

@@ -23,7 +23,7 @@ struct AB: AsyncParsableCommand {
     @Argument(help: "The current tree's scenario files or folder.") var current: String
     @Option(help: "Repetitions per side.") var `repeat`: Int = 10
     @Option(help: "Smallest relative change that can count as a regression (default 5%).") var threshold: String?
-    @Option(help: "Output format: text, markdown, json, junit, github.") var format: String = "text"
+    @Option(help: "Output format: text, markdown, json, junit, github, openmetrics.") var format: String = "text"
     @Option(help: "Also write both sides' results documents under this folder (base/ and current/).") var out: String?
     @Option(help: "Use an existing PostgreSQL server instead of the embedded one. Default: $REHEARSE_SERVER.") var server: String?
     @Option(name: .customLong("pg-bin"), help: "Folder of the PostgreSQL server programs (initdb, postgres).") var pgBin: String?

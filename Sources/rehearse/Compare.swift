@@ -24,7 +24,7 @@ struct Compare: AsyncParsableCommand {
     @Argument(help: "Baseline results file or folder.") var baseline: String
     @Argument(help: "Current results file or folder.") var current: String
     @Option(help: "Smallest relative change that can count as a regression (e.g. 10% or 0.1; default 5%).") var threshold: String?
-    @Option(help: "Output format: text, markdown, json, junit, github (workflow commands that annotate files).")
+    @Option(help: "Output format: text, markdown, json, junit, github (workflow commands that annotate files), openmetrics.")
     var format: String = "text"
     @Flag(help: "Divide times by the ratio of the two runs' machine calibrations before comparing.") var normalize = false
     @Flag(help: "Treat environment differences (server version, settings, CPU, scenario file) as invalid input.") var strict = false
@@ -92,15 +92,18 @@ func compareAndPrint(
 }
 
 /// Prints a comparison and returns the exit status: 2 when --strict meets differences or nothing matched, 1 on a regression.
+/// `currents` are the documents `--format github` annotates the failures of.
 func printReport(
     _ report: ComparisonReport, currents cur: [ResultsDocument], comparator: RehearseResults.Comparator,
     format: ComparisonFormatter.Format, toStandardError: Bool = false
 ) -> Int32 {
     for warning in report.warnings { printError("warning: \(warning)") }
     let rendered =
-        format == .github
-        ? githubAnnotations(currents: cur, report: report)
-        : ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
+        switch format {
+        case .github: githubAnnotations(currents: cur, report: report)
+        case .openmetrics: OpenMetrics.render(Comparator.newestByScenarioList(cur), comparison: report)
+        default: ComparisonFormatter.render(report, as: format, colour: format == .text && colourWanted(on: toStandardError ? 2 : 1))
+        }
     // With `run --json`, stdout carries only the results documents.
     if toStandardError { writeStandardError(rendered) } else { print(rendered, terminator: "") }
     if comparator.strict && !report.warnings.isEmpty {

@@ -75,6 +75,13 @@ struct GitHubAnnotationsTests {
             text.contains("::error file=rehearse/reseed.yaml,line=12,title=rehearse%3A regression in reseed%2C backfill-codes::"), "\(text)"
         )
         #expect(text.split(separator: "\n").allSatisfy { $0.hasPrefix("::error ") })
+        // A scenario held on several majors is labelled with its major; its file is still found.
+        var labelled = report
+        labelled.scenarios[0].scenario = "reseed (PostgreSQL 16)"
+        let versioned = GitHubAnnotations.render(documents: [], comparison: labelled, sources: ["reseed": Self.sources()])
+        #expect(
+            versioned.contains(
+                "::error file=rehearse/reseed.yaml,line=12,title=rehearse%3A regression in reseed (PostgreSQL 16)%2C backfill-codes::"))
         // The format of `compare --format github` without the CLI's sources: the same regressions, no lines.
         #expect(
             ComparisonFormatter.render(report, as: .github).contains("::error title=rehearse%3A regression in reseed%2C backfill-codes::"))

@@ -63,14 +63,12 @@ struct OpenMetricsTests {
         #expect(OpenMetrics.labelValue("postgresql://u:secret@h/db").contains("secret") == false)
     }
 
-    @Test func numbersAndMajorVersions() {
+    @Test func numbers() {
         #expect(OpenMetrics.number(.infinity) == "+Inf" && OpenMetrics.number(-.infinity) == "-Inf")
         #expect(OpenMetrics.number(.nan) == "NaN")
         #expect(OpenMetrics.number(12) == "12" && OpenMetrics.number(0.445 / 1000) == "0.000445")
         #expect(OpenMetrics.number(1e-5) == "1e-05" && OpenMetrics.number(85.24436800000001) == "85.244368")
         #expect(OpenMetrics.number(3e18) == "3000000000000000000" && OpenMetrics.number(2.5e19) == "2.5e+19")
-        #expect(OpenMetrics.postgresMajor("15.18") == "15" && OpenMetrics.postgresMajor("18beta2") == "18")
-        #expect(OpenMetrics.postgresMajor("9.6.24") == "9.6" && OpenMetrics.postgresMajor("16.4 (Debian 16.4-1)") == "16")
     }
 
     /// The text parsed by a reference parser, prometheus-client's `text_string_to_metric_families`
@@ -79,21 +77,7 @@ struct OpenMetricsTests {
         var hostile = Self.document(name: "quote\" back\\slash\nnewline", runID: "run-7")
         hostile.environment.postgresVersion = "18.1"
         let text = OpenMetrics.render([Self.document(), hostile, Self.document()])
-        let folder = try TemporaryFolder(prefix: "rh-openmetrics")
-        let file = try folder.file(text, name: "metrics.txt")
-        let code = """
-            import json, sys
-            from prometheus_client.openmetrics.parser import text_string_to_metric_families
-            out = []
-            for f in text_string_to_metric_families(open(sys.argv[1]).read()):
-                out.append({"name": f.name, "type": f.type, "unit": f.unit,
-                            "samples": [[s.name, s.labels, s.value] for s in f.samples]})
-            print(json.dumps(out))
-            """
-        let (status, output) = try await PythonTools.run(code, [file.path])
-        try #require(status == 0, "\(output)")
-        let json = try #require(output.split(separator: "\n").last.map { Data($0.utf8) })
-        let parsed = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let parsed = try await Self.parse(text)
         let byName = Dictionary(uniqueKeysWithValues: parsed.map { ($0["name"] as? String ?? "", $0) })
         #expect(byName["rehearse_step_latency_seconds"]?["type"] as? String == "summary")
         #expect(byName["rehearse_step_latency_seconds"]?["unit"] as? String == "seconds")
@@ -111,5 +95,41 @@ struct OpenMetricsTests {
         #expect((back[1] as? [String: String])?["postgres_major"] == "18")
         let p95Seconds = try #require(hostile.summary.steps["app-traffic"]?.latencyMs.map { $0.p95 / 1000 })
         #expect(abs(try #require(back[2] as? Double) - p95Seconds) < 1e-12)
+    }
+
+    /// The families prometheus-client's OpenMetrics parser reads from `text` (it throws on any
+    /// violation of the format): name, type, unit and samples as `[name, labels, value]`.
+    static func parse(_ text: String) async throws -> [[String: Any]] {
+        let folder = try TemporaryFolder(prefix: "rh-openmetrics")
+        let file = try folder.file(text, name: "metrics.txt")
+        let code = """
+            import json, sys
+            from prometheus_client.openmetrics.parser import text_string_to_metric_families
+            out = []
+            for f in text_string_to_metric_families(open(sys.argv[1]).read()):
+                out.append({"name": f.name, "type": f.type, "unit": f.unit,
+                            "samples": [[s.name, s.labels, s.value] for s in f.samples]})
+            print(json.dumps(out))
+            """
+        let (status, output) = try await PythonTools.run(code, [file.path])
+        try #require(status == 0, "\(output)")
+        let json = try #require(output.split(separator: "\n").last.map { Data($0.utf8) })
+        return try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+    }
+
+    /// `compare --format openmetrics`: the current run's metrics and a regression flag per finding.
+    @Test func aComparisonAddsARegressionFlagPerFinding() async throws {
+        let base = SampleResults.document(SampleResults.Options(name: "reseed", repetitions: 5))
+        let slow = SampleResults.document(SampleResults.Options(name: "reseed", repetitions: 5, latencyScale: 3, seed: 9))
+        let report = Comparator().compare(baselines: [base], currents: [slow])
+        let text = OpenMetrics.render([slow], comparison: report)
+        let labels = "scenario=\"reseed\",step=\"backfill-codes\",postgres_major=\"15\",run_id=\"\(slow.run.id)\""
+        #expect(text.contains("# TYPE rehearse_step_regression gauge\n"))
+        #expect(text.contains("rehearse_step_regression{\(labels)} 1\n"), "\(text)")
+        let flags = text.split(separator: "\n").filter { $0.hasPrefix("rehearse_step_regression{") }
+        #expect(flags.count == report.scenarios[0].findings.count)
+        #expect(flags.filter { $0.hasSuffix(" 1") }.count == report.regressionCount)
+        let parsed = try await Self.parse(text)
+        #expect(parsed.contains { $0["name"] as? String == "rehearse_step_regression" })
     }
 }

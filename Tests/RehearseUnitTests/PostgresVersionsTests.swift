@@ -46,6 +46,7 @@ struct PostgresVersionsTests {
         #expect(PostgresMajor.of("15.18 (Debian 15.18-0+deb12u1)") == 15)
         #expect(PostgresMajor.of("18beta1") == 18)
         #expect(PostgresMajor.of("unknown") == nil)
+        #expect(PostgresMajor.name("9.6.24") == "9.6" && PostgresMajor.name("16.2") == "16")
     }
 
     func document(_ name: String, _ version: String, finished: String = "2026-12-03T10:00:00Z") -> ResultsDocument {
@@ -114,6 +115,9 @@ struct VersionSummaryTests {
         #expect(text.contains("failed 0A000"), "\(text)")
         #expect(text.contains("PostgreSQL 16.2 lacks extension pgcrypto"), "\(text)")
         #expect(!text.contains("PostgreSQL 15.18 lacks"), "\(text)")
+        let page = HTMLReport.render(documents: [plain, lacking])
+        #expect(page.contains("<h3>deploy across versions</h3>") && page.contains("PostgreSQL 16.2 lacks extension pgcrypto"))
+        #expect(page.contains("<h2>deploy (PostgreSQL 15) ") && page.contains("<h2>deploy (PostgreSQL 16) "))
         let alone = SummaryTable.render([plain])
         #expect(!alone.contains("across versions") && !alone.contains("(PostgreSQL"), "\(alone)")
     }

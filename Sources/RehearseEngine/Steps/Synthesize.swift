@@ -31,8 +31,13 @@ enum Synthesize {
         var statementNanos: [(UInt64, Int)]
     }
 
-    /// Sessions at once: the local cores, at most 4, never more than there are tables.
-    static func streams(tables: Int) -> Int { max(1, min(tables, min(4, ProcessInfo.processInfo.activeProcessorCount))) }
+    /// Sessions at once: the local cores, at most 4, never more than there are tables, unless
+    /// one table is large enough for its rows to be split over sessions.
+    static func streams(_ tables: [SynthesisTable]) -> Int {
+        let cores = min(4, ProcessInfo.processInfo.activeProcessorCount)
+        let largest = tables.map(\.rows).max() ?? 0
+        return max(1, min(largest >= 2 * slicesPerSession * minimumSliceRows ? cores : tables.count, cores))
+    }
 
     static let sessionSettings =
         // Histogram bounds were written in UTC and ISO (rehearse profile does so); read them back alike.
@@ -53,7 +58,7 @@ enum Synthesize {
                     try session.execute(sessionSettings)
                     return try prepare(spec, profile: profile, session: session)
                 }
-                for _ in 1..<streams(tables: prepared.tables.count) {
+                for _ in 1..<streams(prepared.tables) {
                     let connection = try await context.connect()
                     extra.append(connection)
                     _ = try await connection.execute(sessionSettings)
@@ -109,20 +114,20 @@ enum Synthesize {
         var idle = sessions
         var running = Set<String>()
         let names = Set(prepared.tables.map(\.qualifiedName))
-        try await withThrowingTaskGroup(of: (Filled, Connection).self) { group in
+        try await withThrowingTaskGroup(of: (Filled, [Connection]).self) { group in
             while !pending.isEmpty || !running.isEmpty {
                 while !idle.isEmpty, let index = nextReady(pending, names: names, done: parentsDone, idle: running.isEmpty) {
                     let table = pending.remove(at: index)
                     let plan = SynthesisPlan(table: table, parents: parents(of: table, done: parentsDone, existing: prepared.existingRows))
-                    let connection = idle.removeLast()
+                    // A large table that nothing else could run beside takes every idle session.
+                    let alone = nextReady(pending, names: names, done: parentsDone, idle: false) == nil
+                    let taken = alone && slices(plan, sessions: idle.count) > 1 ? idle : [idle.removeLast()]
+                    if taken.count > 1 { idle = [] }
                     running.insert(table.qualifiedName)
-                    group.addTask {
-                        let done = try await connection.cancellable { session in try insert(plan, session: session) }
-                        return (done, connection)
-                    }
+                    group.addTask { (try await insert(plan, connections: taken), taken) }
                 }
-                guard let (done, connection) = try await group.next() else { break }
-                idle.append(connection)
+                guard let (done, connections) = try await group.next() else { break }
+                idle += connections
                 running.remove(done.table)
                 filled[done.table] = done
                 if let table = prepared.tables.first(where: { $0.qualifiedName == done.table }) {
@@ -170,6 +175,67 @@ enum Synthesize {
     /// (rows numbered past `rows`, with hashed ranks) until every row is in or a pass adds none.
     /// Serial and identity sequences then go past the values written.
     static func insert(_ plan: SynthesisPlan, session: Session) throws -> Filled {
+        try insert(plan, session: session, firstPass: nil)
+    }
+
+    /// Rows per statement when a table's first pass is split over sessions: enough that each
+    /// statement's fixed cost (its plan, a parent's keys read once) stays small.
+    static let minimumSliceRows = 2_000
+    /// Slices per session: the sessions work on neighbouring slices, so the more slices, the
+    /// nearer the rows land to one statement's order (with 16, a row is at most 1/16/sessions
+    /// of the table away from where one statement would have put it).
+    static let slicesPerSession = 16
+
+    /// How many statements a table's first pass is split into on `sessions` sessions: one
+    /// unless there are several sessions, the table has `slicesPerSession` slices of at least
+    /// `minimumSliceRows` rows for each of them, and no key can repeat (a repeated
+    /// key would make `ON CONFLICT` sessions wait on each other, and could deadlock them).
+    static func slices(_ plan: SynthesisPlan, sessions: Int) -> Int {
+        let count = sessions * slicesPerSession
+        guard sessions > 1, !plan.needsConflictGuard, !plan.writtenColumns.isEmpty, plan.table.rows >= count * minimumSliceRows
+        else { return 1 }
+        return count
+    }
+
+    /// The table on one session, or with its first pass split into row slices that the
+    /// sessions take in order (so the rows land about in the order one statement would put
+    /// them, and a correlated column keeps its correlation), then the passes after it on the first.
+    static func insert(_ plan: SynthesisPlan, connections: [Connection]) async throws -> Filled {
+        let count = slices(plan, sessions: connections.count)
+        guard count > 1, let first = connections.first else {
+            return try await connections[0].cancellable { session in try insert(plan, session: session) }
+        }
+        let n = plan.table.rows
+        let next = Locked(0)
+        let parts = try await withThrowingTaskGroup(of: [(UInt64, Int)].self) { group in
+            for connection in connections {
+                group.addTask {
+                    try await connection.cancellable { session in
+                        var timings: [(UInt64, Int)] = []
+                        while true {
+                            let slice = next.withLock { value -> Int in
+                                defer { value += 1 }
+                                return value
+                            }
+                            guard slice < count else { return timings }
+                            let sql = plan.insert(first: slice * n / count + 1, last: (slice + 1) * n / count)
+                            Diagnostics.mark("synthesize, slice \(slice + 1) of \(count): \(sql.prefix(200))…")
+                            let start = monotonicNanos()
+                            let rows = try session.execute(sql).reduce(0) { $0 + $1.affectedRows }
+                            timings.append((monotonicNanos() - start, rows))
+                        }
+                    }
+                }
+            }
+            var all: [(UInt64, Int)] = []
+            for try await timings in group { all += timings }
+            return all
+        }
+        return try await first.cancellable { session in try insert(plan, session: session, firstPass: parts) }
+    }
+
+    /// `firstPass`: the statements of a first pass already run (split over sessions).
+    private static func insert(_ plan: SynthesisPlan, session: Session, firstPass: [(UInt64, Int)]?) throws -> Filled {
         var done = Filled(table: plan.table.qualifiedName, inserted: 0, regenerated: 0, statementNanos: [])
         let n = plan.table.rows
         guard n > 0, !plan.writtenColumns.isEmpty else { return done }
@@ -180,7 +246,12 @@ enum Synthesize {
             done.statementNanos.append((monotonicNanos() - start, rows))
             return rows
         }
-        done.inserted = try timed(plan.insert(first: 1, last: n))
+        if let firstPass {
+            done.statementNanos = firstPass
+            done.inserted = firstPass.reduce(0) { $0 + $1.1 }
+        } else {
+            done.inserted = try timed(plan.insert(first: 1, last: n))
+        }
         var next = n + 1
         var passes = 0
         while done.inserted < n && plan.needsGuard && passes < maxExtraPasses {
