@@ -9,6 +9,7 @@
 # (ms; speed is \copy's wall time over the configuration's). A PostgreSQL 18 server
 # also does I/O in io worker processes, whose CPU the server column does not count.
 # Usage: [PGBIN=…/bin] [ROUNDS=5] [BACKEND_TIME=1] Benchmarks/seed-cpu.sh 1 2 1:100000 psql
+# A configuration written base/STREAMS[:CHUNK_ROWS] runs $BASE_BIN, another build, to compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
@@ -39,7 +40,9 @@ for round in $(seq "$rounds"); do
       sleep 0.3; c1=$(server_cpu)
       wall=$(awk '{print int($3 * 1000)}' "$work/t")
     else
-      streams=${cfg%%:*}; chunk=${cfg#*:}; [ "$chunk" = "$cfg" ] && chunk=10000
+      run=$bin; c=$cfg
+      if [ "${cfg#base/}" != "$cfg" ]; then run=$BASE_BIN; c=${cfg#base/}; fi
+      streams=${c%%:*}; chunk=${c#*:}; [ "$chunk" = "$c" ] && chunk=10000
       cat > "$work/s.yaml" <<YAML
 name: seedx
 steps:
@@ -49,7 +52,7 @@ steps:
 YAML
       c0=$(server_cpu)
       bt=$($timed /usr/bin/time -f "%U %S" -o "$work/t" \
-        sh -c '"$0" run "$1" --server "$2" --json --out "$3" > "$4"' "$bin" "$work/s.yaml" "$url" "$work/out" "$work/o.json")
+        sh -c '"$0" run "$1" --server "$2" --json --out "$3" > "$4"' "$run" "$work/s.yaml" "$url" "$work/out" "$work/o.json")
       sleep 0.3; c1=$(server_cpu)
       wall=$(python3 -c "
 import json; d=json.load(open('$work/o.json')); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
@@ -66,7 +69,7 @@ for cfg in "${configs[@]}"; do
   w=$(awk -v c="$cfg" '$1 == c {print $2}' "$work/rows" | median)
   cl=$(awk -v c="$cfg" '$1 == c {print $3}' "$work/rows" | median)
   sv=$(awk -v c="$cfg" '$1 == c {print $4}' "$work/rows" | median)
-  speed=-; [ -n "$pq" ] && speed=$(echo "$pq / $w" | bc -l | xargs printf "%.2f")
+  speed=-; [ -n "$pq" ] && [ "$pq" != 0 ] && speed=$(echo "$pq / $w" | bc -l | xargs printf "%.2f")
   m() { awk -v c="$cfg" -v f="$1" '$1 == c {print $f}' "$work/rows" | median; }
   printf "%-14s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %6s\n" "$cfg" "$w" "$cl" "$sv" "$(m 5)" "$(m 6)" "$(m 7)" "$(m 8)" "$speed"
 done
