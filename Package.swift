@@ -81,12 +81,19 @@ let package = Package(
             dependencies: ["RehearseResults", "RehearseHistogram", "RehearseSupport"],
             swiftSettings: upcoming
         ),
+        // Judging measurements: step metrics, targets (also over windows), expectations,
+        // verdicts, and `merge`, which judges shards' and load slices' documents again on the whole.
+        .target(
+            name: "RehearseVerdict",
+            dependencies: ["RehearseScenario", "RehearseResults", "RehearseHistogram", "RehearseSupport"],
+            swiftSettings: upcoming
+        ),
         // Runs a scenario on a server: steps, faults, measurements, rollback, servers.
         .target(
             name: "RehearseEngine",
             dependencies: [
                 "PostgresClient", "BlockingThreads", "CJemalloc", "RehearseScenario", "RehearseResults", "RehearseHistogram",
-                "RehearseSQL", "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "RehearseVerdict", "RehearseSQL", "RehearseSupport", .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
@@ -94,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "rehearse",
             dependencies: [
-                "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSupport",
+                "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSupport", "RehearseVerdict",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
@@ -119,7 +126,7 @@ let package = Package(
             name: "RehearseUnitTests",
             dependencies: [
                 "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
-                "RehearseHistogram", "RehearseSupport", "PostgresClient", "BlockingThreads", "TestBasics",
+                "RehearseHistogram", "RehearseSupport", "RehearseVerdict", "PostgresClient", "BlockingThreads", "TestBasics",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -131,7 +138,7 @@ let package = Package(
             name: "RehearseIntegrationTests",
             dependencies: [
                 "RehearseEngine", "RehearseReport", "RehearseResults", "RehearseScenario", "RehearseSQL",
-                "RehearseHistogram", "RehearseSupport", "PostgresClient", "TestBasics", "TestSupport",
+                "RehearseHistogram", "RehearseSupport", "RehearseVerdict", "PostgresClient", "TestBasics", "TestSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: upcoming

@@ -78,7 +78,7 @@ insert=$(awk '{print $3}' "$work/times" | median)
 printf "\n%-58s %10s %8s\n" "1M leads + 20k accounts (median of $rounds)" "ms" "ratio"
 printf "%-58s %10.0f %8.2f\n" "by hand: INSERT … SELECT FROM generate_series + ANALYZE" "$hand" 1
 printf "%-58s %10.0f %8.2f\n" "synthesize step (both tables, ANALYZE, fidelity)" "$syn" "$(echo "$syn / $hand" | bc -l)"
-printf "%-58s %10.0f\n" "  of which the leads INSERT" "$insert"
+printf "%-58s %10.0f\n" "  its longest statement (a slice of the leads)" "$insert"
 printf "%-58s %10s\n" "rehearse peak RSS, scale 1 (1M rows), KB" "$(median < "$work/rss1")"
 printf "%-58s %10s\n" "rehearse peak RSS, scale 0.1 (100k rows), KB" "$(median < "$work/rss01")"
 python3 - "$work/out1.json" <<'PY'

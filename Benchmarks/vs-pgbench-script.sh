@@ -48,7 +48,7 @@ run_pgbench() { # script connections -> tps
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "\n%-14s %5s %12s %12s %7s  %s\n" "script" "conns" "rehearse tps" "pgbench tps" "ratio" "rounds"
+printf "\n%-14s %5s %12s %12s %7s %6s  %s\n" "script" "conns" "rehearse tps" "pgbench tps" "ratio" "load" "rounds"
 for script in ${SCRIPTS:-tpcb-like simple-update select-only}; do
   for conns in ${CONNS:-1 2}; do
     : > "$work/ratios"; : > "$work/rh"; : > "$work/pg"
@@ -62,9 +62,11 @@ for script in ${SCRIPTS:-tpcb-like simple-update select-only}; do
       echo "$rh" >> "$work/rh"; echo "$pg" >> "$work/pg"
       echo "$rh $pg" | awk '{print $1/$2}' >> "$work/ratios"
     done
-    printf "%-14s %5d %12.0f %12.0f %7.3f  %s\n" "$script" "$conns" "$(median < "$work/rh")" "$(median < "$work/pg")" \
-      "$(median < "$work/ratios")" "$(awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1}' "$work/ratios")"
+    printf "%-14s %5d %12.0f %12.0f %7.3f %6s  %s\n" "$script" "$conns" "$(median < "$work/rh")" "$(median < "$work/pg")" \
+      "$(median < "$work/ratios")" "$(cut -d' ' -f1 /proc/loadavg)" \
+      "$(awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $1}' "$work/ratios")"
   done
 done
-echo "(ratio: median over $rounds alternating rounds of rehearse tps / pgbench tps; ${seconds}s each, pgbench -M prepared -c C -j C)"
+echo "(ratio: median over $rounds alternating rounds of rehearse tps / pgbench tps; ${seconds}s each, pgbench -M prepared -c C -j C;"
+echo " load: the 1-minute load average when the row was done; other work on the machine moves single rounds)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

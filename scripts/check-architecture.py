@@ -3,7 +3,7 @@
 client, libpq or jemalloc (README, *Architecture*). Reads `swift package describe`."""
 import json, subprocess, sys
 
-PURE = ["RehearseSupport", "RehearseSQL", "RehearseScenario", "RehearseHistogram", "RehearseResults", "RehearseReport"]
+PURE = ["RehearseSupport", "RehearseSQL", "RehearseScenario", "RehearseHistogram", "RehearseResults", "RehearseReport", "RehearseVerdict"]
 FORBIDDEN = {"PostgresClient", "CLibPQ", "CJemalloc", "RehearseEngine"}
 
 described = json.loads(subprocess.run(["swift", "package", "describe", "--type", "json"],

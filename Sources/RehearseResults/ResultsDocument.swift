@@ -24,6 +24,12 @@ public struct ResultsDocument: Codable, Sendable {
     public var predictions: [String: StepPrediction]? = nil
     public var predictionMethod: PredictionMethod? = nil
     public var sweep: [SweepScale]? = nil
+    /// `run --shard`: the repetitions of the suite this document holds.
+    public var shard: ShardInfo?
+    /// A document made by `rehearse merge`: the documents it was made of.
+    public var mergedFrom: [MergedPart]?
+    /// `run --load-slice`: this process's share of each workload of one run.
+    public var loadSlice: LoadSliceInfo?
 
     package init(
         schemaVersion: Int = 1, scenario: ScenarioInfo, run: RunInfo, environment: EnvironmentInfo, verdict: Verdict, reasons: [String],
@@ -45,6 +51,10 @@ public struct ResultsDocument: Codable, Sendable {
         public var name: String
         public var file: String
         public var sha256: String
+        /// The scenario's targets by step (`{"putaway": ["p95 < 2000ms"]}`) and its `expect`,
+        /// so that `merge` can judge the whole again from the documents alone.
+        public var targets: [String: [String]]?
+        public var expect: ExpectInfo?
 
         package init(name: String, file: String, sha256: String) {
             self.name = name
@@ -190,6 +200,8 @@ public struct RepetitionResult: Codable, Sendable {
     public var reasons: [String]?
     /// How long creating this repetition's fresh database from the template took.
     public var databaseMs: Double?
+    /// Which repetition of the scenario this is (1-based), when a shard ran only some.
+    public var index: Int?
 
     package init(
         verdict: Verdict, steps: [StepResult], faults: [FaultResult], checks: [CheckResult], targets: [TargetResult],
@@ -242,6 +254,8 @@ public struct StepResult: Codable, Sendable {
     public var work: WorkCounters?
     /// Synthesize addition: each profiled table's rows and fidelity.
     public var tables: [String: SynthesizedTable]?
+    /// A load slice's workload: when its lanes started (UTC, this machine's clock).
+    public var startedAt: String?
 
     package init(
         name: String, kind: String, status: StepStatus, error: ErrorInfo? = nil, durationMs: Double, startedMs: Double? = nil, batches: Int,
@@ -288,6 +302,8 @@ public struct TransactionResult: Codable, Sendable {
     public var batches: Int
     public var errors: [String: Int]
     public var latencyMs: LatencySummary?
+    /// The transaction's latencies (same encoding as a step's `histogram`), for `merge`.
+    public var histogram: String?
 
     package init(batches: Int, errors: [String: Int], latencyMs: LatencySummary? = nil) {
         self.batches = batches
@@ -363,6 +379,8 @@ public struct Impact: Codable, Sendable {
     public var batches: Int
     public var errors: Int
     public var latencyMs: LatencySummary?
+    /// The background transactions' latencies while the step ran, for `merge`.
+    public var histogram: String?
 
     package init(step: String, batches: Int, errors: Int, latencyMs: LatencySummary? = nil) {
         self.step = step
@@ -379,6 +397,8 @@ public struct TimelineBucket: Codable, Sendable {
     public var p50: Double
     public var p99: Double
     public var max: Double
+    /// That second's latencies, where a target over a window (or `merge` of load slices) reads them.
+    public var histogram: String?
 
     package init(second: Int, batches: Int, errors: Int, p50: Double, p99: Double, max: Double) {
         self.second = second

@@ -4,6 +4,11 @@ import RehearseSupport
 /// Reads results documents from a file or a folder (recursively), with errors a user can act on.
 public enum ResultsLoader {
     public static func load(_ path: String) throws -> [ResultsDocument] {
+        try loadWithFiles(path).map(\.document)
+    }
+
+    /// The documents at `path` with the file each came from (as `path` spells it).
+    public static func loadWithFiles(_ path: String) throws -> [(file: String, document: ResultsDocument)] {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -20,7 +25,7 @@ public enum ResultsLoader {
         } else {
             files = [url]
         }
-        return try files.map(loadFile)
+        return try files.map { (file: $0.relativePath, document: try loadFile($0)) }
     }
 
     static func loadFile(_ url: URL) throws -> ResultsDocument {

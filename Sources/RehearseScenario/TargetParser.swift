@@ -2,8 +2,8 @@ import Foundation
 
 /// Parses `<metric> [over <window>] <op> <value>` (`p95 < 2000ms`, `error_rate < 1%`,
 /// `client_memory_peak < 450MB`, `p99 over 10s < 500ms`).
-enum TargetParser {
-    static func parse(_ text: String, location: SourceLocation) -> Result<Target, TargetParseError> {
+package enum TargetParser {
+    package static func parse(_ text: String, location: SourceLocation) -> Result<Target, TargetParseError> {
         if let predicted = parsePredicted(text, location: location) { return predicted }
         let ops = ["<=", ">=", "<", ">"]
         guard let op = ops.first(where: { text.contains($0) }), let range = text.range(of: op) else {
@@ -67,7 +67,7 @@ extension TargetParser {
     }
 }
 
-struct TargetParseError: Error {
-    var message: String
+package struct TargetParseError: Error {
+    package var message: String
     init(_ message: String) { self.message = message }
 }

@@ -32,7 +32,7 @@ struct RehearseCommand: AsyncParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM.
             """,
         version: RehearseVersion.current,
-        subcommands: [Run.self, Lint.self, Compare.self, AB.self, Report.self, Clean.self, ProfileCommand.self, Init.self])
+        subcommands: [Run.self, Lint.self, Compare.self, AB.self, Report.self, Merge.self, Clean.self, ProfileCommand.self, Init.self])
 
     /// ArgumentParser exits 64 on a bad argument; the contract says 2 (invalid input).
     static func main() async {

@@ -50,6 +50,26 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("step-timeout"), help: "Default timeout of a step, in seconds.")
     var stepTimeout: Int = 1800
 
+    @Option(
+        help:
+            "Run only shard I of N of the suite's units (scenario x version x repetition), e.g. 2/4; `auto`: I from JOB_COMPLETION_INDEX + 1, N from REHEARSE_SHARDS."
+    )
+    var shard: String?
+
+    @Option(name: .customLong("shard-durations"), help: "With --shard: balance the shards by the durations in these earlier results.")
+    var shardDurations: String?
+
+    @Option(
+        name: .customLong("load-slice"),
+        help: "With --server and --run-id: drive the I-th of N shares of every workload (e.g. 2/4); slice 1 runs the other steps.")
+    var loadSlice: String?
+
+    @Option(name: .customLong("run-id"), help: "With --load-slice: the run's id, the same on every slice.")
+    var runID: String?
+
+    @Option(name: .customLong("slice-timeout"), help: "With --load-slice: seconds a slice waits for the others (default 60).")
+    var sliceTimeout: String?
+
     func validate() throws {
         if let r = `repeat`, !(1...NumberRanges.maxRepeat).contains(r) {
             throw ValidationError("--repeat must be between 1 and \(NumberRanges.maxRepeat), found \(r)")
@@ -73,12 +93,23 @@ struct Run: AsyncParsableCommand {
         let suite = ScenarioSuite.load(files: files)
         for error in suite.errors { printError("\(error)") }
         if !suite.errors.isEmpty { throw ExitCode(ExitStatus.invalid) }
-        let scenarios = suite.scenarios
+        let selection: ShardSelection
+        do {
+            selection = try ShardSelection.make(
+                suite.scenarios, shard: shard, durations: shardDurations, repeatOverride: `repeat`,
+                environment: ProcessInfo.processInfo.environment, versions: versions(of:))
+        } catch {
+            printError("rehearse: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        if shard != nil { printError("rehearse: shard \(selection.shard): \(selection.mine) of the suite's \(selection.units) units") }
+        let scenarios = selection.scenarios
         let names = scenarios.map(\.name)
         // Loaded now, also so that --save-baseline into the same folder cannot replace it before the comparison.
         let baselines: [ResultsDocument]?
         do {
-            baselines = try baseline.map(ResultsLoader.load)
+            // A shard compares only what it ran.
+            baselines = try baseline.map(ResultsLoader.load).map { $0.filter { names.contains($0.scenario.name) } }
             try ResultsWriter.checkWritable(folder: out, option: "--out", entries: names.map { ($0, true) })
             if let saveBaseline {
                 try ResultsWriter.checkWritable(
@@ -93,6 +124,12 @@ struct Run: AsyncParsableCommand {
         options.server = server ?? ProcessInfo.processInfo.environment["REHEARSE_SERVER"]
         options.pgBin = pgBin.first
         options.pgBins = Array(pgBin.dropFirst())
+        do {
+            options.loadSlice = try loadSliceOption(server: options.server)
+        } catch {
+            printError("rehearse: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
         do {
             try await ScenarioRunner.checkSettings(scenarios.filter { versions(of: $0) == nil }, options: options)
             try await VersionMatrix.preflight(scenarios, override: versionOverride, options: options)
@@ -114,15 +151,19 @@ struct Run: AsyncParsableCommand {
 
         let work = Task { () -> (documents: [ResultsDocument], failure: (any Error)?) in
             var documents: [ResultsDocument] = []
-            for scenario in scenarios {
+            for (scenario, shard) in zip(scenarios, selection.shards) {
                 // An interrupt before anything ran still leaves one document saying so.
                 if Task.isCancelled && !documents.isEmpty { break }
+                var options = options
+                options.shard = shard?[nil]
                 do {
                     guard let majors = versions(of: scenario) else {
                         documents.append(try await ScenarioRunner.run(scenario, options: options))
                         continue
                     }
-                    for major in majors where !(Task.isCancelled && !documents.isEmpty) {
+                    // A shard runs the versions it was dealt repetitions of.
+                    for major in majors where !(Task.isCancelled && !documents.isEmpty) && shard.map({ $0[major] != nil }) ?? true {
+                        options.shard = shard?[major]
                         documents.append(try await VersionMatrix.run(scenario, major: major, options: options))
                     }
                 } catch {

@@ -6,6 +6,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
+@testable import RehearseVerdict
 
 /// A repetition's results from its measurements, without a server: step results and
 /// metrics, fault outcomes and the verdict.

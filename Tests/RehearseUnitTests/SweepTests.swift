@@ -6,6 +6,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
+@testable import RehearseVerdict
 
 /// `sweep` without a server: what lint accepts, the plan of each scale, the predictions
 /// made from repetitions built in code, and the document's verdict over the scales.

@@ -5,6 +5,7 @@ import Testing
 @testable import RehearseHistogram
 @testable import RehearseResults
 @testable import RehearseScenario
+@testable import RehearseVerdict
 
 /// Targets on one transaction and over a window, judged without a database: the
 /// grammar, the windows of a timeline, and the evaluator's choice of measurements.

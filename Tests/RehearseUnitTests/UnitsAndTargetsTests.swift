@@ -6,6 +6,7 @@ import Testing
 @testable import RehearseResults
 @testable import RehearseScenario
 @testable import RehearseSupport
+@testable import RehearseVerdict
 
 @Suite("Units, targets and histograms")
 struct UnitsAndTargetsTests {

@@ -1,6 +1,7 @@
 import PostgresClient
 import RehearseHistogram
 import RehearseResults
+import RehearseVerdict
 
 /// One executed transaction, kept whole where the compact timeline is not enough:
 /// by a background workload for the seconds a step's impact window cuts through, and
@@ -131,6 +132,7 @@ struct WorkloadMeasurement: Sendable {
             result[name] = TransactionResult(
                 batches: Int(perTransaction[i].count), errors: errs,
                 latencyMs: perTransaction[i].summary)
+            if perTransaction[i].count > 0 { result[name]?.histogram = perTransaction[i].encoded() }
         }
         return result
     }
@@ -163,6 +165,8 @@ struct WorkloadMeasurement: Sendable {
         }
         // Late transactions are in no second's histograms.
         for s in late where s.dueMicros >= first && s.dueMicros < last { count(s) }
-        return (Impact(step: step, batches: batches, errors: errors, latencyMs: h.summary), h, batches)
+        var impact = Impact(step: step, batches: batches, errors: errors, latencyMs: h.summary)
+        if h.count > 0 { impact.histogram = h.encoded() }
+        return (impact, h, batches)
     }
 }

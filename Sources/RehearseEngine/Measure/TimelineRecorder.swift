@@ -1,16 +1,6 @@
 import RehearseHistogram
 import RehearseResults
-
-/// One lane's transactions of one second of the timeline: how many, how many
-/// failed, the slowest, and their latencies in compact form (the (value, count)
-/// pairs of `LatencyHistogram.pairs()`), failed ones included.
-struct TimelineSecond: Sendable {
-    var second: Int
-    var batches: Int
-    var errors: Int
-    var maxMicros: UInt32
-    var latencies: [UInt8]
-}
+import RehearseVerdict
 
 /// A lane's per-second timeline, built while the lane runs: the current second in
 /// a histogram, each finished second in compact form (a few hundred bytes to a few
@@ -107,7 +97,8 @@ struct TimelineRecorder: Sendable {
 extension WorkloadMeasurement {
     /// Per-second buckets of the transactions due in each second since the repetition
     /// began, merged over the lanes second by second (one histogram at a time).
-    func timeline() -> [TimelineBucket] {
+    /// `histograms`: each second's histogram too (a target over a window reads them in `merge`).
+    func timeline(histograms: Bool = false) -> [TimelineBucket] {
         var result: [TimelineBucket] = []
         forEachSecond { second, histogram in
             let ok = histogram.count > 0
@@ -116,6 +107,7 @@ extension WorkloadMeasurement {
                     second: second.second, batches: second.batches, errors: second.errors,
                     p50: ok ? histogram.millis(atPercentile: 50) : 0, p99: ok ? histogram.millis(atPercentile: 99) : 0,
                     max: Double(second.maxMicros) / 1000))
+            if histograms && ok { result[result.count - 1].histogram = histogram.encoded() }
         }
         return result
     }

@@ -2,6 +2,7 @@ import RehearseHistogram
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Turns what a repetition measured into its results, without I/O: each step's result and
 /// metrics (with locks, memory peaks and its impact on background traffic), the faults'
@@ -24,7 +25,7 @@ enum RepetitionAssembly {
     /// The step results in the scenario's order, with the metrics targets are judged on.
     static func steps(
         of scenario: Scenario, records: [String: StepRecord], locks: LockObserver.Observation?,
-        memory: [MemorySampler.Sample]
+        memory: [MemorySampler.Sample], sliced: Bool = false
     ) -> Steps {
         var out = Steps()
         let backgroundSteps = scenario.steps.filter(\.background).compactMap { s -> (Step, StepRecord)? in
@@ -32,7 +33,9 @@ enum RepetitionAssembly {
         }
         for step in scenario.steps {
             guard let done = records[step.name] else { continue }
-            var result = result(of: step, done)
+            let windowed = scenario.targets.contains { $0.step == step.name && $0.targets.contains { $0.window != nil } }
+            // A load slice's seconds are summed with the other slices' by `merge`.
+            var result = result(of: step, done, timelineHistograms: windowed || sliced)
             result.work = done.work
             if let locks {
                 let sampled = LockObserver.locksTaken(locks, owner: .step(step.name))
@@ -86,7 +89,7 @@ enum RepetitionAssembly {
         return m
     }
 
-    static func result(of step: Step, _ done: StepRecord) -> StepResult {
+    static func result(of step: Step, _ done: StepRecord, timelineHistograms: Bool = false) -> StepResult {
         let m = done.measurement
         var result = StepResult(
             name: step.name, kind: step.kind.name, status: done.status, error: m.failure,
@@ -100,9 +103,10 @@ enum RepetitionAssembly {
         result.output = m.output
         result.skippedRows = m.skippedRows
         result.tables = m.synthesized
+        result.startedAt = m.wallStart.map { MachineFacts.timestamp($0) }
         if step.background { result.background = true }
         if let w = m.workload {
-            result.timeline = w.timeline()
+            result.timeline = w.timeline(histograms: timelineHistograms)
             result.transactions = w.transactions
             if w.open {
                 result.serviceMs = w.service.summary

@@ -2,6 +2,7 @@ import Foundation
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Turns a sweep's scales into its results, without I/O: the predictions, the
 /// `predicted.<metric>` targets judged on their upper bounds, each scale's verdict, and the

@@ -4,6 +4,7 @@ import RehearseHistogram
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Runs one repetition of a scenario on a fresh database: the steps (with
 /// background workloads and faults beside them), the checks, the targets and
@@ -15,6 +16,8 @@ struct RepetitionRunner: Sendable {
     let progress: ProgressReporter?
     /// The default per-step timeout, enforced by cancelling the step's statements.
     let stepTimeout: Duration
+    /// `--load-slice`: slice 1 meets the other slices before and after each workload.
+    var loadSlice: LoadSliceBarrier? = nil
 
     struct Outcome: Sendable {
         var result: RepetitionResult
@@ -208,7 +211,8 @@ struct RepetitionRunner: Sendable {
         }
         return StepContext(
             scenario: scenario, step: step, host: host, database: database, sessions: sessions, missingSeed: missing,
-            memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries)
+            memoryLimit: limit, memoryCapRequired: required, snapshots: snapshots, origin: origin, boundaries: boundaries,
+            loadSlice: loadSlice)
     }
 
     private func runWithTimeout(_ step: Step, context: StepContext, keepCopy: Set<String>) async -> StepMeasurement {

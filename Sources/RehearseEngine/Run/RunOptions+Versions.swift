@@ -17,5 +17,8 @@ extension RunOptions {
 extension RunOptions {
     /// `.pg16` on the results of a run on an asked-for version; empty otherwise, so results
     /// and baselines of runs without versions keep their names.
-    var resultsSuffix: String { PostgresVersions.fileSuffix(postgresMajor) }
+    /// A load slice's adds `.slice2of4`: the slices of a run share its id and may start in the same millisecond.
+    var resultsSuffix: String {
+        PostgresVersions.fileSuffix(postgresMajor) + (loadSlice.map { ".slice\($0.index)of\($0.count)" } ?? "")
+    }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-import RehearseResults
+package import RehearseResults
 
 /// How `rehearse run` runs scenarios.
 public struct RunOptions: Sendable {
@@ -23,6 +23,10 @@ public struct RunOptions: Sendable {
     public var stepTimeout: Duration = .seconds(1800)
     /// Print progress lines (to stderr).
     public var progress = false
+    /// `run --shard`: run only these repetitions, and say so in the document.
+    package var shard: ShardInfo?
+    /// `run --load-slice`: drive this share of the workloads of a run several processes share.
+    package var loadSlice: LoadSlice?
 
     public init() {}
 

@@ -3,6 +3,7 @@ import PostgresClient
 import RehearseResults
 import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// One scenario's run, in its phases: a disposable server (or database) and a template, then
 /// repetitions one at a time, then the results document. `ScenarioRunner.run` goes through
@@ -27,13 +28,16 @@ struct ScenarioRun {
 
     static func start(_ scenario: Scenario, options: RunOptions) async throws -> ScenarioRun {
         let progress = options.progress ? ProgressReporter() : nil
-        let runID = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
+        // Load slices name the databases they share after the run id and the scenario file.
+        let runID =
+            options.loadSlice.map { "\($0.runID)_\(scenario.sha256.prefix(8))" }
+            ?? String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(10))
         let startedAt = Date()
         Diagnostics.mark("scenario started", ["scenario": "\(scenario.name)"])
         let host = try await ScenarioRunner.makeHost(scenario, options: options, runID: runID)
         Diagnostics.mark("host ready", ["scenario": "\(scenario.name)"])
         var hostToken: Int?
-        if let external = host as? ExternalHost {
+        if let external = host as? ExternalHost, options.loadSlice?.leads ?? true {
             // Databases this run creates are dropped even if the run is interrupted.
             hostToken = CleanupRegistry.shared.register("drop databases of run \(runID)") {
                 ExternalCleanup.dropRunDatabases(conninfo: external.conninfo(database: external.ownDatabase), runID: runID)
@@ -42,6 +46,8 @@ struct ScenarioRun {
         var run = ScenarioRun(
             scenario: scenario, options: options, progress: progress, runID: runID, startedAt: startedAt, host: host,
             hostToken: hostToken, template: "rehearse_\(runID)_template")
+        // Only slice 1 of a load-sliced run creates databases.
+        if let slice = options.loadSlice, !slice.leads { return run }
         do {
             try await ScenarioRunner.prepareTemplate(run.template, scenario: scenario, host: host)
             Diagnostics.mark("template ready", ["scenario": "\(scenario.name)"])
@@ -58,7 +64,7 @@ struct ScenarioRun {
     /// the document says what ran; a failure releases the server and is thrown.
     mutating func repetitions(_ count: Int) async throws -> ResultsDocument {
         do {
-            for n in 1...max(count, 1) {
+            for n in options.shard?.repetitions ?? Array(1...max(count, 1)) {
                 if Task.isCancelled { break }
                 try await repetition(n, of: count)
             }
@@ -86,6 +92,17 @@ struct ScenarioRun {
     mutating func repetition(_ n: Int, of count: Int) async throws {
         progress?.scenarioStarted(scenario.name, repetition: n, of: count)
         let database = "rehearse_\(runID)_\(n)"
+        if let slice = options.loadSlice, !slice.leads {
+            let barrier = LoadSliceBarrier(slice: slice, host: host, database: database)
+            try await barrier.waitForDatabase()
+            var outcome = await LoadSliceFollower(
+                scenario: scenario, host: host, database: database, barrier: barrier, progress: progress
+            ).run()
+            outcome.result.index = n
+            record(outcome)
+            if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
+            return
+        }
         let creating = ContinuousClock.now
         try await host.createDatabase(database, template: template)
         if host.kind == .external {
@@ -99,30 +116,54 @@ struct ScenarioRun {
                 }
             }
         }
+        let barrier = options.loadSlice.map { LoadSliceBarrier(slice: $0, host: host, database: database) }
+        try await barrier?.prepare()
         let databaseMs = (ContinuousClock.now - creating).milliseconds
         Diagnostics.mark("repetition \(n) database ready", ["scenario": "\(scenario.name)"])
         var outcome = await RepetitionRunner(
-            scenario: scenario, host: host, database: database, progress: progress, stepTimeout: options.stepTimeout
+            scenario: scenario, host: host, database: database, progress: progress, stepTimeout: options.stepTimeout,
+            loadSlice: barrier
         ).run()
+        if let barrier { await meetAtEnd(barrier, outcome: &outcome) }
         Diagnostics.mark("repetition \(n) done", ["scenario": "\(scenario.name)"])
         outcome.result.databaseMs = (databaseMs * 1000).rounded() / 1000
+        if options.shard != nil || options.loadSlice != nil { outcome.result.index = n }
+        record(outcome)
+        if options.keep && n == (options.shard?.repetitions.last ?? count) {
+            keptDatabase = database
+        } else {
+            try? await host.dropDatabase(database)
+        }
+        if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
+    }
+
+    /// A repetition's results, and its measurements merged into the scenario's.
+    private mutating func record(_ outcome: RepetitionRunner.Outcome) {
         repetitions.append(outcome.result)
         for (k, v) in outcome.metrics { merged[k, default: StepMetrics()].merge(v) }
         for (k, v) in outcome.impacts { mergedImpacts[k, default: StepMetrics()].merge(v) }
-        if options.keep && n == count { keptDatabase = database } else { try? await host.dropDatabase(database) }
-        if let why = outcome.infrastructureFailure { throw RehearseError.infrastructure(why) }
+    }
+
+    /// Slice 1, after its steps: the workloads it did not run are skipped for the others, and
+    /// the repetition's database is dropped only once every slice is done with it.
+    private func meetAtEnd(_ barrier: LoadSliceBarrier, outcome: inout RepetitionRunner.Outcome) async {
+        // A workload that never reached its start (skipped, or failed before it) is skipped for all.
+        let started = Set(outcome.result.steps.filter { $0.startedAt != nil }.map(\.name))
+        await barrier.skip(LoadSlice.barrierSteps(of: scenario).filter { !started.contains($0) })
+        guard outcome.infrastructureFailure == nil else { return }
+        do { _ = try await barrier.arrive("end") } catch { outcome.infrastructureFailure = "\(error)" }
     }
 
     /// After a failure: the template dropped, the server shut down (unless kept), the run's databases gone.
     func abort() async {
-        try? await host.dropDatabase(template)
+        if options.loadSlice?.leads ?? true { try? await host.dropDatabase(template) }
         if !options.keep { await host.shutdown() }
         if let hostToken { CleanupRegistry.shared.run(hostToken) }
     }
 
     /// Releases the server and returns the results document (written when the options say so).
     func finish(sweep: (plan: SweepPlan, scales: [SweepAssembly.Scale])? = nil) async throws -> ResultsDocument {
-        try? await host.dropDatabase(template)
+        if options.loadSlice?.leads ?? true { try? await host.dropDatabase(template) }
         Diagnostics.mark("repetitions done", ["scenario": "\(scenario.name)"])
         var settings = await host.settings()
         // The results say what the scenario's sessions ran with: the server's values, and
@@ -145,6 +186,8 @@ struct ScenarioRun {
         if let sweep {
             SweepAssembly.complete(&document, scenario: scenario, plan: sweep.plan, scales: sweep.scales, interrupted: Task.isCancelled)
         }
+        document.shard = options.shard
+        if let slice = options.loadSlice { document.awaitMerge(of: slice) }
         Diagnostics.mark("assembled", ["scenario": "\(scenario.name)"])
         if options.writeResults {
             try ResultsWriter.write(document, under: options.outDirectory, suffix: options.resultsSuffix)

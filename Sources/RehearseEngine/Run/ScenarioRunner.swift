@@ -4,6 +4,7 @@ import RehearseHistogram
 public import RehearseResults
 public import RehearseScenario
 import RehearseSupport
+import RehearseVerdict
 
 /// Runs scenarios end to end: a disposable server or database per scenario,
 /// a fresh database per repetition, and the results document.
@@ -148,52 +149,25 @@ public enum ScenarioRunner {
         calibration: ResultsDocument.Calibration?, repetitions: [RepetitionResult], merged: [String: StepMetrics],
         impacts: [String: StepMetrics], interrupted: Bool
     ) async -> ResultsDocument {
-        // Steps and checks from every repetition; targets on the merged measurements.
-        var reasons: [String] = []
-        for rep in repetitions {
-            for reason in BlockingReasons.reasons(steps: rep.steps, checks: rep.checks.filter { $0.phase == "deploy" }, targets: [])
-            where !reasons.contains(reason) { reasons.append(reason) }
-        }
-        let mergedTargets = TargetEvaluator.evaluate(scenario.targets, metrics: merged, impacts: impacts)
-        reasons += BlockingReasons.reasons(steps: [], checks: [], targets: mergedTargets)
-        if interrupted { reasons.append("the run was interrupted") }
-        let verdict: Verdict = reasons.isEmpty && !repetitions.isEmpty ? .approved : .blocked
-        if repetitions.isEmpty && reasons.isEmpty { reasons.append("no repetition ran") }
-        func summarize(_ m: StepMetrics) -> ResultsDocument.StepSummary {
-            var step = ResultsDocument.StepSummary(
-                latencyMs: m.latency.summary, durationMs: m.durationsMs.map { ($0 * 1000).rounded() / 1000 },
-                errorRate: m.errorRate, batches: m.batches,
-                // Rows per repetition (the median), so runs with different `repeat` compare.
-                rows: m.value(of: .rows).map { Int($0) },
-                throughput: m.value(of: .throughput), serverMemoryPeak: m.serverMemoryPeak,
-                clientMemoryPeak: m.clientMemoryPeak, histogram: m.latency.count > 0 ? m.latency.encoded() : nil)
-            // A workload of several transactions: each merged as the step is, without its histogram.
-            if m.transactions.count > 1 {
-                step.transactions = m.transactions.mapValues {
-                    var transaction = summarize($0)
-                    transaction.histogram = nil
-                    return transaction
-                }
-            }
-            return step
-        }
-        let summary = merged.mapValues(summarize)
-        let mismatches = ExpectationCheck.mismatches(scenario.expect, scenario: scenario, repetitions: repetitions, verdict: verdict)
+        let judged = DocumentJudgement.judge(
+            targets: scenario.targets, expect: ExpectInfo(scenario.expect, scenario: scenario), repetitions: repetitions,
+            merged: merged, impacts: impacts, interrupted: interrupted)
         var environment = ResultsDocument.EnvironmentInfo(
             rehearseVersion: RehearseVersion.current, postgresVersion: host?.postgresVersion ?? "unknown", server: serverKind,
             settings: settings,
             os: MachineFacts.os, cpuModel: MachineFacts.cpuModel, cpuCount: MachineFacts.cpuCount,
             memoryBytes: MachineFacts.memoryBytes, calibration: calibration)
         environment.memoryCapEnforcement = host?.memoryCap?.enforcement.rawValue
+        var info = ResultsDocument.ScenarioInfo(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256)
+        info.targets = ResultsDocument.ScenarioInfo.targets(of: scenario.targets)
+        info.expect = ExpectInfo(scenario.expect, scenario: scenario)
         return ResultsDocument(
-            scenario: .init(name: scenario.name, file: scenario.file.relativePath, sha256: scenario.sha256),
+            scenario: info,
             run: .init(
                 id: runID, startedAt: MachineFacts.timestamp(startedAt), finishedAt: MachineFacts.timestamp(),
                 gitCommit: await MachineFacts.gitCommit(near: scenario.directory)),
-            environment: environment, verdict: verdict, reasons: reasons,
-            expectation: .init(
-                met: mismatches.isEmpty && !interrupted, mismatches: mismatches + (interrupted ? ["the run was interrupted"] : [])),
+            environment: environment, verdict: judged.verdict, reasons: judged.reasons, expectation: judged.expectation,
             interrupted: interrupted ? true : nil,
-            repetitions: repetitions, summary: .init(steps: summary))
+            repetitions: repetitions, summary: judged.summary)
     }
 }

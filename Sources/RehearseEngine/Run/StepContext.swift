@@ -23,6 +23,8 @@ struct StepContext: Sendable {
     var boundaries: StepBoundaries
     /// Batches done so far, for the live progress line.
     var progress = LiveCounter()
+    /// `--load-slice`: where this process meets the other slices before a foreground workload.
+    var loadSlice: LoadSliceBarrier? = nil
 
     var conninfo: String { host.conninfo(database: database) }
 

@@ -32,6 +32,12 @@ struct StepMeasurement: Sendable {
     /// Why the step could not run as the scenario asks (a required memory cap that cannot
     /// be enforced): the run ends as an infrastructure error (exit 3).
     var infrastructureFailure: String?
+    /// A load slice's workload: when its lanes started (this machine's clock), or that
+    /// slice 1 skipped it (a step before it failed).
+    var wallStart: Date?
+    /// The same moment on the monotonic clock (a slice's step starts there, not where it began to wait).
+    var sliceStart: UInt64?
+    var skippedBySlices = false
 
     mutating func record(batchNanos: UInt64, rows: Int = 0) {
         latency.record(nanoseconds: batchNanos)

@@ -88,26 +88,29 @@ struct PgBenchLane {
 
     /// One SQL command: prepared on first use, its `:variables` bound as text parameters.
     private mutating func execute(_ tx: Int, _ index: Int, _ script: PgBenchScript, session: Session) throws(Stop) -> Int {
-        let command = script.sql[index]
         do {
             let handle: PreparedHandle
             if let prepared = handles[tx][index] {
                 handle = prepared
             } else {
-                handle = try session.prepare(Self.name(tx, index), command.text, parameterCount: command.parameters.count)
+                handle = try session.prepare(
+                    Self.name(tx, index), script.sql[index].text, parameterCount: script.sql[index].parameters.count)
                 handles[tx][index] = handle
             }
             params.removeAll()
-            for k in 0..<command.parameters.count {
-                let value: PgBenchValue
-                do { value = try client.parameter(k, of: command, in: script) } catch { throw Stop.script(error) }
-                switch value {
-                case .int(let v): params.append(v)
-                default:
+            // The command's fields are read in place, never copied out of the script (a copy
+            // costs a retain and a release for each of its strings and arrays).
+            for k in 0..<script.sql[index].parameters.count {
+                switch client.variables[script.sql[index].parameters[k]] {
+                case .int(let v)?: params.append(v)
+                case let value?:
                     if let text = value.parameterText { params.append(text) } else { params.appendNull() }
+                case nil:
+                    do { _ = try client.parameter(k, of: script.sql[index], in: script) } catch { throw Stop.script(error) }
                 }
             }
-            guard command.gset != nil else { return try session.executePrepared(handle, params) }
+            if script.sql[index].gset == nil { return try session.executePrepared(handle, params) }
+            let command = script.sql[index]
             let rows = try session.queryPrepared(Self.name(tx, index), params)
             do {
                 try client.store(columns: rows.columns, rows: rows.rows, of: command, in: script, names: variables)

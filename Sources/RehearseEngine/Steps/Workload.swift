@@ -39,9 +39,11 @@ enum Workload {
             measurement.fail(message: "\(error)")
             return measurement
         }
+        // A load slice opens its share of the lanes, numbered as on one machine.
+        let lanes = context.loadSlice?.slice.lanes(of: spec.connections) ?? 0..<spec.connections
         var connections: [Connection] = []
         do {
-            for _ in 0..<spec.connections { connections.append(try await context.connect(label: "rehearse-workload")) }
+            for _ in lanes { connections.append(try await context.connect(label: "rehearse-workload")) }
         } catch let error as PostgresError {
             for c in connections { await context.release(c) }
             measurement.fail(error)
@@ -51,6 +53,12 @@ enum Workload {
             measurement.fail(message: "\(error)")
             return measurement
         }
+        // Load slices start together, connections already open (LoadSliceBarrier+Workload).
+        if let barrier = context.loadSlice, await !barrier.start(context.step, measurement: &measurement) {
+            for c in connections { await context.release(c) }
+            return measurement
+        }
+        let watcher = context.loadSlice?.watchStop(of: context.step, stop: stop)
         let start = monotonicNanos() + 1_000_000
         var deadline: UInt64?
         var iterations: Int?
@@ -64,11 +72,13 @@ enum Workload {
         let results = await withTaskCancellationHandler {
             await runLanes(
                 spec, plan: plan, connections: connections, context: context, stop: stop, start: start,
-                deadline: deadline, iterations: iterations)
+                deadline: deadline, iterations: iterations, firstLane: lanes.lowerBound)
         } onCancel: {
             stop.abandon()
         }
+        watcher?.cancel()
         for c in connections { await context.release(c) }
+        await context.loadSlice?.finish(context.step, measurement: &measurement)
         var merged = WorkloadMeasurement(transactionNames: plan.transactions.map(\.name), open: spec.rate != nil)
         for outcome in results {
             if let lane = outcome.result { merged.merge(lane) }
@@ -88,10 +98,11 @@ enum Workload {
 
     private static func runLanes(
         _ spec: WorkloadSpec, plan: WorkloadPlan, connections: [Connection], context: StepContext, stop: StopSignal,
-        start: UInt64, deadline: UInt64?, iterations: Int?
+        start: UInt64, deadline: UInt64?, iterations: Int?, firstLane: Int = 0
     ) async -> [LaneOutcome] {
         await withTaskGroup(of: LaneOutcome.self) { group in
-            for (index, connection) in connections.enumerated() {
+            for (position, connection) in connections.enumerated() {
+                let index = firstLane + position
                 var share: Int?
                 if let iterations {
                     share = iterations / spec.connections + (index < iterations % spec.connections ? 1 : 0)

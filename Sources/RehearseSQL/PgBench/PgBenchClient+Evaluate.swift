@@ -7,9 +7,14 @@ extension PgBenchClient {
     mutating func evaluate(_ expression: PgBenchExpression) throws(PgBenchEvaluationError) -> PgBenchValue {
         switch expression {
         case .constant(let value): return value
-        case .variable(let slot, let name):
-            guard let value = variables[slot] else { throw PgBenchEvaluationError("undefined variable \"\(name)\"") }
-            return try value.typed(name: name)
+        case .variable(let slot, _):
+            // The name is bound only on the rare paths that need it (a retain less per variable read).
+            guard let value = variables[slot] else {
+                guard case .variable(_, let name) = expression else { return .null }
+                throw PgBenchEvaluationError("undefined variable \"\(name)\"")
+            }
+            if case .text = value, case .variable(_, let name) = expression { return try value.typed(name: name) }
+            return value
         case .call(let function, let arguments):
             switch function {
             case .and, .or: return try logical(function == .and, arguments)

@@ -38,10 +38,10 @@ package struct PgBenchClient: Sendable {
     /// Runs backslash commands up to the next SQL command, sleep or the end.
     package mutating func step(_ script: PgBenchScript) throws(PgBenchScriptError) -> Step {
         while next < script.commands.count {
-            let command = script.commands[next]
+            let current = next
             next += 1
             do throws(PgBenchEvaluationError) {
-                switch command.kind {
+                switch script.commands[current].kind {
                 case .sql(let index):
                     return .sql(index)
                 case .set(let slot, let expression):
@@ -65,6 +65,7 @@ package struct PgBenchClient: Sendable {
                     next = target
                 }
             } catch {
+                let command = script.commands[current]
                 throw PgBenchScriptError(file: script.file, line: command.line, column: command.column, message: error.message)
             }
         }

@@ -1,17 +1,23 @@
-import RehearseHistogram
-import RehearseResults
-import RehearseScenario
+package import RehearseHistogram
+package import RehearseResults
+package import RehearseScenario
 
 /// Targets judged over a window (`p99 over 10s < 500ms`): the metric in every window of
 /// that many seconds of a step's per-second timeline, sliding by one second within each
 /// repetition; a step shorter than the window is one window. The target holds when its
 /// worst window does, so a two-second stall that vanishes in a whole-step p99 shows.
-enum TargetWindows {
-    struct Worst: Sendable, Equatable {
-        var value: Double
-        var window: TargetWindow
+package enum TargetWindows {
+    package struct Worst: Sendable, Equatable {
+        package var value: Double
+        package var window: TargetWindow
         /// Which repetition's timeline (0-based) the worst window is in.
-        var repetition: Int
+        package var repetition: Int
+
+        package init(value: Double, window: TargetWindow, repetition: Int) {
+            self.value = value
+            self.window = window
+            self.repetition = repetition
+        }
     }
 
     /// The worst window of `metric` over `timelines` (each repetition's seconds, in
@@ -19,7 +25,7 @@ enum TargetWindows {
     /// it is a lower one. Nil when no window has a measurement (no transaction at all,
     /// for a latency). `durationsMs` are the repetitions' step durations: a step shorter
     /// than the window has its throughput over its own duration.
-    static func worst(
+    package static func worst(
         _ metric: Target.Metric, over window: Duration, upperBound: Bool, timelines: [[TimelineSecond]],
         durationsMs: [Double]
     ) -> Worst? {
@@ -48,7 +54,7 @@ enum TargetWindows {
     }
 
     /// The metric over the seconds of one window.
-    static func value(_ metric: Target.Metric, of seconds: [TimelineSecond], lengthSeconds: Double) -> Double? {
+    package static func value(_ metric: Target.Metric, of seconds: [TimelineSecond], lengthSeconds: Double) -> Double? {
         let batches = seconds.reduce(0) { $0 + $1.batches }
         switch metric {
         case .errorRate:

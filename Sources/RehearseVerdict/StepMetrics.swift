@@ -1,23 +1,25 @@
-import RehearseHistogram
-import RehearseResults
-import RehearseScenario
+package import RehearseHistogram
+package import RehearseResults
+package import RehearseScenario
 import RehearseSupport
 
 /// The measurements of one step that targets judge, for one repetition or merged over all.
-struct StepMetrics: Sendable {
-    var latency = LatencyHistogram()
-    var durationsMs: [Double] = []
-    var batches = 0
-    var errors = 0
-    var rows: [Int] = []
-    var serverMemoryPeak: Int64?
-    var clientMemoryPeak: Int64?
+package struct StepMetrics: Sendable {
+    package var latency = LatencyHistogram()
+    package var durationsMs: [Double] = []
+    package var batches = 0
+    package var errors = 0
+    package var rows: [Int] = []
+    package var serverMemoryPeak: Int64?
+    package var clientMemoryPeak: Int64?
     /// A workload's transactions, by name, for `<step>.<transaction>` targets.
-    var transactions: [String: StepMetrics] = [:]
+    package var transactions: [String: StepMetrics] = [:]
     /// Each repetition's per-second timeline, for `over` targets (kept only when one asks).
-    var timelines: [[TimelineSecond]] = []
+    package var timelines: [[TimelineSecond]] = []
 
-    mutating func merge(_ other: StepMetrics) {
+    package init() {}
+
+    package mutating func merge(_ other: StepMetrics) {
         transactions.merge(other.transactions) { mine, theirs in
             var merged = mine
             merged.merge(theirs)
@@ -33,11 +35,11 @@ struct StepMetrics: Sendable {
         clientMemoryPeak = [clientMemoryPeak, other.clientMemoryPeak].compactMap { $0 }.max()
     }
 
-    var medianDurationMs: Double { Median.of(durationsMs) ?? 0 }
+    package var medianDurationMs: Double { Median.of(durationsMs) ?? 0 }
 
-    var errorRate: Double { batches > 0 ? Double(errors) / Double(batches) : 0 }
+    package var errorRate: Double { batches > 0 ? Double(errors) / Double(batches) : 0 }
 
-    func value(of metric: Target.Metric) -> Double? {
+    package func value(of metric: Target.Metric) -> Double? {
         switch metric {
         case .p50: latency.count > 0 ? latency.millis(atPercentile: 50) : nil
         case .p90: latency.count > 0 ? latency.millis(atPercentile: 90) : nil
@@ -62,23 +64,9 @@ struct StepMetrics: Sendable {
     }
 }
 
-extension StepMetrics {
-    /// A workload's transactions as metrics of their own, over the step's duration.
-    mutating func addTransactions(of workload: WorkloadMeasurement) {
-        for (i, name) in workload.transactionNames.enumerated() {
-            var m = StepMetrics()
-            m.latency = workload.perTransaction[i]
-            m.batches = Int(workload.perTransaction[i].count)
-            m.errors = workload.perTransactionErrors[i].values.reduce(0, +)
-            m.durationsMs = durationsMs
-            transactions[name] = m
-        }
-    }
-}
-
 /// Judges targets against step metrics.
-enum TargetEvaluator {
-    static func evaluate(
+package enum TargetEvaluator {
+    package static func evaluate(
         _ groups: [TargetGroup], metrics: [String: StepMetrics], impacts: [String: StepMetrics]
     )
         -> [TargetResult]
