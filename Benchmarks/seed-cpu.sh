@@ -10,6 +10,7 @@
 # also does I/O in io worker processes, whose CPU the server column does not count.
 # Usage: [PGBIN=…/bin] [ROUNDS=5] [BACKEND_TIME=1] Benchmarks/seed-cpu.sh 1 2 1:100000 psql
 # A configuration written base/STREAMS[:CHUNK_ROWS] runs $BASE_BIN, another build, to compare.
+# SCHEMA="CREATE TABLE t (…)" loads another table (the columns id, name, score, note).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
@@ -19,7 +20,7 @@ python3 -c "
 n=1000000; w=open('$work/1m.csv','w').write
 w('id,name,score,note\n')
 for i in range(1, n+1): w(f'{i},\"name {i}, the {i%7}th\",{i%1000},note-{i:012d}\n')"
-schema="CREATE TABLE t (id bigint PRIMARY KEY, name text NOT NULL, score int, note text)"
+schema=${SCHEMA:-"CREATE TABLE t (id bigint PRIMARY KEY, name text NOT NULL, score int, note text)"}
 echo "$("$pgbin/postgres" --version), load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 start_server
 server_cpu() { awk '{print ($16 + $17) * 10}' "/proc/$(head -1 "$work/data/postmaster.pid")/stat"; }
