@@ -4,7 +4,9 @@
 
 base=/tmp; [ -w /dev/shm ] && base=/dev/shm
 work=$(mktemp -d "$base/rh-bench-XXXXXX"); chmod 755 "$work"
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+# PGBIN=/path/to/bin picks another PostgreSQL build (e.g. one scripts/fetch-pg-wheels.sh
+# fetched, listed in .build/pg-bins.txt); else the newest /usr/lib/postgresql/*/bin.
+pgbin=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
 as_server() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$work"
 server_started=

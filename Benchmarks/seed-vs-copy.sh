@@ -4,7 +4,7 @@
 # alternating ROUNDS times in one run; that the parallel seed loads exactly what \copy
 # loads; and rehearse's peak memory (its max RSS, and jemalloc's allocated bytes) seeding
 # 1M and 5M rows with one stream and with parallel streams.
-# Usage: Benchmarks/seed-vs-copy.sh [rounds=3]
+# Usage: [PGBIN=…/bin] Benchmarks/seed-vs-copy.sh [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -34,7 +34,7 @@ sed 's/streams: 1}/streams: 1, chunk_rows: 100000}/; s/name: seed-s1m/name: seed
 
 # Both load into the same server: rehearse with --server, psql into a database of its own.
 # Other work on the machine shows in the load average, printed before and after.
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "$("$pgbin/postgres" --version) (PGBIN picks another build); load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 start_server
 # The server's CPU time so far, ms: its backends' user and system time, counted in the
 # postmaster once they exit. Less disturbed by other work on the machine than wall time.

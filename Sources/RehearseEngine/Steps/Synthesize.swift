@@ -210,7 +210,9 @@ enum Synthesize {
         let parts = try await withThrowingTaskGroup(of: [(UInt64, Int)].self) { group in
             for connection in connections {
                 group.addTask {
-                    try await connection.cancellable { session in
+                    // A cancel that falls between two slices would be lost: it goes again every
+                    // 50 ms until the session's loop ends (the next slice's statement meets it).
+                    try await connection.cancellable(repeating: true) { session in
                         var timings: [(UInt64, Int)] = []
                         while true {
                             let slice = next.withLock { value -> Int in
