@@ -27,14 +27,7 @@ enum PgBenchPermute {
             return value
         }
 
-        mutating func range(_ lower: UInt64, _ upper: UInt64) -> UInt64 {
-            guard upper > lower else { return lower }
-            let range = upper - lower
-            let shift = UInt64(range.leadingZeroBitCount)
-            var value: UInt64
-            repeat { value = next() >> shift } while value > range
-            return lower + value
-        }
+        mutating func range(_ lower: UInt64, _ upper: UInt64) -> UInt64 { pgPrngRange(lower, upper) { next() } }
     }
 
     static func permute(_ value: Int64, size: Int64, seed: Int64) -> Int64 {

@@ -5,6 +5,18 @@ import RehearseSupport
 /// `getGaussianRand`, `computeIterativeZipfian`) and the draws of common/pg_prng.c they
 /// use, over rehearse's one seeded generator (a concrete type, so that the hot loop of a
 /// script makes no generic calls across modules).
+/// `pg_prng_uint64_range` over any generator's draws: uniform in lower...upper, by rejection
+/// on a bit mask. Shared by the scripts' generator and `permute`'s xoroshiro128**.
+@inline(__always)
+func pgPrngRange(_ lower: UInt64, _ upper: UInt64, _ next: () -> UInt64) -> UInt64 {
+    guard upper > lower else { return lower }
+    let range = upper - lower
+    let shift = UInt64(range.leadingZeroBitCount)
+    var value: UInt64
+    repeat { value = next() >> shift } while value > range
+    return lower + value
+}
+
 extension SplitMix64 {
     /// `pg_prng_double`: uniform in [0, 1) from the top 53 bits.
     @inline(__always)
@@ -13,12 +25,7 @@ extension SplitMix64 {
     /// `pg_prng_uint64_range`: uniform in lower...upper, by rejection on a bit mask.
     @inline(__always)
     mutating func pgbenchRange(_ lower: UInt64, _ upper: UInt64) -> UInt64 {
-        guard upper > lower else { return lower }
-        let range = upper - lower
-        let shift = UInt64(range.leadingZeroBitCount)
-        var value: UInt64
-        repeat { value = next() >> shift } while value > range
-        return lower + value
+        pgPrngRange(lower, upper) { next() }
     }
 
     /// `pg_prng_double_normal`: Box-Muller.
