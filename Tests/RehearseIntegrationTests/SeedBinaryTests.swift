@@ -67,6 +67,53 @@ extension TimedSuites {
             #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
         }
 
+        /// A file of more than 4 MB per stream is split as its streams go: quoted fields
+        /// with newlines and CRLF line ends across the boundaries, and every row arrives as
+        /// the server reads the file itself.
+        @Test func aLargeFileSplitAsItsStreamsGo() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-lazy-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            var rows = ["id,note,score"]
+            rows.reserveCapacity(150_001)
+            let filler = String(repeating: "x", count: 40)
+            for id in 1...150_000 {
+                let note = id % 5 == 0 ? "\"line one, \(filler)\r\nline \"\"two\"\"\"" : "plain \(id) \(filler)"
+                rows.append("\(id),\(note),\(id % 97)")
+            }
+            let data = dir.appendingPathComponent("big.csv")
+            try (rows.joined(separator: "\r\n") + "\r\n").write(to: data, atomically: false, encoding: .utf8)
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: data.path)[.size] as? Int)
+            #expect(size > 2 * Int(SeedPlan.autoBytesPerStream), "\(size) bytes: too small to be split as it goes")
+            let yaml = """
+                name: lazy-split
+                steps:
+                  - name: schema
+                    sql: |
+                      CREATE TABLE seeded (id int PRIMARY KEY, note text, score int);
+                      CREATE TABLE read (id int PRIMARY KEY, note text, score int);
+                      COPY read FROM '\(data.path)' WITH (FORMAT csv, HEADER true)
+                  - name: load
+                    seed: [{table: seeded, csv: big.csv, streams: 2}]
+                checks:
+                  - name: same rows
+                    query: >-
+                      SELECT (SELECT count(*) FROM seeded) || ' ' ||
+                             (SELECT count(*) FROM (SELECT * FROM seeded EXCEPT ALL SELECT * FROM read) d) || ' ' ||
+                             (SELECT count(*) FROM (SELECT * FROM read EXCEPT ALL SELECT * FROM seeded) d)
+                    expect: "150000 0 0"
+                """
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
+            #expect(load.status == .ok, "\(String(describing: load.error))")
+            #expect(load.rows == 150_000)
+            #expect(load.batches > 15, "each of the 16 ranges ends with a chunk of its own")
+            #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
+        }
+
         /// The encoder is chosen from the table's types: every column converted, or none.
         @Test func encoderOnlyWhenEveryColumnConverts() async throws {
             try await withTestServer { db in

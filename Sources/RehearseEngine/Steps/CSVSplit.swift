@@ -28,72 +28,9 @@ enum CSVSplit {
     /// At most `parts` ranges covering `dataStart` (after the header) to the file's end;
     /// fewer when the file has fewer records. Empty ranges are left out.
     static func ranges(url: URL, dataStart: Int64, line: Int, parts: Int) throws(CSVError) -> [CSVRange] {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw CSVError(file: url.path, line: 0, message: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        let size = Int64(info.st_size)
-        guard parts > 1, size > dataStart else { return size > dataStart ? [CSVRange(start: dataStart, end: size, line: line)] : [] }
-        let targets = (1..<parts).map { dataStart + (size - dataStart) * Int64($0) / Int64(parts) }
-
-        var boundaries: [(offset: Int64, line: Int)] = [(dataStart, line)]
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var offset = dataStart  // file offset of buffer[0]
-        var quotes = 0
-        var lines = line  // line of the byte at `offset`
-        var target = 0
-        var seeking = false  // past targets[target]: the next even-quoted line feed is a boundary
-        reading: while target < targets.count {
-            let n = buffer.withUnsafeMutableBytes { bytes in
-                guard let address = bytes.baseAddress else { return 0 }  // never: the buffer is allocated once, not empty
-                return pread(fd, address, bytes.count, off_t(offset))
-            }
-            guard n >= 0 else {
-                if errno == EINTR { continue }
-                throw CSVError(file: url.path, line: lines, message: "cannot read: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            var i = 0
-            while i < n {
-                if !seeking {
-                    // Count up to the target in words; then byte by byte to the boundary.
-                    let stop = Int(min(Int64(n), targets[target] - offset))
-                    let (q, l) = buffer.withUnsafeBytes { bytes in
-                        guard let address = bytes.baseAddress else { return (0, 0) }  // never: it holds `n` bytes
-                        return count(in: address, from: i, to: max(i, stop))
-                    }
-                    quotes += q
-                    lines += l
-                    i = max(i, stop)
-                    if i < n { seeking = true }
-                    continue
-                }
-                let c = buffer[i]
-                i += 1
-                if c == 0x22 {
-                    quotes += 1
-                } else if c == 0x0A {
-                    lines += 1
-                    if quotes & 1 == 0 {
-                        let boundary = offset + Int64(i)
-                        if boundary < size { boundaries.append((boundary, lines)) }
-                        seeking = false
-                        // Targets before the boundary (records longer than a part) are passed.
-                        while target < targets.count && targets[target] < boundary { target += 1 }
-                        if target == targets.count { break reading }
-                    }
-                }
-            }
-            offset += Int64(n)
-        }
+        var splitter = try CSVSplitter(url: url, dataStart: dataStart, line: line, parts: parts)
         var ranges: [CSVRange] = []
-        for (index, boundary) in boundaries.enumerated() {
-            let end = index + 1 < boundaries.count ? boundaries[index + 1].offset : size
-            if end > boundary.offset { ranges.append(CSVRange(start: boundary.offset, end: end, line: boundary.line)) }
-        }
+        while let range = try splitter.next() { ranges.append(range) }
         return ranges
     }
 
@@ -118,5 +55,116 @@ enum CSVSplit {
             i += 1
         }
         return (quotes, lines)
+    }
+}
+
+/// `CSVSplit.ranges` one range at a time: each call reads only as far as the next
+/// boundary, so the streams of a large file start loading after a sixteenth of it is
+/// scanned, and the rest of the scan runs beside them instead of before them.
+struct CSVSplitter {
+    let url: URL
+    private let file: Descriptor
+    private var fd: Int32 { file.fd }
+    private let size: Int64
+    /// Offsets past which the next line feed outside quotes ends a range.
+    private let targets: [Int64]
+    private var target = 0
+    /// Bytes before `position` are counted: `quotes` quotes, and `position` is on `lines`.
+    private var position: Int64
+    private var quotes = 0
+    private var lines: Int
+    /// Where the next range starts, and its line.
+    private var start: Int64
+    private var startLine: Int
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+
+    init(url: URL, dataStart: Int64, line: Int, parts: Int) throws(CSVError) {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let message = "cannot stat: \(String(cString: strerror(errno)))"
+            close(fd)
+            throw CSVError(file: url.path, line: 0, message: message)
+        }
+        self.url = url
+        file = Descriptor(fd)
+        size = Int64(info.st_size)
+        let dataBytes = size - dataStart
+        targets = parts > 1 && dataBytes > 0 ? (1..<parts).map { dataStart + dataBytes * Int64($0) / Int64(parts) } : []
+        position = dataStart
+        lines = line
+        start = dataStart
+        startLine = line
+    }
+
+    /// Closes the file when the last copy of the splitter goes away.
+    private final class Descriptor: Sendable {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { close(fd) }
+    }
+
+    /// The next range in file order, or nil after the last.
+    mutating func next() throws(CSVError) -> CSVRange? {
+        guard start < size else { return nil }
+        if let boundary = try nextBoundary() {
+            defer { (start, startLine) = (boundary.offset, boundary.line) }
+            return CSVRange(start: start, end: boundary.offset, line: startLine)
+        }
+        defer { start = size }
+        return CSVRange(start: start, end: size, line: startLine)
+    }
+
+    /// The first record boundary past the next target, before the file's end; nil when
+    /// the rest of the file is one range.
+    private mutating func nextBoundary() throws(CSVError) -> (offset: Int64, line: Int)? {
+        var seeking = false  // past targets[target]: the next even-quoted line feed is a boundary
+        while target < targets.count {
+            let from = position
+            let fd = fd
+            let n = buffer.withUnsafeMutableBytes { bytes in
+                guard let address = bytes.baseAddress else { return 0 }  // never: the buffer is allocated once, not empty
+                return pread(fd, address, bytes.count, off_t(from))
+            }
+            guard n >= 0 else {
+                if errno == EINTR { continue }
+                throw CSVError(file: url.path, line: lines, message: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return nil }
+            var i = 0
+            while i < n {
+                if !seeking {
+                    // Count up to the target in words; then byte by byte to the boundary.
+                    let stop = Int(min(Int64(n), targets[target] - from))
+                    let (q, l) = buffer.withUnsafeBytes { bytes in
+                        guard let address = bytes.baseAddress else { return (0, 0) }  // never: it holds `n` bytes
+                        return CSVSplit.count(in: address, from: i, to: max(i, stop))
+                    }
+                    quotes += q
+                    lines += l
+                    i = max(i, stop)
+                    if i < n { seeking = true }
+                    continue
+                }
+                let c = buffer[i]
+                i += 1
+                if c == 0x22 {
+                    quotes += 1
+                } else if c == 0x0A {
+                    lines += 1
+                    if quotes & 1 == 0 {
+                        let boundary = from + Int64(i)
+                        position = boundary
+                        // Targets before the boundary (records longer than a part) are passed.
+                        while target < targets.count && targets[target] < boundary { target += 1 }
+                        if boundary < size { return (boundary, lines) }
+                        return nil
+                    }
+                }
+            }
+            position = from + Int64(n)
+        }
+        return nil
     }
 }

@@ -82,15 +82,15 @@ enum Seed {
         var staging: Staging?
         if plan.skip { staging = try Staging.prepare(table: plan.table.table, header: plan.header, session: session) }
         var done: [(Int, StepMeasurement, MissingSeedObservation?)] = []
-        while !plan.stop.isStopped, let index = plan.queue.take(below: plan.ranges.count) {
-            let (measurement, observation) = try load(plan, range: index, staging: staging, session: session)
+        while !plan.stop.isStopped, let (index, range) = try plan.ranges.next() {
+            let (measurement, observation) = try load(plan, range: range, index: index, staging: staging, session: session)
             done.append((index, measurement, observation))
             if measurement.failure != nil { return done }
         }
         if plan.stop.isAbandoned && done.allSatisfy({ $0.1.failure == nil }) {
             var cancelled = StepMeasurement()
             cancelled.fail(asPostgres(CancellationError()))
-            done.append((plan.ranges.count, cancelled, nil))
+            done.append((Int.max, cancelled, nil))
             return done
         }
         if let staging { try staging.drop(session: session) }
@@ -100,11 +100,10 @@ enum Seed {
     /// Loads the records of one range of the plan, in chunks, each its own COPY and
     /// transaction.
     static func load(
-        _ plan: SeedPlan, range index: Int, staging: Staging?, session: Session
+        _ plan: SeedPlan, range: CSVRange, index: Int, staging: Staging?, session: Session
     ) throws -> (StepMeasurement, MissingSeedObservation?) {
         var measurement = StepMeasurement()
         let table = plan.table
-        let range = plan.ranges[index]
         var reader = try CSVReader(url: table.csv, header: plan.header, range: range)
         let filters = plan.filters
         var observation: MissingSeedObservation? = filters.isEmpty ? nil : MissingSeedObservation()

@@ -16,10 +16,6 @@ struct SeedPlan: Sendable {
     var binary: BinaryCopyEncoder?
     /// Connections that load the table at the same time.
     var streams: Int
-    /// The file's data in ranges, in file order: several per stream, which streams take
-    /// from `queue` as they finish one, so a stream slowed by its part of the table (keys in
-    /// the middle of an index) does not leave the others idle at the end.
-    var ranges: [CSVRange]
     /// The index of each range's first data row; nil when unknown (several streams and no
     /// fraction to draw, which alone needs the rows counted before loading).
     var firstRows: [Int]?
@@ -30,8 +26,10 @@ struct SeedPlan: Sendable {
     /// Set when one stream fails (the others stop after their chunk) or the step is
     /// cancelled (abandoned: they stop at once).
     let stop = StopSignal()
-    /// The next range to load.
-    let queue = RangeQueue()
+    /// The file's data in ranges, in file order: several per stream, which streams take
+    /// as they finish one, so a stream slowed by its part of the table (keys in the middle
+    /// of an index) does not leave the others idle at the end.
+    let ranges: RangeSource
 
     /// Auto streams get at least this much of the file each: below it a connection
     /// costs more than it saves.
@@ -55,11 +53,23 @@ struct SeedPlan: Sendable {
         // loaded or not depending on timing: one stream keeps the outcome the data's.
         if parts > 1, try referencesItself(table.table, session: session) { parts = 1 }
         let pieces = parts == 1 ? 1 : max(parts, min(parts * rangesPerStream, Int(dataBytes / minimumRangeBytes)))
+        let fraction = faults.contains { if case .fraction = $0.selection { true } else { false } }
+        if parts > 1 && !fraction && dataBytes >= Int64(parts) * autoBytesPerStream {
+            // A large file is split as its streams go (see `CSVSplitter`); its rows are
+            // named by their lines, as the numbers of a range's rows are not known yet.
+            let filters = try faults.map { fault throws(SeedError) in
+                try MissingSeedFilter(fault: fault, header: header, rowCount: 0)
+            }
+            let splitter = try CSVSplitter(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
+            return try SeedPlan(
+                table: table, header: header, streams: parts, ranges: RangeSource(splitting: splitter), firstRows: nil,
+                filters: filters, spec: spec, memoryLimit: memoryLimit, session: session)
+        }
         let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
 
         var firstRows: [Int]? = ranges.count <= 1 ? [0] : nil
         var rowCount = 0
-        if faults.contains(where: { if case .fraction = $0.selection { true } else { false } }) {
+        if fraction {
             // A fraction of the rows needs their number: a first pass counts them, by range.
             var starts: [Int] = []
             for range in ranges {
@@ -72,13 +82,28 @@ struct SeedPlan: Sendable {
         let filters = try faults.map { fault throws(SeedError) in
             try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
         }
+        return try SeedPlan(
+            table: table, header: header, streams: max(1, min(parts, ranges.count)), ranges: RangeSource(ranges),
+            firstRows: firstRows, filters: filters, spec: spec, memoryLimit: memoryLimit, session: session)
+    }
+
+    private init(
+        table: SeedSpec.Table, header: [String], streams: Int, ranges: RangeSource, firstRows: [Int]?,
+        filters: [MissingSeedFilter], spec: SeedSpec, memoryLimit: Int64?, session: Session
+    ) throws(PostgresError) {
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
-        return SeedPlan(
-            table: table, header: header, copy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)",
-            binaryCopy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT binary)",
-            binary: try binaryEncoder(table.table, header: header, session: session),
-            streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters,
-            skip: spec.onMissingReference == .skip, chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
+        self.table = table
+        self.header = header
+        copy = "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)"
+        binaryCopy = "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT binary)"
+        binary = try Self.binaryEncoder(table.table, header: header, session: session)
+        self.streams = streams
+        self.ranges = ranges
+        self.firstRows = firstRows
+        self.filters = filters
+        skip = spec.onMissingReference == .skip
+        chunkRows = spec.chunkRows
+        self.memoryLimit = memoryLimit
     }
 
     /// The streams asked for: `auto` is the local cores, at most 4, and no more than one
@@ -108,13 +133,37 @@ struct SeedPlan: Sendable {
     }
 }
 
-/// Hands out range indexes to the streams of one table, each once.
-final class RangeQueue: Sendable {
-    private let next = Atomic<Int>(0)
+/// Hands out the ranges of one table to its streams, each once, in file order, with
+/// its index: from a list made beforehand, or from a splitter that finds each as it is
+/// asked for (under a lock, while the other streams load).
+final class RangeSource: Sendable {
+    private struct State {
+        var made: [CSVRange] = []
+        var splitter: CSVSplitter?
+        var next = 0
+    }
 
-    /// The next index below `count`, or nil when all are taken.
-    func take(below count: Int) -> Int? {
-        let index = next.add(1, ordering: .relaxed).oldValue
-        return index < count ? index : nil
+    private let state: Mutex<State>
+
+    init(_ ranges: [CSVRange]) { state = Mutex(State(made: ranges)) }
+
+    init(splitting splitter: CSVSplitter) { state = Mutex(State(splitter: splitter)) }
+
+    /// The next range and its index, or nil when all are taken.
+    func next() throws(CSVError) -> (index: Int, range: CSVRange)? {
+        try state.withLock { state throws(CSVError) -> (index: Int, range: CSVRange)? in
+            let index = state.next
+            var range: CSVRange?
+            if var splitter = state.splitter {
+                state.splitter = nil  // the only copy while it reads: its buffer is not copied
+                defer { state.splitter = splitter }
+                range = try splitter.next()
+            } else if index < state.made.count {
+                range = state.made[index]
+            }
+            guard let range else { return nil }
+            state.next += 1
+            return (index, range)
+        }
     }
 }
