@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issues 3 and 21: a seed step loading a 1M-row CSV, over one COPY stream and over parallel
-# streams (`streams: auto`), against psql's \copy of the same file into the same server,
+# streams (`streams: auto`), in binary COPY format (the default for these column types) and
+# as CSV, against psql's \copy of the same file into the same server,
 # alternating ROUNDS times in one run; that the parallel seed loads exactly what \copy
 # loads; and rehearse's peak memory (its max RSS, and jemalloc's allocated bytes) seeding
 # 1M and 5M rows with one stream and with parallel streams.
@@ -39,19 +40,22 @@ start_server
 # The server's CPU time so far, ms: its backends' user and system time, counted in the
 # postmaster once they exit. Less disturbed by other work on the machine than wall time.
 server_cpu() { awk '{print ($16 + $17) * 10}' "/proc/$(head -1 "$work/data/postmaster.pid")/stat"; }
-# seed SCENARIO: the load step's duration in ms.
+# seed SCENARIO [FORMAT]: the load step's duration in ms; FORMAT csv sends every chunk as CSV
+# (REHEARSE_SEED_FORMAT=csv), to show what the binary COPY format saves in the same build.
 seed() {
-  "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
+  REHEARSE_SEED_FORMAT=${2:-} "$bin" run "$work/$1.yaml" --server "$url" --json --out "$work/out" 2>/dev/null | python3 -c "
 import json,sys; d=json.load(sys.stdin); s=[x for x in d['repetitions'][0]['steps'] if x['name']=='load'][0]
 assert s['status']=='ok' and s['rows']==1000000, (s['status'], s['rows'], s.get('error')); print(s['duration_ms'])"
 }
 : > "$work/single"; : > "$work/parallel"; : > "$work/big"; : > "$work/psql"; : > "$work/cpu"
+: > "$work/csv-single"; : > "$work/csv-parallel"
 for r in $(seq "$rounds"); do
   c0=$(server_cpu); seed s1m >> "$work/single"
   sleep 0.2; c1=$(server_cpu); seed p1m >> "$work/parallel"
   sleep 0.2; c2=$(server_cpu)
   seed b1m >> "$work/big"
   sleep 0.2; c2b=$(server_cpu)
+  seed s1m csv >> "$work/csv-single"; seed p1m csv >> "$work/csv-parallel"
   psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres 2>/dev/null
   psql -h "$work" -U postgres -qc "$schema" c
   t0=$(date +%s%N)
@@ -62,6 +66,7 @@ for r in $(seq "$rounds"); do
   echo "$((c1 - c0)) $((c2 - c1)) $((c2b - c2)) $((c3 - c2b))" >> "$work/cpu"
 done
 single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); big=$(median < "$work/big"); pq=$(median < "$work/psql")
+csv1=$(median < "$work/csv-single"); csvp=$(median < "$work/csv-parallel")
 
 # Identical results: the parallel seed's table has the checksum of the table \copy loaded.
 sum="SELECT count(*) || ' ' || md5(string_agg(id || ',' || name || ',' || score || ',' || note, ';' ORDER BY id)) FROM t"
@@ -86,7 +91,9 @@ printf "\n%-44s %12s %12s %8s\n" "1M-row CSV (median of $rounds, ms)" "rehearse"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream / \\copy" "$single" "$pq" "$(echo "$pq / $single" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, streams: auto ($streams) / \\copy" "$parallel" "$pq" "$(echo "$pq / $parallel" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream, chunk_rows 100000 / \\copy" "$big" "$pq" "$(echo "$pq / $big" | bc -l)"
-echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); chunk_rows 100000 $(paste -sd' ' "$work/big"); \\copy $(paste -sd' ' "$work/psql")"
+printf "%-44s %12.0f %12.0f %8.2f\n" "seed as CSV, one stream / \\copy" "$csv1" "$pq" "$(echo "$pq / $csv1" | bc -l)"
+printf "%-44s %12.0f %12.0f %8.2f\n" "seed as CSV, streams: auto ($streams) / \\copy" "$csvp" "$pq" "$(echo "$pq / $csvp" | bc -l)"
+echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); chunk_rows 100000 $(paste -sd' ' "$work/big"); as CSV $(paste -sd' ' "$work/csv-single") / $(paste -sd' ' "$work/csv-parallel"); \\copy $(paste -sd' ' "$work/psql")"
 echo "server CPU per round (ms; whole run, set-up included): $(awk '{a = a sprintf(" %d/%d/%d/%d", $1, $2, $3, $4)} END {print "one stream/auto/chunk_rows 100000/psql" a}' "$work/cpu")"
 echo "rows loaded by the parallel seed and by \\copy: $same"
 printf "\n%-44s %14s %14s\n" "rehearse memory while seeding" "max RSS" "heap (jemalloc)"

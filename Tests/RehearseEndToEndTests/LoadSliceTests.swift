@@ -104,13 +104,15 @@ extension TimedSuites {
                     $0.repetitions.first?.steps.first { $0.name == "traffic" }?.batches ?? 0
                 }
                 #expect(shares == (slices == 2 ? [1501, 1500] : [751, 750, 750, 750]))
-                // They started together: the lanes' start times within 50 ms of each other.
+                // They started together: the lanes' start times within 250 ms of each other
+                // (the barrier; on a quiet machine within 1 ms, Benchmarks/load-slices.sh, but a
+                // loaded one may not schedule a released process for tens of milliseconds).
                 let formatter = ISO8601DateFormatter()
                 formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 let starts = parts.compactMap { $0.repetitions.first?.steps.first { $0.name == "traffic" }?.startedAt }.compactMap(
                     formatter.date)
                 #expect(starts.count == slices)
-                if let first = starts.min(), let last = starts.max() { #expect(last.timeIntervalSince(first) < 0.05, "\(starts)") }
+                if let first = starts.min(), let last = starts.max() { #expect(last.timeIntervalSince(first) < 0.25, "\(starts)") }
                 #expect(parts.allSatisfy { $0.verdict == .blocked && $0.reasons.first?.contains("judged only when merged") == true })
 
                 let merged = dir.appendingPathComponent("merged")

@@ -86,10 +86,11 @@ struct ConnectionTests {
         }
     }
 
-    @Test func cancelStopsALongStatementWithinASecond() async throws {
+    /// The bound is loose on purpose (a loaded machine takes seconds to schedule a
+    /// process): it only has to tell a cancelled statement from one that runs its minute.
+    @Test func cancelStopsALongStatement() async throws {
         try await withTestServer { db in
             let c = try await db.connect()
-            let started = ContinuousClock.now
             let sleeper = Task { try await c.execute("SELECT pg_sleep(60)") }
             // Cancelled once the server runs it, as pg_stat_activity shows.
             let observer = try await db.connect()
@@ -101,6 +102,7 @@ struct ConnectionTests {
                     ).scalar) == "1"
                 })
             await observer.close()
+            let cancelled = ContinuousClock.now
             c.cancel()
             do {
                 _ = try await sleeper.value
@@ -108,7 +110,7 @@ struct ConnectionTests {
             } catch let error as PostgresError {
                 #expect(error.sqlstate == "57014")
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - cancelled < .seconds(15))
             await c.close()
         }
     }
