@@ -50,7 +50,7 @@ struct BinaryCopyEncoder: Sendable {
         // Values are written through a pointer into room made beforehand: a record takes
         // at most its own bytes plus, per field, a length and 17 bytes (a UUID, the jsonb
         // version byte); when the room left might not hold the next one, more is made.
-        var capacity = Self.header.count + 2 + csv.count * 2 + recordOverhead
+        var capacity = Self.header.count + 2 + csv.count + csv.count / 2 + recordOverhead
         var used = 0
         var at = 0
         var scratch: [UInt8] = []
