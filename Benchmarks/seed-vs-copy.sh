@@ -55,7 +55,6 @@ for r in $(seq "$rounds"); do
   sleep 0.2; c2=$(server_cpu)
   seed b1m >> "$work/big"
   sleep 0.2; c2b=$(server_cpu)
-  seed s1m csv >> "$work/csv-single"; seed p1m csv >> "$work/csv-parallel"
   psql -h "$work" -U postgres -qc 'DROP DATABASE IF EXISTS c' -c 'CREATE DATABASE c' postgres 2>/dev/null
   psql -h "$work" -U postgres -qc "$schema" c
   t0=$(date +%s%N)
@@ -64,6 +63,7 @@ for r in $(seq "$rounds"); do
   sleep 0.2; c3=$(server_cpu)
   echo "($t1 - $t0) / 1000000" | bc >> "$work/psql"
   echo "$((c1 - c0)) $((c2 - c1)) $((c2b - c2)) $((c3 - c2b))" >> "$work/cpu"
+  seed s1m csv >> "$work/csv-single"; seed p1m csv >> "$work/csv-parallel"
 done
 single=$(median < "$work/single"); parallel=$(median < "$work/parallel"); big=$(median < "$work/big"); pq=$(median < "$work/psql")
 csv1=$(median < "$work/csv-single"); csvp=$(median < "$work/csv-parallel")
