@@ -14,28 +14,10 @@ source Benchmarks/lib.sh
 build_rehearse
 start_server
 
-# The hand-written generation of the same columns (also what built the profiled table).
-leads_select="
-SELECT 1 + floor(20000 * random() ^ 3)::bigint, 'user' || i || '@example.com',
-       CASE WHEN random() < 0.1 THEN NULL ELSE '555-' || lpad(floor(random() * 10000)::text, 4, '0') END,
-       (ARRAY['new', 'new', 'new', 'new', 'new', 'new', 'contacted', 'contacted', 'won', 'lost'])[1 + floor(random() * 10)::int]::lead_status,
-       floor(random() * 101)::int, round((random() * 5000)::numeric, 2),
-       TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 minute' + floor(random() * 30) * INTERVAL '1 second',
-       random() < 0.8, gen_random_uuid(), jsonb_build_object('k', i % 50),
-       (ARRAY['US', 'DE', 'FR', 'JP', 'BR'])[1 + floor(5 * random() ^ 2)::int]
-FROM generate_series(1, 1000000) AS i"
-columns="account_id, email, phone, status, score, amount, created_at, active, token, meta, country"
+# The hand-written generation of the same columns: leads_select and leads_columns (lib.sh).
+columns=$leads_columns
 
-psql -qc 'CREATE DATABASE source' postgres
-psql -q source >/dev/null <<SQL
-$leads_schema
-SELECT setseed(0.17);
-INSERT INTO accounts (name, region)
-SELECT 'account ' || i, CASE WHEN random() < 0.3 THEN NULL ELSE (ARRAY['emea', 'amer', 'apac'])[1 + floor(random() * 3)::int] END
-FROM generate_series(1, 20000) AS i;
-INSERT INTO leads ($columns) $leads_select;
-ANALYZE accounts, leads;
-SQL
+leads_source source
 "$bin" profile "$url dbname=source" --out "$work/profile.json" --redact >/dev/null
 
 scenario() {  # scenario SCALE: schema, synthesize at SCALE, then the same table by hand
