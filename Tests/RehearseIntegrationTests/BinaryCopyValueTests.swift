@@ -1,0 +1,339 @@
+import Foundation
+import PostgresClient
+import RehearseSupport
+import TestSupport
+import Testing
+
+@testable import RehearseEngine
+
+/// Every text that `BinaryCopyValue` accepts must load through binary COPY to exactly the value
+/// the server's own input function makes of it through CSV COPY: same text out (display scale,
+/// -0, shortest float digits), equal values, same SQLSTATE when a typmod refuses it.
+@Suite("Binary COPY values read as the server reads their text")
+struct BinaryCopyValueTests {
+    typealias Encode = @Sendable (UnsafeRawBufferPointer, inout [UInt8]) -> Bool
+
+    static func encode(_ text: String, _ encode: Encode) -> [UInt8]? {
+        var out: [UInt8] = []
+        let accepted = Array(text.utf8).withUnsafeBytes { encode($0, &out) }
+        return accepted ? out : nil
+    }
+
+    /// How one text loaded each way: the SQLSTATE of a refusal, nil if it loaded.
+    struct Outcome: Sendable, Equatable {
+        var binary: String?
+        var text: String?
+    }
+
+    /// Loads each text into `(i, v type)` once by binary COPY (row i, from `encode`) and once by
+    /// CSV COPY into a twin table, one COPY per value so that a refusal stays the value's own.
+    /// Returns each value's outcome and, per loaded row, the binary and text readings and
+    /// whether the two values are not distinct.
+    static func load(
+        _ c: Connection, type: String, texts: [String], setup: String = "SET TimeZone = 'UTC'", encode: Encode
+    ) async throws -> (outcomes: [Outcome], rows: [[String?]]) {
+        let fields = texts.map { Self.encode($0, encode) }
+        for (text, field) in zip(texts, fields) { #expect(field != nil, "\(type) refused \(text)") }
+        return try await c.withSession { session in
+            _ = try session.execute(
+                "\(setup); DROP TABLE IF EXISTS bin, txt; CREATE TABLE bin (i int, v \(type)); CREATE TABLE txt (i int, v \(type))")
+            var outcomes: [Outcome] = []
+            for (i, (text, field)) in zip(texts, fields).enumerated() {
+                var outcome = Outcome()
+                if let field {
+                    var file: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]  // PGCOPY\n\377\r\n\0
+                    file += [0, 0, 0, 0, 0, 0, 0, 0]  // flags, header extension length
+                    file += [0, 2, 0, 0, 0, 4] + withUnsafeBytes(of: Int32(i).bigEndian, Array.init) + field
+                    file += [0xFF, 0xFF]
+                    do {
+                        try session.copyIn("COPY bin (i, v) FROM STDIN WITH (FORMAT binary)") { try $0.write(file) }
+                    } catch let error as PostgresError {
+                        outcome.binary = error.sqlstate ?? error.message
+                    }
+                }
+                do {
+                    try session.copyIn("COPY txt (i, v) FROM STDIN WITH (FORMAT csv)") { try $0.write(Array("\(i),\"\(text)\"\n".utf8)) }
+                } catch let error as PostgresError {
+                    outcome.text = error.sqlstate ?? error.message
+                }
+                outcomes.append(outcome)
+            }
+            let rows = try session.query(
+                "SELECT i::text, bin.v::text, txt.v::text, (bin.v IS NOT DISTINCT FROM txt.v)::text FROM bin FULL JOIN txt USING (i) ORDER BY i"
+            ).rows
+            return (outcomes, rows)
+        }
+    }
+
+    /// Texts that must all load, both ways, to the same value.
+    static func expectSame(
+        _ c: Connection, type: String, texts: [String], setup: String = "SET TimeZone = 'UTC'", encode: Encode
+    ) async throws {
+        let (outcomes, rows) = try await load(c, type: type, texts: texts, setup: setup, encode: encode)
+        for (text, outcome) in zip(texts, outcomes) { #expect(outcome == Outcome(), "\(type) \(text)") }
+        #expect(rows.count == texts.count)
+        for row in rows {
+            let text = Int(row[0] ?? "").map { texts[$0] } ?? "?"
+            #expect(row[1] != nil && row[1] == row[2], "\(type) \(text): binary \(row[1] ?? "NULL"), text \(row[2] ?? "NULL")")
+            #expect(row[3] == "true", "\(type) \(text)")
+        }
+    }
+
+    /// Texts that a typmod may round or refuse: the same outcome either way, and the same value.
+    static func expectSameOutcome(_ c: Connection, type: String, cases: [(String, String?)], encode: Encode) async throws {
+        let texts = cases.map(\.0)
+        let (outcomes, rows) = try await load(c, type: type, texts: texts, encode: encode)
+        for ((text, sqlstate), outcome) in zip(cases, outcomes) {
+            #expect(outcome == Outcome(binary: sqlstate, text: sqlstate), "\(type) \(text)")
+        }
+        for row in rows {
+            let text = Int(row[0] ?? "").map { texts[$0] } ?? "?"
+            #expect(row[1] == row[2], "\(type) \(text): binary \(row[1] ?? "NULL"), text \(row[2] ?? "NULL")")
+            #expect(row[3] == "true", "\(type) \(text)")
+        }
+    }
+
+    static func expectRefused(_ texts: [String], _ type: String, _ encode: Encode) {
+        for text in texts { #expect(Self.encode(text, encode) == nil, "\(type) accepted \(text)") }
+    }
+}
+
+extension BinaryCopyValueTests {
+    static let float4: Encode = { BinaryCopyValue.float4($0, into: &$1) }
+    static let float8: Encode = { BinaryCopyValue.float8($0, into: &$1) }
+    static let numeric: Encode = { BinaryCopyValue.numeric($0, into: &$1) }
+    static let date: Encode = { BinaryCopyValue.date($0, into: &$1) }
+    static let timestamp: Encode = { BinaryCopyValue.timestamp($0, into: &$1) }
+    static let timestamptzUTC: Encode = { BinaryCopyValue.timestamptz($0, utc: true, into: &$1) }
+    static let timestamptz: Encode = { BinaryCopyValue.timestamptz($0, utc: false, into: &$1) }
+
+    /// Decimal texts of `count` random significands (1 to `digits` digits, the point anywhere in
+    /// them or left out) whose magnitude is 10^m with m in `magnitudes`.
+    static func decimals(_ count: Int, digits: Int, magnitudes: ClosedRange<Int>, seed: UInt64) -> [String] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            let length = Int.random(in: 1...digits, using: &random)
+            var significand = String(Int.random(in: 1...9, using: &random))
+            for _ in 1..<length { significand += String(Int.random(in: 0...9, using: &random)) }
+            let point = Int.random(in: 0...length, using: &random)
+            let exponent = Int.random(in: magnitudes, using: &random) - point
+            let mantissa = point == length ? significand : significand.prefix(point) + "." + significand.dropFirst(point)
+            let sign = ["", "-", "+"][Int.random(in: 0...2, using: &random)]
+            return sign + mantissa + (exponent == 0 ? "" : ["e", "E"][Int.random(in: 0...1, using: &random)] + String(exponent))
+        }
+    }
+
+    /// Texts of `count` random valid dates, years 0001-9999.
+    static func dates(_ count: Int, seed: UInt64) -> [String] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            let year = Int.random(in: 1...9999, using: &random)
+            let month = Int.random(in: 1...12, using: &random)
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let last = month == 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].contains(month) ? 30 : 31
+            let day = Int.random(in: 1...last, using: &random)
+            return String(format: "%04d-%02d-%02d", year, month, day)
+        }
+    }
+
+    /// Random timestamps, with 0 to 6 fraction digits and ' ' or 'T'; `offsets` adds a random
+    /// offset in each of the accepted forms.
+    static func timestamps(_ count: Int, offsets: Bool, seed: UInt64) -> [String] {
+        var random = SplitMix64(seed: seed)
+        return zip(dates(count, seed: seed), 0..<count).map { date, _ in
+            var text = date + (Bool.random(using: &random) ? " " : "T")
+            text += String(
+                format: "%02d:%02d:%02d", Int.random(in: 0...23, using: &random), Int.random(in: 0...59, using: &random),
+                Int.random(in: 0...59, using: &random))
+            let fraction = Int.random(in: 0...6, using: &random)
+            if fraction > 0 { text += "." + (0..<fraction).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined() }
+            if offsets {
+                let (sign, hours, minutes) = (Bool.random(using: &random) ? "+" : "-", Int.random(in: 0...15, using: &random), Int.random(in: 0...59, using: &random))
+                switch Int.random(in: 0...3, using: &random) {
+                case 0: text += "Z"
+                case 1: text += sign + String(format: "%02d", hours)
+                case 2: text += sign + String(format: "%02d%02d", hours, minutes)
+                default: text += sign + String(format: "%02d:%02d", hours, minutes)
+                }
+            }
+            return text
+        }
+    }
+}
+
+extension BinaryCopyValueTests {
+    static let notNumbers = [
+        "", " 1", "1 ", "\t1", "NaN", "nan", "Infinity", "-Infinity", "inf", "0x10", "0x1p3", "1_000", "1,5", ".", "-", "+", "1.2.3",
+        "--1", "+-1", "- 1", "1e", "e5", "1e+", "1e5.5", "1d5", "１", "٣", "1/2", "$1",
+    ]
+
+    /// Halfway and near-halfway cases, where a parser that rounds twice (decimal to double to
+    /// float) or not at all would differ from strtod/strtof.
+    static let float8Texts = [
+        "0", "-0", "+0", "0.0", "-0.000", "0e999999", "1", "-1", "1.5", ".5", "5.", "-.5", "+.5", "3.141592653589793", "0.1", "0.2",
+        "0.30000000000000004", "1e10", "1E10", "1e+10", "1e-10", "1e0", "00001.2500", "1.7976931348623157e308", "-1.7976931348623157e308",
+        "1.7976931348623158e308", "2.2250738585072014e-308", "123456789012345678901234567890", "9007199254740993", "9007199254740995",
+        "1.00000000000000011102230246251565404236316680908203125", "1.000000000000000111022302462515654042363166809082031250000001",
+        "4.35", "2.675", "1e22", "1e23", "8.98846567431158e307", "1e-300",
+    ]
+    static let float8Refused = notNumbers + ["1e400", "-1e400", "1.7976931348623159e308", "1e-400", "4.9e-324", "1e-310", "2.2250738585072e-308"]
+
+    static let float4Texts = [
+        "0", "-0", "1", "-1", "1.5", ".5", "5.", "0.1", "3.14159265", "3.4028235e38", "-3.4028235e38", "3.40282356e38",
+        "1.17549435e-38", "16777217", "16777219", "1.000000059604644775390625", "1.0000000596046447753906250000000001",
+        "1.00000005960464477539062499", "7.038531e-26", "1e10", "123456789", "0.000001", "1E-5",
+    ]
+    static let float4Refused = notNumbers + ["3.5e38", "1e39", "-1e39", "1e-39", "1e-45", "1e-46", "1.1754942e-38"]
+
+    static let numericTexts = [
+        "0", "-0", "+0", "0.00", "-0.00", "00", "000.000", "1", "-1", "+7", "1.5", "1.50", "000123.4500", ".5", "5.", "-.001", "0.0001",
+        "0.00001", "0.000012345", "9999", "10000", "10001", "12345678", "123456789", "100000000.00000001", "-12345.6789",
+        "99999999999999999999999999999999999999", "3.14159265358979323846264338327950288419716939937510", "0.1000", "1000.0001",
+        "1" + String(repeating: "0", count: 200), "0." + String(repeating: "0", count: 300) + "1", String(repeating: "9", count: 1000),
+        "-" + String(repeating: "1", count: 500) + "." + String(repeating: "2", count: 500), "1.0000", "-0.00010000",
+    ]
+    static let numericRefused = notNumbers + ["1e5", "1E-3", String(repeating: "9", count: 1001), "1." + String(repeating: "0", count: 1000)]
+
+    static let dateTexts = [
+        "2000-01-01", "1999-12-31", "2000-01-02", "1970-01-01", "1969-12-31", "2000-02-29", "2004-02-29", "2024-02-29", "1600-02-29",
+        "0400-02-29", "0001-01-01", "9999-12-31", "0099-03-01", "0010-10-10", "1900-03-01", "1900-02-28", "2100-02-28", "2001-01-01",
+        "2038-01-19", "1582-10-10", "2023-04-30", "2023-12-01",
+    ]
+    static let dateRefused = [
+        "", "1900-02-29", "2100-02-29", "2023-02-29", "2000-13-01", "2000-00-10", "2000-01-00", "2000-04-31", "2000-01-32",
+        "0000-01-01", "10000-01-01", "2000-1-01", "2000-01-1", "200-01-01", "2000/01/01", "01-01-2000", "01/02/2000", "20000101",
+        " 2000-01-01", "2000-01-01 ", "2000-01-01 00:00:00", "2000-01-01T", "infinity", "-infinity", "epoch", "today",
+        "2000-01-01 BC", "+2000-01-01", "-2000-01-01", "2000-01-01Z", "２000-01-01", "2000-0a-01", "2000-01-01\n",
+    ]
+
+    static let timestampTexts = [
+        "2000-01-01 00:00:00", "2000-01-01T00:00:00", "1999-12-31 23:59:59.999999", "1970-01-01 00:00:00", "1969-12-31 23:59:59.5",
+        "2000-02-29 12:34:56.1", "2000-01-01 00:00:00.12", "2000-01-01 00:00:00.123", "2000-01-01 00:00:00.1234",
+        "2000-01-01 00:00:00.12345", "2000-01-01 00:00:00.123456", "2000-01-01 00:00:00.000001", "2000-01-01 00:00:00.100000",
+        "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2024-02-29T23:59:59", "1900-01-01 12:00:00", "2038-01-19 03:14:08",
+    ]
+    static let timestampRefused = [
+        "", "2000-01-01 24:00:00", "2000-01-01 23:59:60", "2000-01-01 23:60:00", "2000-01-01 25:00:00", "2000-01-01 00:00:00.1234567",
+        "2000-01-01 00:00:00.", "2000-01-01 00:00", "2000-01-01", "2000-01-01  00:00:00", "2000-01-01 0:00:00", "2000-01-01t00:00:00",
+        "2000-01-01 00:00:00Z", "2000-01-01 00:00:00+02", "2000-02-30 00:00:00", "infinity", "epoch", "2000-01-01 00:00:00 BC",
+        "2000-01-01 00:00:00 ", " 2000-01-01 00:00:00", "2000-01-01 12:00:00 PM", "2000-01-01 00:00:00,5", "2000-01-01 00:00:00.5a",
+        "0000-01-01 00:00:00", "10000-01-01 00:00:00", "2000-01-01_00:00:00", "2000-01-01 00.00.00",
+    ]
+
+    static let timestamptzTexts = [
+        "2000-01-01 00:00:00Z", "2000-01-01 00:00:00+00", "2000-01-01 00:00:00-00", "2000-01-01 00:00:00+02", "2000-01-01 00:00:00-05",
+        "2000-01-01 00:00:00+05:30", "2000-01-01 00:00:00-05:30", "2000-01-01 00:00:00+0530", "2000-01-01 00:00:00-0930",
+        "2000-01-01 00:00:00+15:59", "2000-01-01 00:00:00-15:59", "2000-01-01 00:00:00+1559", "1970-01-01T00:00:00Z",
+        "1969-12-31T23:59:59.999999-00:01", "0001-01-01 00:00:00+15", "0001-01-01 00:00:00-15", "9999-12-31 23:59:59.999999-15:59",
+        "2000-02-29 23:00:00-02", "2024-02-28 23:30:00-01:30", "2000-03-01 00:30:00+01", "2000-01-01T12:00:00.5+14",
+    ]
+    static let timestamptzRefused = [
+        "2000-01-01 00:00:00", "2000-01-01 00:00:00+16", "2000-01-01 00:00:00-16:00", "2000-01-01 00:00:00+15:60", "2000-01-01 00:00:00+1",
+        "2000-01-01 00:00:00+123", "2000-01-01 00:00:00+12345", "2000-01-01 00:00:00+05:3", "2000-01-01 00:00:00+05:30:00",
+        "2000-01-01 00:00:00 +02", "2000-01-01 00:00:00 UTC", "2000-01-01 00:00:00UTC", "2000-01-01 00:00:00z", "2000-01-01 00:00:00+02 ",
+        "2000-01-01 00:00:00 Z", "2000-01-01 00:00:00 America/New_York", "2000-01-01 00:00:00EST", "2000-01-01 00:00:00-0",
+        "2000-01-01 00:00:00ZZ", "2000-01-01 00:00:00+02:", "2000-01-01 00:00:00+0a", "2000-01-01 24:00:00Z", "2000-01-01 00:00:60Z",
+        "2000-01-01 00:00:00.1234567Z",
+    ]
+}
+
+extension BinaryCopyValueTests {
+    /// The byte layouts, spelled out once so that a wrong layout shows here and not as a
+    /// server error far from its cause.
+    @Test func layouts() {
+        #expect(Self.encode("2000-01-01", Self.date) == [0, 0, 0, 4, 0, 0, 0, 0])
+        #expect(Self.encode("1999-12-31", Self.date) == [0, 0, 0, 4, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(Self.encode("2000-01-01 00:00:01", Self.timestamp) == [0, 0, 0, 8, 0, 0, 0, 0, 0, 0x0F, 0x42, 0x40])
+        #expect(Self.encode("2000-01-01 01:00:00+01", Self.timestamptz) == [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Self.encode("-0.00", Self.numeric) == [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2])
+        // 1.50: two groups, 0001 and 5000, weight 0, display scale 2.
+        #expect(Self.encode("1.50", Self.numeric) == [0, 0, 0, 12, 0, 2, 0, 0, 0, 0, 0, 2, 0, 1, 0x13, 0x88])
+        // -0.00012: one group 0001 (then 2000) at weight -1, i.e. groups 0001 2000 at -1, -2.
+        #expect(Self.encode("-0.00012", Self.numeric) == [0, 0, 0, 12, 0, 2, 0xFF, 0xFF, 0x40, 0, 0, 5, 0, 1, 0x07, 0xD0])
+        // 20000: the trailing zero group is left out, weight 1.
+        #expect(Self.encode("20000", Self.numeric) == [0, 0, 0, 10, 0, 1, 0, 1, 0, 0, 0, 0, 0, 2])
+        #expect(Self.encode("-2", Self.float8) == [0, 0, 0, 8, 0xC0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Self.encode("-2", Self.float4) == [0, 0, 0, 4, 0xC0, 0, 0, 0])
+    }
+
+    @Test func refusedTexts() {
+        Self.expectRefused(Self.float4Refused, "float4", Self.float4)
+        Self.expectRefused(Self.float8Refused, "float8", Self.float8)
+        Self.expectRefused(Self.numericRefused, "numeric", Self.numeric)
+        Self.expectRefused(Self.dateRefused, "date", Self.date)
+        Self.expectRefused(Self.timestampRefused, "timestamp", Self.timestamp)
+        Self.expectRefused(Self.timestampRefused.filter { !$0.contains("Z") && !$0.contains("+") }, "timestamptz", Self.timestamptzUTC)
+        Self.expectRefused(Self.timestamptzRefused, "timestamptz", Self.timestamptz)
+        Self.expectRefused(Array(Self.timestamptzRefused.dropFirst()), "timestamptz", Self.timestamptzUTC)
+    }
+
+    /// One server, one connection: every accepted text of every type loaded both ways.
+    @Test func acceptedTextsLoadAsTheServerReadsThem() async throws {
+        try await withTestServer { db in
+            let c = try await db.connect()
+            try await Self.expectSame(c, type: "float8", texts: Self.float8Texts, encode: Self.float8)
+            try await Self.expectSame(
+                c, type: "float8",
+                texts: Self.decimals(60, digits: 25, magnitudes: -290...290, seed: 8)
+                    + (0..<40).map { Double(bitPattern: SplitMix64.value(seed: 9, index: $0)) }.filter(\.isNormal).map { "\($0)" },
+                encode: Self.float8)
+            try await Self.expectSame(c, type: "float4", texts: Self.float4Texts, encode: Self.float4)
+            try await Self.expectSame(
+                c, type: "float4", texts: Self.decimals(60, digits: 12, magnitudes: -35...37, seed: 4), encode: Self.float4)
+            try await Self.expectSame(c, type: "numeric", texts: Self.numericTexts, encode: Self.numeric)
+            let numerics = Self.decimals(60, digits: 40, magnitudes: 0...0, seed: 10).map { $0.replacingOccurrences(of: "E", with: "e") }
+            try await Self.expectSame(
+                c, type: "numeric", texts: numerics.map { String($0.split(separator: "e")[0]) }, encode: Self.numeric)
+            try await Self.expectSame(c, type: "date", texts: Self.dateTexts + Self.dates(80, seed: 1), encode: Self.date)
+            try await Self.expectSame(
+                c, type: "timestamp", texts: Self.timestampTexts + Self.timestamps(60, offsets: false, seed: 2), encode: Self.timestamp)
+            try await Self.expectSame(
+                c, type: "timestamptz", texts: Self.timestampTexts + Self.timestamps(30, offsets: false, seed: 5),
+                encode: Self.timestamptzUTC)
+            // An offset is the text's own: the session's zone, far from UTC, must not matter.
+            let withOffsets = Self.timestamptzTexts + Self.timestamps(60, offsets: true, seed: 3)
+            try await Self.expectSame(
+                c, type: "timestamptz", texts: withOffsets, setup: "SET TimeZone = 'America/St_Johns'", encode: Self.timestamptz)
+            try await Self.expectSame(c, type: "timestamptz", texts: withOffsets, encode: Self.timestamptzUTC)
+            await c.close()
+        }
+    }
+
+    /// The typmods are applied by the server's recv functions as by its input functions:
+    /// the same rounding, the same refusal (22003 numeric field overflow).
+    @Test func typmodsRoundAndRefuseAlike() async throws {
+        try await withTestServer { db in
+            let c = try await db.connect()
+            let overflow = "22003"
+            try await Self.expectSameOutcome(
+                c, type: "numeric(10,2)",
+                cases: [
+                    ("1.005", nil), ("1.004", nil), ("-1.005", nil), ("1.0049999", nil), ("0.001", nil), ("-0.001", nil), ("12345678.99", nil),
+                    ("12345678.994", nil), ("99999999.995", overflow), ("123456789", overflow), ("-123456789.1", overflow), ("0", nil),
+                    ("00000000000000.5", nil),
+                ], encode: Self.numeric)
+            try await Self.expectSameOutcome(
+                c, type: "numeric(5,2)",
+                cases: [("1000", overflow), ("999.99", nil), ("999.995", overflow), ("-999.994", nil), ("-1000.00", overflow), ("0.000", nil)],
+                encode: Self.numeric)
+            try await Self.expectSameOutcome(
+                c, type: "numeric(3,0)", cases: [("999.4", nil), ("999.5", overflow), ("-0.5", nil), ("0.49", nil)], encode: Self.numeric)
+            try await Self.expectSameOutcome(
+                c, type: "numeric(2,-3)", cases: [("12345", nil), ("99499", nil), ("99500", overflow), ("-500", nil)], encode: Self.numeric)
+            try await Self.expectSameOutcome(
+                c, type: "numeric(3,5)", cases: [("0.00123", nil), ("0.009995", overflow), ("0.01", overflow)], encode: Self.numeric)
+            let timestamps: [(String, String?)] = [
+                ("2000-01-01 00:00:00.5", nil), ("1999-12-31 23:59:59.5", nil), ("2000-01-01 00:00:00.499999", nil),
+                ("1969-12-31 23:59:59.5", nil), ("9999-12-31 23:59:59.999999", nil), ("0001-01-01 00:00:00.5", nil),
+            ]
+            for type in ["timestamp(0)", "timestamp(3)", "timestamp(5)"] {
+                try await Self.expectSameOutcome(c, type: type, cases: timestamps, encode: Self.timestamp)
+            }
+            for type in ["timestamptz(0)", "timestamptz(2)"] {
+                try await Self.expectSameOutcome(
+                    c, type: type, cases: timestamps.map { ($0.0 + "-03:30", $0.1) } + timestamps, encode: Self.timestamptzUTC)
+            }
+            await c.close()
+        }
+    }
+}
