@@ -136,6 +136,41 @@ extension BinaryCopyValueTests {
         }
     }
 
+    /// Texts at and just either side of the exact midpoint between `count` random positive binary
+    /// values with `bits` significant bits and the next one up: the exact midpoint rounds to the
+    /// even one, the others to the nearer, in strtod/strtof; a parser that rounds twice or reads
+    /// only the first 17 or 20 digits differs.
+    static func halfways(_ count: Int, bits: Int, exponents: ClosedRange<Int>, seed: UInt64) -> [String] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).flatMap { _ -> [String] in
+            let significand = (UInt64(1) << (bits - 1)) | (random.next() >> (65 - bits))
+            // (2·significand + 1)·2^-fraction written exactly: times 5^fraction, over 10^fraction.
+            let fraction = bits - Int.random(in: exponents, using: &random)
+            var digits: [Int] = []  // little-endian
+            var m = 2 * significand + 1
+            while m > 0 {
+                digits.append(Int(m % 10))
+                m /= 10
+            }
+            for _ in 0..<fraction {
+                var carry = 0
+                for i in digits.indices {
+                    let product = digits[i] * 5 + carry
+                    digits[i] = product % 10
+                    carry = product / 10
+                }
+                if carry > 0 { digits.append(carry) }
+            }
+            while digits.count <= fraction { digits.append(0) }
+            let text =
+                String(digits[fraction...].reversed().map { Character(String($0)) })
+                + "." + String(digits[..<fraction].reversed().map { Character(String($0)) })
+            let sign = Bool.random(using: &random) ? "-" : ""
+            // An odd numerator times 5^fraction ends in 5.
+            return [sign + text, sign + text + "0000001", sign + text.dropLast() + "4999999"]
+        }
+    }
+
     /// Random timestamps, with 0 to 6 fraction digits and ' ' or 'T'; `offsets` adds a random
     /// offset in each of the accepted forms.
     static func timestamps(_ count: Int, offsets: Bool, seed: UInt64) -> [String] {
@@ -148,7 +183,9 @@ extension BinaryCopyValueTests {
             let fraction = Int.random(in: 0...6, using: &random)
             if fraction > 0 { text += "." + (0..<fraction).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined() }
             if offsets {
-                let (sign, hours, minutes) = (Bool.random(using: &random) ? "+" : "-", Int.random(in: 0...15, using: &random), Int.random(in: 0...59, using: &random))
+                let (sign, hours, minutes) = (
+                    Bool.random(using: &random) ? "+" : "-", Int.random(in: 0...15, using: &random), Int.random(in: 0...59, using: &random)
+                )
                 switch Int.random(in: 0...3, using: &random) {
                 case 0: text += "Z"
                 case 1: text += sign + String(format: "%02d", hours)
@@ -176,7 +213,8 @@ extension BinaryCopyValueTests {
         "1.00000000000000011102230246251565404236316680908203125", "1.000000000000000111022302462515654042363166809082031250000001",
         "4.35", "2.675", "1e22", "1e23", "8.98846567431158e307", "1e-300",
     ]
-    static let float8Refused = notNumbers + ["1e400", "-1e400", "1.7976931348623159e308", "1e-400", "4.9e-324", "1e-310", "2.2250738585072e-308"]
+    static let float8Refused =
+        notNumbers + ["1e400", "-1e400", "1.7976931348623159e308", "1e-400", "4.9e-324", "1e-310", "2.2250738585072e-308"]
 
     static let float4Texts = [
         "0", "-0", "1", "-1", "1.5", ".5", "5.", "0.1", "3.14159265", "3.4028235e38", "-3.4028235e38", "3.40282356e38",
@@ -192,7 +230,8 @@ extension BinaryCopyValueTests {
         "1" + String(repeating: "0", count: 200), "0." + String(repeating: "0", count: 300) + "1", String(repeating: "9", count: 1000),
         "-" + String(repeating: "1", count: 500) + "." + String(repeating: "2", count: 500), "1.0000", "-0.00010000",
     ]
-    static let numericRefused = notNumbers + ["1e5", "1E-3", String(repeating: "9", count: 1001), "1." + String(repeating: "0", count: 1000)]
+    static let numericRefused =
+        notNumbers + ["1e5", "1E-3", String(repeating: "9", count: 1001), "1." + String(repeating: "0", count: 1000)]
 
     static let dateTexts = [
         "2000-01-01", "1999-12-31", "2000-01-02", "1970-01-01", "1969-12-31", "2000-02-29", "2004-02-29", "2024-02-29", "1600-02-29",
@@ -280,6 +319,10 @@ extension BinaryCopyValueTests {
             try await Self.expectSame(c, type: "float4", texts: Self.float4Texts, encode: Self.float4)
             try await Self.expectSame(
                 c, type: "float4", texts: Self.decimals(60, digits: 12, magnitudes: -35...37, seed: 4), encode: Self.float4)
+            try await Self.expectSame(
+                c, type: "float8", texts: Self.halfways(25, bits: 53, exponents: -60...40, seed: 11), encode: Self.float8)
+            try await Self.expectSame(
+                c, type: "float4", texts: Self.halfways(25, bits: 24, exponents: -30...20, seed: 12), encode: Self.float4)
             try await Self.expectSame(c, type: "numeric", texts: Self.numericTexts, encode: Self.numeric)
             let numerics = Self.decimals(60, digits: 40, magnitudes: 0...0, seed: 10).map { $0.replacingOccurrences(of: "E", with: "e") }
             try await Self.expectSame(
@@ -290,6 +333,14 @@ extension BinaryCopyValueTests {
             try await Self.expectSame(
                 c, type: "timestamptz", texts: Self.timestampTexts + Self.timestamps(30, offsets: false, seed: 5),
                 encode: Self.timestamptzUTC)
+            // A four-digit year first is read year-month-day whatever the DateStyle's order.
+            for style in ["SQL, DMY", "German", "Postgres, MDY"] {
+                try await Self.expectSame(
+                    c, type: "date", texts: Self.dateTexts, setup: "SET TimeZone = 'UTC'; SET DateStyle = '\(style)'", encode: Self.date)
+                try await Self.expectSame(
+                    c, type: "timestamp", texts: Self.timestampTexts, setup: "SET TimeZone = 'UTC'; SET DateStyle = '\(style)'",
+                    encode: Self.timestamp)
+            }
             // An offset is the text's own: the session's zone, far from UTC, must not matter.
             let withOffsets = Self.timestamptzTexts + Self.timestamps(60, offsets: true, seed: 3)
             try await Self.expectSame(
@@ -308,13 +359,16 @@ extension BinaryCopyValueTests {
             try await Self.expectSameOutcome(
                 c, type: "numeric(10,2)",
                 cases: [
-                    ("1.005", nil), ("1.004", nil), ("-1.005", nil), ("1.0049999", nil), ("0.001", nil), ("-0.001", nil), ("12345678.99", nil),
+                    ("1.005", nil), ("1.004", nil), ("-1.005", nil), ("1.0049999", nil), ("0.001", nil), ("-0.001", nil),
+                    ("12345678.99", nil),
                     ("12345678.994", nil), ("99999999.995", overflow), ("123456789", overflow), ("-123456789.1", overflow), ("0", nil),
                     ("00000000000000.5", nil),
                 ], encode: Self.numeric)
             try await Self.expectSameOutcome(
                 c, type: "numeric(5,2)",
-                cases: [("1000", overflow), ("999.99", nil), ("999.995", overflow), ("-999.994", nil), ("-1000.00", overflow), ("0.000", nil)],
+                cases: [
+                    ("1000", overflow), ("999.99", nil), ("999.995", overflow), ("-999.994", nil), ("-1000.00", overflow), ("0.000", nil),
+                ],
                 encode: Self.numeric)
             try await Self.expectSameOutcome(
                 c, type: "numeric(3,0)", cases: [("999.4", nil), ("999.5", overflow), ("-0.5", nil), ("0.49", nil)], encode: Self.numeric)
