@@ -2,8 +2,8 @@
 /// appends the value's length (Int32, big-endian) and then its bytes to `out`, and returns true;
 /// or returns false when the text is not one the function is CERTAIN the server's text input
 /// function reads to that same value (the caller then discards `out` and sends the chunk as CSV,
-/// so the server reads the text itself). `text` is the field's bytes with CSV quoting removed;
-/// never a NULL (the caller handles NULL).
+/// so the server reads the text itself; a refusal leaves `out` as it was). `text` is the field's
+/// bytes with CSV quoting removed; never a NULL (the caller handles NULL).
 ///
 /// Every accepted form is a strict subset of what the server's input functions take, chosen so
 /// that the conversion is exact and independent of session settings (DateStyle, extra digits):
@@ -13,6 +13,8 @@
 /// The typmods (numeric(p,s), timestamp(p)) need nothing here: the server's recv functions
 /// round and check them exactly as its input functions do.
 enum BinaryCopyValue {
+    /// For PostgreSQL 12 and later, whose float4in parses with strtof; before 12 it went
+    /// through strtod and rounded twice, so a caller must not use this for such a server.
     static func float4(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
         guard let nonzero = decimalFloatSyntax(text),
             // Float's own parser rounds the decimal text once, to the nearest float, as the
