@@ -324,6 +324,11 @@ extension BinaryCopyValueTests {
             try await Self.expectSame(c, type: "float4", texts: Self.float4Texts, encode: Self.float4)
             try await Self.expectSame(
                 c, type: "float4", texts: Self.decimals(60, digits: 12, magnitudes: -35...37, seed: 4), encode: Self.float4)
+            // Short texts of small exponents: the exact fast path (one multiplication or division).
+            try await Self.expectSame(
+                c, type: "float8", texts: Self.decimals(60, digits: 16, magnitudes: -6...16, seed: 13), encode: Self.float8)
+            try await Self.expectSame(
+                c, type: "float4", texts: Self.decimals(60, digits: 8, magnitudes: -3...10, seed: 14), encode: Self.float4)
             try await Self.expectSame(
                 c, type: "float8", texts: Self.halfways(25, bits: 53, exponents: -60...40, seed: 11), encode: Self.float8)
             try await Self.expectSame(
