@@ -160,16 +160,14 @@ enum BinaryCopyValue {
             guard text[end] == UInt8(ascii: "+") || text[end] == UInt8(ascii: "-"), let hours = number(text, end + 1, 2) else {
                 return false
             }
-            var minutes = 0
-            switch n - end {
-            case 3: break
-            case 5: guard let m = number(text, end + 3, 2) else { return false }; minutes = m
-            case 6:
-                guard text[end + 3] == UInt8(ascii: ":"), let m = number(text, end + 4, 2) else { return false }
-                minutes = m
-            default: return false
-            }
-            guard hours <= 15, minutes <= 59 else { return false }
+            let minutes: Int? =
+                switch n - end {
+                case 3: 0
+                case 5: number(text, end + 3, 2)
+                case 6: text[end + 3] == UInt8(ascii: ":") ? number(text, end + 4, 2) : nil
+                default: nil
+                }
+            guard let minutes, hours <= 15, minutes <= 59 else { return false }
             offsetMinutes = (hours * 60 + minutes) * (text[end] == UInt8(ascii: "-") ? -1 : 1)
         }
         appendInt32(8, &out)
@@ -268,69 +266,71 @@ extension BinaryCopyValue {
     }
 }
 
-/// A float's text `[-+]?digits[.digits][(e|E)[-+]?digits]` (either side of the point may be
-/// empty, not both), which strtod and Swift's parser read alike, as mantissa · 10^exponent.
-struct DecimalFloat {
-    var negative = false
-    /// Whether a mantissa digit is non-zero: a zero result then means underflow, which the
-    /// server rejects.
-    var nonzero = false
-    /// The significant digits as an integer, when `exact` (at most 19 of them).
-    var mantissa: UInt64 = 0
-    var exponent = 0
-    var exact = true
+extension BinaryCopyValue {
+    /// A float's text `[-+]?digits[.digits][(e|E)[-+]?digits]` (either side of the point may be
+    /// empty, not both), which strtod and Swift's parser read alike, as mantissa · 10^exponent.
+    struct DecimalFloat {
+        var negative = false
+        /// Whether a mantissa digit is non-zero: a zero result then means underflow, which the
+        /// server rejects.
+        var nonzero = false
+        /// The significant digits as an integer, when `exact` (at most 19 of them).
+        var mantissa: UInt64 = 0
+        var exponent = 0
+        var exact = true
 
-    /// Nil if `text` is not of that form, or longer than 400 bytes (the String made for the
-    /// slow path stays bounded; the server takes longer texts, as CSV).
-    init?(_ text: UnsafeRawBufferPointer) {
-        let n = text.count
-        guard n <= 400 else { return nil }
-        var i = 0
-        if i < n, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
-            negative = text[i] == UInt8(ascii: "-")
-            i += 1
-        }
-        var digits = 0
-        var significant = 0
-        var point = false
-        while i < n {
-            let byte = text[i]
-            if byte == UInt8(ascii: "."), !point {
-                point = true
-            } else if BinaryCopyValue.isDigit(byte) {
-                digits += 1
-                let value = UInt64(byte &- UInt8(ascii: "0"))
-                nonzero = nonzero || value != 0
-                if mantissa != 0 || value != 0 { significant += 1 }
-                if significant > 19 {
-                    exact = false
-                } else {
-                    mantissa = mantissa * 10 + value
-                }
-                if point { exponent -= 1 }
-            } else {
-                break
-            }
-            i += 1
-        }
-        guard digits > 0 else { return nil }
-        if i < n, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
-            i += 1
-            var sign = 1
+        /// Nil if `text` is not of that form, or longer than 400 bytes (the String made for the
+        /// slow path stays bounded; the server takes longer texts, as CSV).
+        init?(_ text: UnsafeRawBufferPointer) {
+            let n = text.count
+            guard n <= 400 else { return nil }
+            var i = 0
             if i < n, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
-                sign = text[i] == UInt8(ascii: "-") ? -1 : 1
+                negative = text[i] == UInt8(ascii: "-")
                 i += 1
             }
-            let start = i
-            var written = 0
-            while i < n, BinaryCopyValue.isDigit(text[i]) {
-                // Past 9999 only the slow path can tell zero from underflow and overflow.
-                if written > 9999 { exact = false } else { written = written * 10 + Int(text[i] &- UInt8(ascii: "0")) }
+            var digits = 0
+            var significant = 0
+            var point = false
+            while i < n {
+                let byte = text[i]
+                if byte == UInt8(ascii: "."), !point {
+                    point = true
+                } else if BinaryCopyValue.isDigit(byte) {
+                    digits += 1
+                    let value = UInt64(byte &- UInt8(ascii: "0"))
+                    nonzero = nonzero || value != 0
+                    if mantissa != 0 || value != 0 { significant += 1 }
+                    if significant > 19 {
+                        exact = false
+                    } else {
+                        mantissa = mantissa * 10 + value
+                    }
+                    if point { exponent -= 1 }
+                } else {
+                    break
+                }
                 i += 1
             }
-            guard i > start else { return nil }
-            exponent += sign * written
+            guard digits > 0 else { return nil }
+            if i < n, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
+                i += 1
+                var sign = 1
+                if i < n, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+                    sign = text[i] == UInt8(ascii: "-") ? -1 : 1
+                    i += 1
+                }
+                let start = i
+                var written = 0
+                while i < n, BinaryCopyValue.isDigit(text[i]) {
+                    // Past 9999 only the slow path can tell zero from underflow and overflow.
+                    if written > 9999 { exact = false } else { written = written * 10 + Int(text[i] &- UInt8(ascii: "0")) }
+                    i += 1
+                }
+                guard i > start else { return nil }
+                exponent += sign * written
+            }
+            guard i == n else { return nil }
         }
-        guard i == n else { return nil }
     }
 }
