@@ -110,4 +110,22 @@ final class CSVSplitTests {
         #expect(SeedPlan.streams(.auto, dataBytes: 1000) == 1)
         #expect(SeedPlan.streams(.count(3), dataBytes: 10) == 3)
     }
+
+    /// The vector count agrees with a byte-by-byte one whatever the length and start
+    /// (runs over 255 vector rounds, tails shorter than a vector or a word).
+    @Test func quoteAndLineCountsMatchAPlainCount() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("ab,\"\n\"\n x".utf8)
+        for length in [0, 7, 31, 32, 33, 100, 8191, 8192 + 45, 40_000] {
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+            for from in [0, 1, 5] where from <= length {
+                let got = bytes.withUnsafeBytes { raw in
+                    raw.baseAddress.map { CSVSplit.count(in: $0, from: from, to: length) } ?? (quotes: 0, lines: 0)
+                }
+                let tail = bytes[from...]
+                #expect(got.quotes == tail.filter { $0 == 0x22 }.count, "length \(length) from \(from)")
+                #expect(got.lines == tail.filter { $0 == 0x0A }.count, "length \(length) from \(from)")
+            }
+        }
+    }
 }

@@ -121,6 +121,7 @@ enum Seed {
         // While the server loads one chunk, the next one is read and parsed: the file is
         // read once, and neither side waits for the other (psql's \copy streams the same way).
         struct InFlight {
+            var statement: String
             var sent: UInt64
             var rows: Int
             var lastRow: Int
@@ -130,7 +131,7 @@ enum Seed {
         var inFlight: InFlight?
         func settle(_ flight: InFlight) throws -> Bool {
             do {
-                let result = try session.finishCopy(statement: copy)
+                let result = try session.finishCopy(statement: flight.statement)
                 measurement.record(batchNanos: (flight.completed ?? monotonicNanos()) - flight.sent, rows: result.affectedRows)
                 return true
             } catch {
@@ -144,6 +145,7 @@ enum Seed {
         }
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
+        var encoded: [UInt8] = []
         var rowIndex = plan.firstRows?[index] ?? 0
         var finished = false
         while !finished {
@@ -202,6 +204,9 @@ enum Seed {
                 lastLine = record.line
                 inChunk += 1
             }
+            // Encoded while the server still loads the last chunk.
+            let binary = inChunk > 0 && plan.binary?.encode(chunk, into: &encoded) == true
+            let statement = binary ? plan.binaryCopy : copy
             if let flight = inFlight {
                 inFlight = nil
                 guard try settle(flight) else { return (measurement, observation) }
@@ -210,7 +215,8 @@ enum Seed {
             let start = monotonicNanos()
             if let staging {
                 do {
-                    let (loaded, skippedKeys) = try staging.load(chunk: chunk, copy: copy, session: session)
+                    let (loaded, skippedKeys) = try staging.load(
+                        chunk: binary ? encoded : chunk, copy: statement, session: session)
                     measurement.rowsSkipped = (measurement.rowsSkipped ?? 0) + (inChunk - loaded)
                     if !skippedKeys.isEmpty {
                         measurement.errors["23503", default: 0] += 1
@@ -228,14 +234,15 @@ enum Seed {
                 }
             } else {
                 do {
-                    try session.sendCopy(copy, data: chunk)
+                    try session.sendCopy(statement, data: binary ? encoded : chunk)
                 } catch {
                     measurement.batches += 1
                     measurement.fail(error)
                     plan.stop.stop()
                     return (measurement, observation)
                 }
-                inFlight = InFlight(sent: start, rows: inChunk, lastRow: rowIndex, lines: firstLine...lastLine, completed: nil)
+                inFlight = InFlight(
+                    statement: statement, sent: start, rows: inChunk, lastRow: rowIndex, lines: firstLine...lastLine, completed: nil)
             }
             if let limit = plan.memoryLimit, let used = ClientMemory.allocatedBytes(), used > limit {
                 if let flight = inFlight { _ = try settle(flight) }

@@ -10,6 +10,10 @@ struct SeedPlan: Sendable {
     var header: [String]
     /// `COPY t (columns) FROM STDIN WITH (FORMAT csv)`.
     var copy: String
+    /// The same in binary format, for chunks `binary` encodes; nil encoder when some
+    /// column's type is not one it converts, and every chunk goes as CSV.
+    var binaryCopy: String
+    var binary: BinaryCopyEncoder?
     /// Connections that load the table at the same time.
     var streams: Int
     /// The file's data in ranges, in file order: several per stream, which streams take
@@ -71,6 +75,8 @@ struct SeedPlan: Sendable {
         let columns = header.map(quoteIdentifier).joined(separator: ", ")
         return SeedPlan(
             table: table, header: header, copy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT csv)",
+            binaryCopy: "COPY \(table.table) (\(columns)) FROM STDIN WITH (FORMAT binary)",
+            binary: try binaryEncoder(table.table, header: header, session: session),
             streams: max(1, min(parts, ranges.count)), ranges: ranges, firstRows: firstRows, filters: filters,
             skip: spec.onMissingReference == .skip, chunkRows: spec.chunkRows, memoryLimit: memoryLimit)
     }

@@ -1,0 +1,33 @@
+import Foundation
+import PostgresClient
+
+extension SeedPlan {
+    /// The encoder for the header's columns, when every one has a type it converts and
+    /// the session's encodings are UTF-8 (the file's, which the reader checks); nil keeps
+    /// the table on CSV. Runs on the session's thread.
+    static func binaryEncoder(_ table: String, header: [String], session: Session) throws(PostgresError) -> BinaryCopyEncoder? {
+        // REHEARSE_SEED_FORMAT=csv: every chunk as CSV, to measure what binary saves.
+        if ProcessInfo.processInfo.environment["REHEARSE_SEED_FORMAT"] == "csv" { return nil }
+        let found = try session.query(
+            """
+            SELECT a.attname, a.atttypid::int8, t.typtype::text,
+                   current_setting('client_encoding') = 'UTF8' AND current_setting('server_encoding') = 'UTF8'
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+            """, [table])
+        var types: [String: BinaryCopyEncoder.Column] = [:]
+        for row in found.rows {
+            guard row[3] == "t" else { return nil }
+            guard let name = row[0], let oid = row[1].flatMap({ UInt32($0) }), let typtype = row[2],
+                let column = BinaryCopyEncoder.column(typeOID: oid, typtype: typtype)
+            else { continue }
+            types[name] = column
+        }
+        var columns: [BinaryCopyEncoder.Column] = []
+        for name in header {
+            guard let column = types[name] else { return nil }
+            columns.append(column)
+        }
+        return BinaryCopyEncoder(columns: columns)
+    }
+}
