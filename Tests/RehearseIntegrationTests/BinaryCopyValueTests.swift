@@ -33,7 +33,11 @@ struct BinaryCopyValueTests {
         _ c: Connection, type: String, texts: [String], setup: String = "SET TimeZone = 'UTC'", encode: Encode
     ) async throws -> (outcomes: [Outcome], rows: [[String?]]) {
         let fields = texts.map { Self.encode($0, encode) }
-        for (text, field) in zip(texts, fields) { #expect(field != nil, "\(type) refused \(text)") }
+        for (text, field) in zip(texts, fields) {
+            #expect(field != nil, "\(type) refused \(text)")
+            // The bound the caller makes room by (BinaryCopyValue's documentation).
+            #expect((field?.count ?? 0) - 4 <= text.utf8.count + 9, "\(type) \(text): \(field?.count ?? 0) bytes")
+        }
         return try await c.withSession { session in
             _ = try session.execute(
                 "\(setup); DROP TABLE IF EXISTS bin, txt; CREATE TABLE bin (i int, v \(type)); CREATE TABLE txt (i int, v \(type))")

@@ -12,6 +12,10 @@
 /// more than six fraction digits, subnormal floats, `infinity`, BC) is left to the server.
 /// The typmods (numeric(p,s), timestamp(p)) need nothing here: the server's recv functions
 /// round and check them exactly as its input functions do.
+///
+/// A value takes at most 9 bytes more than its text, besides its length: numeric "1.1" is 12
+/// (two groups and the header), a float 4 or 8 from as little as one digit; dates and
+/// timestamps take fewer bytes than their text.
 enum BinaryCopyValue {
     /// For PostgreSQL 12 and later, whose float4in parses with strtof; before 12 it went
     /// through strtod and rounded twice, so a caller must not use this for such a server.
