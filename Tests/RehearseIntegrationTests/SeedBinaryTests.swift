@@ -30,12 +30,14 @@ extension TimedSuites {
 
             """#
 
-        @Test func loadsWhatTheServerReadsFromTheSameCSV() async throws {
+        /// Seeds `csv` into `seeded` in chunks of `chunkRows`, has the server read the same
+        /// file into `read` itself, and expects the two tables to hold the same rows.
+        static func seedAndCompare(columns: String, csv: String, rows: Int, chunkRows: Int, types: String = "") async throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-binary-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
             let data = dir.appendingPathComponent("all.csv")
-            try Self.csv.write(to: data, atomically: false, encoding: .utf8)
+            try csv.write(to: data, atomically: false, encoding: .utf8)
             // The server reads the file itself into `read`; the seed loads `seeded`.
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
             let yaml = """
@@ -43,28 +45,51 @@ extension TimedSuites {
                 steps:
                   - name: schema
                     sql: |
-                      CREATE TYPE mood AS ENUM ('sad', 'happy');
-                      CREATE TABLE seeded (\(Self.columns));
-                      CREATE TABLE read (\(Self.columns));
+                      \(types)
+                      CREATE TABLE seeded (\(columns));
+                      CREATE TABLE read (\(columns));
                       COPY read FROM '\(data.path)' WITH (FORMAT csv, HEADER true)
                   - name: load
-                    seed: {chunk_rows: 2, tables: [{table: seeded, csv: all.csv, streams: 1}]}
+                    seed: {chunk_rows: \(chunkRows), tables: [{table: seeded, csv: all.csv, streams: 1}]}
                 checks:
                   - name: same rows
                     query: >-
                       SELECT (SELECT count(*) FROM seeded) || ' ' ||
                              (SELECT count(*) FROM (SELECT s::text FROM seeded s EXCEPT ALL SELECT r::text FROM read r) d) || ' ' ||
                              (SELECT count(*) FROM (SELECT r::text FROM read r EXCEPT ALL SELECT s::text FROM seeded s) d)
-                    expect: "7 0 0"
+                    expect: "\(rows) 0 0"
                 """
             let file = dir.appendingPathComponent("scenario.yaml")
             try yaml.write(to: file, atomically: false, encoding: .utf8)
             let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
             let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
             #expect(load.status == .ok, "\(String(describing: load.error))")
-            #expect(load.rows == 7)
-            #expect(load.batches == 4)
+            #expect(load.rows == rows)
+            #expect(load.batches == (rows + chunkRows - 1) / chunkRows)
             #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
+        }
+
+        @Test func loadsWhatTheServerReadsFromTheSameCSV() async throws {
+            try await Self.seedAndCompare(
+                columns: Self.columns, csv: Self.csv, rows: 7, chunkRows: 2, types: "CREATE TYPE mood AS ENUM ('sad', 'happy');")
+        }
+
+        /// Numbers, dates and times (`BinaryCopyValue`); the third chunk's values are ones
+        /// only the server reads (spaces, `NaN`, an exponent, a month's name, 24:00, infinity).
+        @Test func numbersDatesAndTimesToo() async throws {
+            let csv = #"""
+                f4,f8,n,d,ts,tz
+                1.5,0.1,12.345,2024-02-29,2024-02-29 23:59:59.999999,2024-02-29 23:59:59+05:30
+                -3.4028235e38,1e-300,-0.005,0001-01-01,1970-01-01 00:00:00,2000-01-01T00:00:00Z
+                ,,,,,
+                3.14159,2.718281828459045,99999999.99,9999-12-31,2000-01-01 00:00:00.5,1999-12-31 19:00:00-05
+                " 1.5",NaN,1e3,"January 1, 2020",2020-01-01 24:00:00,infinity
+                1.005,-0,1.005,2000-01-01,2024-06-01 12:00:00,2024-06-01 12:00:00
+
+                """#
+            try await Self.seedAndCompare(
+                columns: "f4 real, f8 double precision, n numeric(10,2), d date, ts timestamp(3), tz timestamptz", csv: csv,
+                rows: 6, chunkRows: 2)
         }
 
         /// A file of more than 4 MB per stream is split as its streams go: quoted fields
@@ -119,14 +144,20 @@ extension TimedSuites {
             try await withTestServer { db in
                 let c = try await db.connect()
                 _ = try await c.execute(
-                    "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE a (\(Self.columns)); CREATE TABLE n (id int, data bytea)")
-                let (all, some) = try await c.withSession { session in
+                    """
+                    CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE a (\(Self.columns)); CREATE TABLE n (id int, data bytea);
+                    CREATE TABLE m (f4 real, f8 double precision, n numeric(10,2), d date, ts timestamp, tz timestamptz);
+                    SET TimeZone = 'UTC'
+                    """)
+                let (all, some, times) = try await c.withSession { session in
                     (
                         try SeedPlan.binaryEncoder("a", header: ["e", "i8", "u"], session: session),
-                        try SeedPlan.binaryEncoder("n", header: ["id", "data"], session: session)
+                        try SeedPlan.binaryEncoder("n", header: ["id", "data"], session: session),
+                        try SeedPlan.binaryEncoder("m", header: ["f4", "f8", "n", "d", "ts", "tz"], session: session)
                     )
                 }
                 #expect(all?.columns == [.text, .int8, .uuid])
+                #expect(times?.columns == [.float4, .float8, .numeric, .date, .timestamp, .timestamptz(utc: true)])
                 #expect(some == nil, "bytea is not converted, so no column of its table is")
                 await c.close()
             }

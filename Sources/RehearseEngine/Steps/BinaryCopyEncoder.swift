@@ -21,6 +21,11 @@ struct BinaryCopyEncoder: Sendable {
         case jsonb
         case bool
         case uuid
+        /// Converted by `BinaryCopyValue` (float4 only from PostgreSQL 12 on, whose input
+        /// function rounds once); `timestamptz` without an offset only when the session's
+        /// TimeZone is UTC.
+        case float4, float8, numeric, date, timestamp
+        case timestamptz(utc: Bool)
     }
 
     let columns: [Column]
@@ -30,9 +35,15 @@ struct BinaryCopyEncoder: Sendable {
 
     /// The column for a type, by its OID (and `typtype`, `e` for an enum); nil for one
     /// the encoder does not convert, which keeps the whole table on CSV.
-    static func column(typeOID: UInt32, typtype: String) -> Column? {
+    static func column(typeOID: UInt32, typtype: String, utc: Bool = false, float4: Bool = true) -> Column? {
         if typtype == "e" { return .text }
         switch typeOID {
+        case 700: return float4 ? .float4 : nil
+        case 701: return .float8
+        case 1700: return .numeric
+        case 1082: return .date
+        case 1114: return .timestamp
+        case 1184: return .timestamptz(utc: utc)
         case 21: return .int2
         case 23: return .int4
         case 20: return .int8
@@ -54,11 +65,12 @@ struct BinaryCopyEncoder: Sendable {
         var used = 0
         var at = 0
         var scratch: [UInt8] = []
+        var values = Values()
         out.removeAll(keepingCapacity: true)
         while true {
             if out.count < capacity { out.append(contentsOf: repeatElement(0, count: capacity - out.count)) }
             let outcome = out.withUnsafeMutableBytes { room in
-                csv.withUnsafeBytes { bytes in encode(bytes, from: &at, into: room, used: &used, scratch: &scratch) }
+                csv.withUnsafeBytes { bytes in encode(bytes, from: &at, into: room, used: &used, scratch: &scratch, values: &values) }
             }
             switch outcome {
             case .done:
@@ -79,7 +91,7 @@ struct BinaryCopyEncoder: Sendable {
 
     private func encode(
         _ bytes: UnsafeRawBufferPointer, from at: inout Int, into room: UnsafeMutableRawBufferPointer, used: inout Int,
-        scratch: inout [UInt8]
+        scratch: inout [UInt8], values: inout Values
     ) -> Outcome {
         guard let base = room.baseAddress else { return .full }
         var out = Writer(base: base, used: used)
@@ -97,15 +109,31 @@ struct BinaryCopyEncoder: Sendable {
                 case .null:
                     out.int32(-1)
                 case .value(let value):
-                    guard Self.append(value, as: columns[index], to: &out) else { return .refused }
+                    guard Self.append(value, as: columns[index], to: &out, values: &values) else { return .refused }
                 case .unescaped:
-                    let ok = scratch.withUnsafeBytes { Self.append($0, as: columns[index], to: &out) }
+                    let ok = scratch.withUnsafeBytes { Self.append($0, as: columns[index], to: &out, values: &values) }
                     guard ok else { return .refused }
                 }
             }
         }
         out.int16(-1)
         return .done
+    }
+
+    /// `BinaryCopyValue`'s output (length and bytes, appended to an array), copied into
+    /// the room: one array for the whole chunk, emptied for each value.
+    struct Values {
+        var bytes: [UInt8] = []
+
+        mutating func write(
+            _ text: UnsafeRawBufferPointer, to out: inout Writer,
+            _ convert: (UnsafeRawBufferPointer, inout [UInt8]) -> Bool
+        ) -> Bool {
+            bytes.removeAll(keepingCapacity: true)
+            guard convert(text, &bytes) else { return false }
+            bytes.withUnsafeBytes { out.bytes($0) }
+            return true
+        }
     }
 
     /// Writes big-endian integers and bytes at `used`, in room made beforehand.
@@ -220,8 +248,17 @@ struct BinaryCopyEncoder: Sendable {
     }
 
     /// Writes the value's length and bytes; false when it is not one to convert.
-    private static func append(_ value: UnsafeRawBufferPointer, as column: Column, to out: inout Writer) -> Bool {
+    private static func append(
+        _ value: UnsafeRawBufferPointer, as column: Column, to out: inout Writer, values: inout Values
+    ) -> Bool {
         switch column {
+        case .float4: return values.write(value, to: &out, BinaryCopyValue.float4)
+        case .float8: return values.write(value, to: &out, BinaryCopyValue.float8)
+        case .numeric: return values.write(value, to: &out, BinaryCopyValue.numeric)
+        case .date: return values.write(value, to: &out, BinaryCopyValue.date)
+        case .timestamp: return values.write(value, to: &out, BinaryCopyValue.timestamp)
+        case .timestamptz(let utc):
+            return values.write(value, to: &out) { BinaryCopyValue.timestamptz($0, utc: utc, into: &$1) }
         case .int2:
             guard let v = integer(value, min: Int64(Int16.min), max: Int64(Int16.max)) else { return false }
             out.int32(2)

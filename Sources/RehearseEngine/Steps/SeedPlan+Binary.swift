@@ -11,7 +11,10 @@ extension SeedPlan {
         let found = try session.query(
             """
             SELECT a.attname, a.atttypid::int8, t.typtype::text,
-                   current_setting('client_encoding') = 'UTF8' AND current_setting('server_encoding') = 'UTF8'
+                   current_setting('client_encoding') = 'UTF8' AND current_setting('server_encoding') = 'UTF8',
+                   current_setting('TimeZone') IN ('UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'UCT', 'Etc/UCT', 'Universal',
+                                                   'Etc/Universal', 'Zulu', 'Etc/Zulu', 'GMT0', 'Etc/GMT0'),
+                   current_setting('server_version_num')::int >= 120000
             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
             WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
             """, [table])
@@ -19,7 +22,7 @@ extension SeedPlan {
         for row in found.rows {
             guard row[3] == "t" else { return nil }
             guard let name = row[0], let oid = row[1].flatMap({ UInt32($0) }), let typtype = row[2],
-                let column = BinaryCopyEncoder.column(typeOID: oid, typtype: typtype)
+                let column = BinaryCopyEncoder.column(typeOID: oid, typtype: typtype, utc: row[4] == "t", float4: row[5] == "t")
             else { continue }
             types[name] = column
         }
