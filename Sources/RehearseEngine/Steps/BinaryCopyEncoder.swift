@@ -225,26 +225,11 @@ struct BinaryCopyEncoder: Sendable {
 
     /// The first byte at or after `from` that ends a run of ordinary ones: in quotes a
     /// quote; outside them a comma, line feed, quote or carriage return; either way a NUL.
-    /// Eight bytes at a time, as `CSVWindow.skip` finds them.
     @inline(__always)
     private static func skip(_ base: UnsafeRawPointer, from: Int, to: Int, quoted: Bool) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        var i = from
-        while i + 8 <= to {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            var hits = zeroBytes(w ^ (ones &* 0x22)) | zeroBytes(w)
-            if !quoted { hits |= zeroBytes(w ^ (ones &* 0x2C)) | zeroBytes(w ^ (ones &* 0x0A)) | zeroBytes(w ^ (ones &* 0x0D)) }
-            if hits != 0 { return i + hits.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        while i < to {
-            let c = base.load(fromByteOffset: i, as: UInt8.self)
-            if c == 0x22 || c == 0 || (!quoted && (c == 0x2C || c == 0x0A || c == 0x0D)) { return i }
-            i += 1
-        }
-        return i
+        quoted
+            ? ByteSearch.first(in: base, from: from, to: to, anyOf: (0x22, 0x00, 0x00, 0x00, 0x00))
+            : ByteSearch.first(in: base, from: from, to: to, anyOf: (0x22, 0x00, 0x2C, 0x0A, 0x0D))
     }
 
     /// Writes the value's length and bytes; false when it is not one to convert.

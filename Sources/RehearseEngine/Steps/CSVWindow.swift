@@ -273,28 +273,12 @@ struct CSVWindow {
     }
 
     /// The first byte at or after `from` that the scanner must look at: outside
-    /// quotes a comma, quote, CR or LF; inside quotes a quote or LF. Eight bytes at
-    /// a time (SWAR): a byte equal to `b` makes `x ^ b·0x01…01` have a zero byte,
-    /// and the lowest zero byte is found exactly (borrows only flag bytes above it).
+    /// quotes a comma, quote, CR or LF; inside quotes a quote or LF.
     @inline(__always)
     static func skip(_ base: UnsafeRawPointer, from: Int, to: Int, quoted: Bool) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        var i = from
-        while i + 8 <= to {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            var hits = zeroBytes(w ^ (ones &* 0x22)) | zeroBytes(w ^ (ones &* 0x0A))
-            if !quoted { hits |= zeroBytes(w ^ (ones &* 0x2C)) | zeroBytes(w ^ (ones &* 0x0D)) }
-            if hits != 0 { return i + hits.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        while i < to {
-            let c = base.load(fromByteOffset: i, as: UInt8.self)
-            if c == 0x22 || c == 0x0A || (!quoted && (c == 0x2C || c == 0x0D)) { return i }
-            i += 1
-        }
-        return i
+        quoted
+            ? ByteSearch.first(in: base, from: from, to: to, anyOf: (0x22, 0x0A, 0x0A, 0x0A, 0x0A))
+            : ByteSearch.first(in: base, from: from, to: to, anyOf: (0x22, 0x0A, 0x2C, 0x0D, 0x0D))
     }
 
     // MARK: reading
