@@ -74,13 +74,15 @@ public enum SummaryTable {
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         var out = ""
         for (n, row) in rows.enumerated() {
-            out +=
+            let line =
                 "  "
                 + row.enumerated().map { i, cell in
                     left.contains(i)
                         ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                         : String(repeating: " ", count: widths[i] - cell.count) + cell
-                }.joined(separator: "  ") + "\n"
+                }.joined(separator: "  ")
+            // Empty cells at the end (and a padded last column) leave no trailing spaces.
+            out += String(line.reversed().drop { $0 == " " }.reversed()) + "\n"
             if n == 0 { out += "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out

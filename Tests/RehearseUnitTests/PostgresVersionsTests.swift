@@ -112,6 +112,7 @@ struct VersionSummaryTests {
         let text = SummaryTable.render([plain, lacking])
         #expect(text.contains("deploy (PostgreSQL 15.18):") && text.contains("deploy (PostgreSQL 16.2):"), "\(text)")
         #expect(text.contains("deploy across versions"), "\(text)")
+        #expect(!text.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no line of the summary ends in spaces: \(text)")
         #expect(text.contains("failed 0A000"), "\(text)")
         #expect(text.contains("PostgreSQL 16.2 lacks extension pgcrypto"), "\(text)")
         #expect(!text.contains("PostgreSQL 15.18 lacks"), "\(text)")
