@@ -173,4 +173,42 @@ struct PgBenchWorkloadTests {
         #expect(broken.error?.message.contains("divide.sql:3:1: division by zero") == true, "\(String(describing: broken.error))")
         #expect(broken.batches == 1)
     }
+
+    /// A migration that changes a table's columns under the scripts' prepared plans (0A000,
+    /// "cached plan must not change result type"): a command outside a transaction block is
+    /// prepared again and retried, as drivers do; a transaction block fails once per lane,
+    /// as an application's would, and the next run prepares anew. Before, every later
+    /// transaction of the workload failed.
+    @Test func aSchemaChangeUnderThePreparedPlansCostsAtMostOneTransactionPerLane() async throws {
+        let doc = try await Self.run(
+            """
+            name: pgbench-schema-change
+            steps:
+              - name: schema
+                sql: "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g"
+              - name: traffic
+                background: true
+                until: deploy
+                workload:
+                  connections: 2
+                  rate: 400/s
+                  transactions:
+                    - {name: single, pgbench: single.sql}
+                    - {name: block, pgbench: block.sql}
+              - name: warm-up
+                sql: "SELECT pg_sleep(0.3)"
+              - name: deploy
+                sql: "ALTER TABLE t ADD COLUMN extra int; SELECT pg_sleep(0.5)"
+            """,
+            scripts: [
+                "single.sql": "\\set id random(1, 1000)\nSELECT * FROM t WHERE id = :id;\n",
+                "block.sql": "\\set id random(1, 1000)\nBEGIN;\nSELECT * FROM t WHERE id = :id;\nEND;\n",
+            ])
+        let traffic = try #require(doc.repetitions.first?.steps.first { $0.name == "traffic" })
+        let single = try #require(traffic.transactions?["single"])
+        let block = try #require(traffic.transactions?["block"])
+        #expect(single.batches > 50 && block.batches > 50, "\(single.batches) and \(block.batches) transactions")
+        #expect(single.errors.isEmpty, "\(single.errors)")
+        #expect((block.errors["0A000"] ?? 0) <= 2 && block.errors.keys.allSatisfy { $0 == "0A000" }, "\(block.errors)")
+    }
 }

@@ -76,6 +76,12 @@ struct PgBenchLane {
         }
         if let error = failure {
             if session.transactionState != .idle { _ = try? session.execute("ROLLBACK") }
+            if error.invalidatesCachedPlan {
+                // A schema change under the script's prepared plans, inside a transaction
+                // block: this run failed (an application's would), the next prepares anew.
+                let prepared = handles[tx].compactMap { $0 }
+                for handle in prepared { _ = try? session.reprepare(handle) }
+            }
             if session.isBroken || scriptError != nil {
                 let cause = session.isBroken && error.sqlstate == nil ? session.idleFatal ?? error : error
                 result.record(tx: tx, due: due, sent: sent, end: monotonicNanos(), rows: 0, error: cause)
@@ -109,9 +115,26 @@ struct PgBenchLane {
                     do { _ = try client.parameter(k, of: script.sql[index], in: script) } catch { throw Stop.script(error) }
                 }
             }
-            if script.sql[index].gset == nil { return try session.executePrepared(handle, params) }
+            if script.sql[index].gset == nil {
+                do {
+                    return try session.executePrepared(handle, params)
+                } catch {
+                    // A schema change invalidated the plan of a command outside a transaction
+                    // block: prepared again and retried once, as drivers (pgx, JDBC) do.
+                    guard error.invalidatesCachedPlan && session.transactionState == .idle else { throw error }
+                    try session.reprepare(handle)
+                    return try session.executePrepared(handle, params)
+                }
+            }
             let command = script.sql[index]
-            let rows = try session.queryPrepared(Self.name(tx, index), params)
+            let rows: QueryResult
+            do {
+                rows = try session.queryPrepared(Self.name(tx, index), params)
+            } catch {
+                guard error.invalidatesCachedPlan && session.transactionState == .idle else { throw error }
+                try session.reprepare(handle)
+                rows = try session.queryPrepared(Self.name(tx, index), params)
+            }
             do {
                 try client.store(columns: rows.columns, rows: rows.rows, of: command, in: script, names: variables)
             } catch { throw Stop.script(error) }
