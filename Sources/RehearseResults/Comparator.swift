@@ -55,6 +55,7 @@ public struct Comparator: Sendable {
         }
         settleTimes(&steps)
         settleWork(&steps)
+        findings += predictionFindings(baseline, current)
         return ScenarioComparison(
             scenario: current.scenario.name, baselineVerdict: baseline.verdict, currentVerdict: current.verdict,
             warnings: environmentWarnings(baseline, current), findings: findings + steps)
