@@ -46,7 +46,14 @@ package enum SweepPredictions {
             var lockHold: [String: [String: ScaleFit]] = [:]
             var exact = true
             for (key, points) in holds {
-                guard let fit = ScaleFit.fit(points, predict: predict, rows: rows) else { continue }
+                guard var fit = ScaleFit.fit(points, predict: predict, rows: rows) else { continue }
+                // A lock the step took is held no longer than the step runs; fitted on their
+                // own (and sampled to 50 ms) the two lines can cross, so the hold is capped.
+                if let duration = prediction.durationMs {
+                    fit.value = min(fit.value, duration.value)
+                    fit.low = min(fit.low, duration.low)
+                    fit.high = min(fit.high, duration.high)
+                }
                 lockHold[key.relation, default: [:]][key.mode] = fit
                 // Exact when every hold of every lock with a prediction was.
                 if sampled.contains(key) { exact = false }

@@ -192,6 +192,27 @@ struct SweepTests {
         #expect(predictions["once"] == nil, "one scale is no line")
     }
 
+    /// Holds sampled to 50 ms can read longer than a short step ran: the predicted hold is
+    /// never longer than the predicted duration, bound for bound.
+    @Test func aPredictedHoldIsNoLongerThanThePredictedStep() throws {
+        let scales = [0.01, 0.03, 0.1].map { s in
+            SweepPredictions.Scale(
+                scale: s,
+                repetitions: [0.98, 1.02].map { j in
+                    Self.repetition([
+                        Self.step(
+                            "alter", ms: 400 * s * j,
+                            locks: [LockTaken(relation: "t", mode: "AccessExclusiveLock", heldMs: 400 * s * j + 50, exact: false)])
+                    ])
+                })
+        }
+        let prediction = try #require(SweepPredictions.make(scales, predict: 1, rows: 1000)["alter"])
+        let duration = try #require(prediction.durationMs)
+        let hold = try #require(prediction.lockHold?["t"]?["AccessExclusiveLock"])
+        #expect(hold.value <= duration.value && hold.low <= duration.low && hold.high <= duration.high, "\(hold) against \(duration)")
+        #expect(hold.value > 0.9 * duration.value, "capped, not dropped: \(hold)")
+    }
+
     // MARK: the document
 
     static func document() -> ResultsDocument {
