@@ -93,6 +93,12 @@ printf "%-44s %12.0f %12.0f %8.2f\n" "seed, streams: auto ($streams) / \\copy" "
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed, one stream, chunk_rows 100000 / \\copy" "$big" "$pq" "$(echo "$pq / $big" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed as CSV, one stream / \\copy" "$csv1" "$pq" "$(echo "$pq / $csv1" | bc -l)"
 printf "%-44s %12.0f %12.0f %8.2f\n" "seed as CSV, streams: auto ($streams) / \\copy" "$csvp" "$pq" "$(echo "$pq / $csvp" | bc -l)"
+# Paired: each round's \copy over that round's seed, then the median of those ratios. The
+# machine's speed drifts from round to round (\copy alone by up to 1.5x); a round's two
+# loads, seconds apart, drift together.
+paired() { paste "$work/psql" "$work/$1" | awk '{print $1 / $2}' | median; }
+printf "paired (median of each round's ratio): one stream %.2f, streams: auto %.2f, chunk_rows 100000 %.2f, as CSV %.2f / %.2f\n" \
+  "$(paired single)" "$(paired parallel)" "$(paired big)" "$(paired csv-single)" "$(paired csv-parallel)"
 echo "rounds (ms): one stream $(paste -sd' ' "$work/single"); streams: auto $(paste -sd' ' "$work/parallel"); chunk_rows 100000 $(paste -sd' ' "$work/big"); as CSV $(paste -sd' ' "$work/csv-single") / $(paste -sd' ' "$work/csv-parallel"); \\copy $(paste -sd' ' "$work/psql")"
 echo "server CPU per round (ms; whole run, set-up included): $(awk '{a = a sprintf(" %d/%d/%d/%d", $1, $2, $3, $4)} END {print "one stream/auto/chunk_rows 100000/psql" a}' "$work/cpu")"
 echo "rows loaded by the parallel seed and by \\copy: $same"

@@ -97,6 +97,33 @@ extension TimedSuites {
             #expect(load.batches == 3)
         }
 
+        /// A one-column file with a record that is exactly `\.`: PostgreSQL 15's CSV reader
+        /// would end the data there and load none of the chunk's later rows, silently. Sent
+        /// in binary (text) or quoted as CSV (`name`, which the encoder leaves to the server),
+        /// every row arrives, `\.` as its two characters.
+        @Test func anEndMarkerRecordLosesNoRows() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rh-marker-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try "v\na\n\\.\nb\nc\n".write(to: dir.appendingPathComponent("one.csv"), atomically: false, encoding: .utf8)
+            let yaml = """
+                name: end-marker
+                steps:
+                  - {name: schema, sql: "CREATE TABLE t (v text); CREATE TABLE n (v name)"}
+                  - name: load
+                    seed: [{table: t, csv: one.csv, streams: 1}, {table: n, csv: one.csv, streams: 1}]
+                checks:
+                  - {name: text, query: "SELECT string_agg(v, '|' ORDER BY v) FROM t", expect: "\\\\.|a|b|c"}
+                  - {name: name, query: "SELECT string_agg(v::text, '|' ORDER BY v) FROM n", expect: "\\\\.|a|b|c"}
+                """
+            let file = dir.appendingPathComponent("scenario.yaml")
+            try yaml.write(to: file, atomically: false, encoding: .utf8)
+            let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: ScenarioSuiteTests.options())
+            let load = try #require(doc.repetitions.first?.steps.first { $0.name == "load" })
+            #expect(load.status == .ok && load.rows == 8, "\(load.rows) rows: \(String(describing: load.error))")
+            #expect(doc.repetitions.first?.checks.allSatisfy(\.passed) == true, "\(doc.repetitions.first?.checks ?? [])")
+        }
+
         /// A file of more than 4 MB per stream is split as its streams go: quoted fields
         /// with newlines and CRLF line ends across the boundaries, and every row arrives as
         /// the server reads the file itself.

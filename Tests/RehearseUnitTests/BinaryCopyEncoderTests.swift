@@ -65,7 +65,6 @@ struct BinaryCopyEncoderTests {
         ("tr", .bool), ("o", .bool), (" t", .bool), ("truee", .bool),
         ("{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}", .uuid), ("a0eebc999c0b-4ef8-bb6d-6bb9bd380a11", .uuid),
         ("g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", .uuid),
-        ("\\.", .text),
     ])
     func refuses(_ text: String, _ column: BinaryCopyEncoder.Column) {
         #expect(encode("\(text)\n", [column]) == nil, "\(text)")
@@ -98,5 +97,19 @@ struct BinaryCopyEncoderTests {
         #expect(BinaryCopyEncoder.column(typeOID: 99999, typtype: "e") == .text)  // an enum
         #expect(BinaryCopyEncoder.column(typeOID: 19, typtype: "b") == nil)  // name: its recv refuses what its input truncates
         #expect(BinaryCopyEncoder.column(typeOID: 17, typtype: "b") == nil)  // bytea
+    }
+
+    /// `\.` alone as a record: the binary format sends it as the two characters; a chunk
+    /// sent as CSV has it quoted, so that no server reads it as the end of the data.
+    @Test func anEndMarkerRecordIsAValue() throws {
+        let got = try #require(encode("a\n\\.\n", [.text]))
+        #expect(got == file([be(Int16(1)) + be(Int32(1)) + [0x61], be(Int16(1)) + be(Int32(2)) + [0x5C, 0x2E]]))
+        var chunk = Array("\\.\na\n\\.\n\"x\n\\.\n\"\n\\.\n".utf8)
+        CSVEndMarker.quote(&chunk)
+        #expect(String(decoding: chunk, as: UTF8.self) == "\"\\.\"\na\n\"\\.\"\n\"x\n\\.\n\"\n\"\\.\"\n")
+        var plain = Array("a\\.b\n\\.x\n".utf8)
+        let before = plain
+        CSVEndMarker.quote(&plain)
+        #expect(plain == before)
     }
 }

@@ -99,8 +99,6 @@ struct BinaryCopyEncoder: Sendable {
         defer { used = out.used }
         while at < bytes.count {
             guard out.used + recordOverhead + (bytes.count - at) + 2 <= room.count else { return .full }
-            // `\.` alone on a line ends CSV data for some servers: theirs to read.
-            if at + 2 < bytes.count, bytes[at] == 0x5C, bytes[at + 1] == 0x2E, bytes[at + 2] == 0x0A { return .refused }
             out.int16(Int16(truncatingIfNeeded: columns.count))
             for index in columns.indices {
                 let separator: UInt8 = index == columns.count - 1 ? 0x0A : 0x2C
@@ -232,6 +230,10 @@ struct BinaryCopyEncoder: Sendable {
             : ByteSearch.first(in: base, from: from, to: to, anyOf: (0x22, 0x00, 0x2C, 0x0A, 0x0D))
     }
 
+    /// PostgreSQL's largest value (1 GB): a longer field is the server's to refuse, and
+    /// its length would not fit the wire's Int32.
+    static let maximumValueBytes = 0x3FFF_FFFF
+
     /// Writes the value's length and bytes; false when it is not one to convert.
     private static func append(
         _ value: UnsafeRawBufferPointer, as column: Column, to out: inout Writer, values: inout Values
@@ -257,9 +259,11 @@ struct BinaryCopyEncoder: Sendable {
             out.int32(8)
             out.int64(v)
         case .text:
+            guard value.count <= maximumValueBytes else { return false }
             out.int32(Int32(truncatingIfNeeded: value.count))
             out.bytes(value)
         case .jsonb:
+            guard value.count <= maximumValueBytes else { return false }
             out.int32(Int32(truncatingIfNeeded: value.count + 1))
             out.byte(1)
             out.bytes(value)

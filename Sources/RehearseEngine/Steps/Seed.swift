@@ -205,6 +205,7 @@ enum Seed {
             }
             // Encoded while the server still loads the last chunk.
             let binary = inChunk > 0 && plan.binary?.encode(chunk, into: &encoded) == true
+            if !binary && plan.header.count == 1 { CSVEndMarker.quote(&chunk) }
             let statement = binary ? plan.binaryCopy : copy
             if let flight = inFlight {
                 inFlight = nil

@@ -4,7 +4,9 @@ import PostgresClient
 extension SeedPlan {
     /// The encoder for the header's columns, when every one has a type it converts and
     /// the session's encodings are UTF-8 (the file's, which the reader checks); nil keeps
-    /// the table on CSV. Runs on the session's thread.
+    /// the table on CSV. Runs on the session's thread. The settings read here (encodings,
+    /// TimeZone) are taken to be every stream's: the streams' connections open with the
+    /// same connection string and the database's defaults, and a seed sets nothing.
     static func binaryEncoder(_ table: String, header: [String], session: Session) throws(PostgresError) -> BinaryCopyEncoder? {
         // REHEARSE_SEED_FORMAT=csv: every chunk as CSV, to measure what binary saves.
         if ProcessInfo.processInfo.environment["REHEARSE_SEED_FORMAT"] == "csv" { return nil }
