@@ -239,7 +239,8 @@ extension SynthesizeTests {
         let doc = try await ScenarioRunner.run(try ScenarioLoader.load(file: file), options: options)
         let step = try #require(doc.repetitions.first?.steps.last)
         #expect(step.status == .failed && step.error?.sqlstate == "57014", "\(String(describing: step.error))")
-        #expect(step.durationMs < 5000, "\(step.durationMs)")
+        // Seconds at most (6 s once beside the whole suite on 2 cores), against minutes uncancelled.
+        #expect(step.durationMs < 15_000, "\(step.durationMs)")
         // 50M rows would take minutes: a run that ends within one, on a machine busy with the
         // other suites, did not wait for a generation the cancel missed.
         #expect(ContinuousClock.now - started < .seconds(60))
