@@ -65,12 +65,11 @@ struct BinaryCopyEncoder: Sendable {
         var used = 0
         var at = 0
         var scratch: [UInt8] = []
-        var values = Values()
         out.removeAll(keepingCapacity: true)
         while true {
             if out.count < capacity { out.append(contentsOf: repeatElement(0, count: capacity - out.count)) }
             let outcome = out.withUnsafeMutableBytes { room in
-                csv.withUnsafeBytes { bytes in encode(bytes, from: &at, into: room, used: &used, scratch: &scratch, values: &values) }
+                csv.withUnsafeBytes { bytes in encode(bytes, from: &at, into: room, used: &used, scratch: &scratch) }
             }
             switch outcome {
             case .done:
@@ -91,7 +90,7 @@ struct BinaryCopyEncoder: Sendable {
 
     private func encode(
         _ bytes: UnsafeRawBufferPointer, from at: inout Int, into room: UnsafeMutableRawBufferPointer, used: inout Int,
-        scratch: inout [UInt8], values: inout Values
+        scratch: inout [UInt8]
     ) -> Outcome {
         guard let base = room.baseAddress else { return .full }
         var out = Writer(base: base, used: used)
@@ -107,31 +106,15 @@ struct BinaryCopyEncoder: Sendable {
                 case .null:
                     out.int32(-1)
                 case .value(let value):
-                    guard Self.append(value, as: columns[index], to: &out, values: &values) else { return .refused }
+                    guard Self.append(value, as: columns[index], to: &out) else { return .refused }
                 case .unescaped:
-                    let ok = scratch.withUnsafeBytes { Self.append($0, as: columns[index], to: &out, values: &values) }
+                    let ok = scratch.withUnsafeBytes { Self.append($0, as: columns[index], to: &out) }
                     guard ok else { return .refused }
                 }
             }
         }
         out.int16(-1)
         return .done
-    }
-
-    /// `BinaryCopyValue`'s output (length and bytes, appended to an array), copied into
-    /// the room: one array for the whole chunk, emptied for each value.
-    struct Values {
-        var bytes: [UInt8] = []
-
-        mutating func write(
-            _ text: UnsafeRawBufferPointer, to out: inout Writer,
-            _ convert: (UnsafeRawBufferPointer, inout [UInt8]) -> Bool
-        ) -> Bool {
-            bytes.removeAll(keepingCapacity: true)
-            guard convert(text, &bytes) else { return false }
-            bytes.withUnsafeBytes { out.bytes($0) }
-            return true
-        }
     }
 
     /// Writes big-endian integers and bytes at `used`, in room made beforehand.
@@ -235,17 +218,14 @@ struct BinaryCopyEncoder: Sendable {
     static let maximumValueBytes = 0x3FFF_FFFF
 
     /// Writes the value's length and bytes; false when it is not one to convert.
-    private static func append(
-        _ value: UnsafeRawBufferPointer, as column: Column, to out: inout Writer, values: inout Values
-    ) -> Bool {
+    private static func append(_ value: UnsafeRawBufferPointer, as column: Column, to out: inout Writer) -> Bool {
         switch column {
-        case .float4: return values.write(value, to: &out, BinaryCopyValue.float4)
-        case .float8: return values.write(value, to: &out, BinaryCopyValue.float8)
-        case .numeric: return values.write(value, to: &out, BinaryCopyValue.numeric)
-        case .date: return values.write(value, to: &out, BinaryCopyValue.date)
-        case .timestamp: return values.write(value, to: &out, BinaryCopyValue.timestamp)
-        case .timestamptz(let utc):
-            return values.write(value, to: &out) { BinaryCopyValue.timestamptz($0, utc: utc, into: &$1) }
+        case .float4: return BinaryCopyValue.float4(value, into: &out)
+        case .float8: return BinaryCopyValue.float8(value, into: &out)
+        case .numeric: return BinaryCopyValue.numeric(value, into: &out)
+        case .date: return BinaryCopyValue.date(value, into: &out)
+        case .timestamp: return BinaryCopyValue.timestamp(value, into: &out)
+        case .timestamptz(let utc): return BinaryCopyValue.timestamptz(value, utc: utc, into: &out)
         case .int2:
             guard let v = integer(value, min: Int64(Int16.min), max: Int64(Int16.max)) else { return false }
             out.int32(2)

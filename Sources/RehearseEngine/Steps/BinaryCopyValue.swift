@@ -1,6 +1,6 @@
 /// Values in PostgreSQL's binary COPY (send/recv) format, from a CSV field's text. Each function
-/// appends the value's length (Int32, big-endian) and then its bytes to `out`, and returns true;
-/// or returns false when the text is not one the function is CERTAIN the server's text input
+/// writes the value's length (Int32, big-endian) and then its bytes to `out` (the encoder's room,
+/// or an array), and returns true; or returns false when the text is not one the function is CERTAIN the server's text input
 /// function reads to that same value (the caller then discards `out` and sends the chunk as CSV,
 /// so the server reads the text itself; a refusal leaves `out` as it was). `text` is the field's
 /// bytes with CSV quoting removed; never a NULL (the caller handles NULL).
@@ -19,7 +19,7 @@
 enum BinaryCopyValue {
     /// For PostgreSQL 12 and later, whose float4in parses with strtof; before 12 it went
     /// through strtod and rounded twice, so a caller must not use this for such a server.
-    static func float4(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func float4(_ text: UnsafeRawBufferPointer, into out: inout some BinaryCopyOutput) -> Bool {
         guard let decimal = DecimalFloat(text) else { return false }
         let value: Float
         if decimal.exact, decimal.mantissa <= 1 << 24, decimal.exponent >= -10, decimal.exponent <= 10 {
@@ -35,12 +35,12 @@ enum BinaryCopyValue {
             value = parsed
         }
         guard value.isFinite, !value.isSubnormal, value != 0 || !decimal.nonzero else { return false }
-        appendInt32(4, &out)
-        appendInt32(Int32(bitPattern: value.bitPattern), &out)
+        out.int32(4)
+        out.int32(Int32(bitPattern: value.bitPattern))
         return true
     }
 
-    static func float8(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func float8(_ text: UnsafeRawBufferPointer, into out: inout some BinaryCopyOutput) -> Bool {
         guard let decimal = DecimalFloat(text) else { return false }
         let value: Double
         if decimal.exact, decimal.mantissa <= 1 << 53, decimal.exponent >= -22, decimal.exponent <= 22 {
@@ -56,8 +56,8 @@ enum BinaryCopyValue {
             value = parsed
         }
         guard value.isFinite, !value.isSubnormal, value != 0 || !decimal.nonzero else { return false }
-        appendInt32(8, &out)
-        appendInt64(Int64(bitPattern: value.bitPattern), &out)
+        out.int32(8)
+        out.int64(Int64(bitPattern: value.bitPattern))
         return true
     }
 
@@ -69,7 +69,7 @@ enum BinaryCopyValue {
     /// `[-+]?digits[.digits]` (either side of the point may be empty, not both), sent as
     /// base-10000 groups. The display scale is the number of fraction digits as written, as
     /// numeric_in keeps it ("1.50" stays 1.50); zero is sent positive so that -0 reads as 0.
-    static func numeric(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func numeric(_ text: UnsafeRawBufferPointer, into out: inout some BinaryCopyOutput) -> Bool {
         let n = text.count
         var i = 0
         var negative = false
@@ -103,11 +103,11 @@ enum BinaryCopyValue {
         while high >= -fracCount, digit(high) == 0 { high -= 1 }
         let dscale = Int16(fracCount)
         guard high >= -fracCount else {
-            appendInt32(8, &out)
-            appendInt16(0, &out)  // ndigits
-            appendInt16(0, &out)  // weight
-            appendInt16(0, &out)  // sign: positive, so that -0 reads as 0
-            appendInt16(dscale, &out)
+            out.int32(8)
+            out.int16(0)  // ndigits
+            out.int16(0)  // weight
+            out.int16(0)  // sign: positive, so that -0 reads as 0
+            out.int16(dscale)
             return true
         }
         var low = -fracCount
@@ -115,15 +115,15 @@ enum BinaryCopyValue {
         let weightHigh = floorDiv4(high)
         let weightLow = floorDiv4(low)
         let ndigits = weightHigh - weightLow + 1
-        appendInt32(Int32(8 + 2 * ndigits), &out)
-        appendInt16(Int16(ndigits), &out)
-        appendInt16(Int16(weightHigh), &out)
-        appendInt16(negative ? 0x4000 : 0, &out)
-        appendInt16(dscale, &out)
+        out.int32(Int32(8 + 2 * ndigits))
+        out.int16(Int16(ndigits))
+        out.int16(Int16(weightHigh))
+        out.int16(negative ? 0x4000 : 0)
+        out.int16(dscale)
         var w = weightHigh
         while w >= weightLow {
             let p = 4 * w
-            appendInt16(digit(p + 3) * 1000 + digit(p + 2) * 100 + digit(p + 1) * 10 + digit(p), &out)
+            out.int16(digit(p + 3) * 1000 + digit(p + 2) * 100 + digit(p + 1) * 10 + digit(p))
             w -= 1
         }
         return true
@@ -131,20 +131,20 @@ enum BinaryCopyValue {
 
     /// `YYYY-MM-DD`, year 0001-9999: with a four-digit year first, date_in reads year, month,
     /// day whatever the DateStyle. Sent as days since 2000-01-01.
-    static func date(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func date(_ text: UnsafeRawBufferPointer, into out: inout some BinaryCopyOutput) -> Bool {
         guard text.count == 10, let days = civilDays(text) else { return false }
-        appendInt32(4, &out)
-        appendInt32(Int32(days), &out)
+        out.int32(4)
+        out.int32(Int32(days))
         return true
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.f{1,6}]` (or `T` for the space), sent as microseconds since
     /// 2000-01-01 00:00:00. An offset is refused: timestamp_in ignores it, but a file that
     /// carries one likely meant a timestamptz, and the server should be the one to say so.
-    static func timestamp(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    static func timestamp(_ text: UnsafeRawBufferPointer, into out: inout some BinaryCopyOutput) -> Bool {
         guard let (micros, end) = localMicros(text), end == text.count else { return false }
-        appendInt32(8, &out)
-        appendInt64(micros, &out)
+        out.int32(8)
+        out.int64(micros)
         return true
     }
 
@@ -152,7 +152,7 @@ enum BinaryCopyValue {
     /// only texts with an explicit offset (`+02`, `-05:30`, `+0530`, `Z`) are accepted.
     /// Offsets are ISO 8601's (east of Greenwich positive), up to ±15:59 as timestamptz_in allows;
     /// a zone name or abbreviation is refused, since its meaning is the server's tz database's.
-    static func timestamptz(_ text: UnsafeRawBufferPointer, utc: Bool, into out: inout [UInt8]) -> Bool {
+    static func timestamptz(_ text: UnsafeRawBufferPointer, utc: Bool, into out: inout some BinaryCopyOutput) -> Bool {
         guard let (local, end) = localMicros(text) else { return false }
         let n = text.count
         var offsetMinutes = 0
@@ -174,8 +174,8 @@ enum BinaryCopyValue {
             guard let minutes, hours <= 15, minutes <= 59 else { return false }
             offsetMinutes = (hours * 60 + minutes) * (text[end] == UInt8(ascii: "-") ? -1 : 1)
         }
-        appendInt32(8, &out)
-        appendInt64(local - Int64(offsetMinutes) * 60_000_000, &out)
+        out.int32(8)
+        out.int64(local - Int64(offsetMinutes) * 60_000_000)
         return true
     }
 }
@@ -250,24 +250,6 @@ extension BinaryCopyValue {
 
     /// ⌊p / 4⌋: the base-10000 group of decimal exponent p, also for negative p.
     static func floorDiv4(_ p: Int) -> Int { p >= 0 ? p / 4 : -((-p + 3) / 4) }
-
-    static func appendInt16(_ value: Int16, _ out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: value >> 8))
-        out.append(UInt8(truncatingIfNeeded: value))
-    }
-
-    // Byte by byte: measured faster (about 15 against 23 ns for 8 bytes) than append(contentsOf:).
-    static func appendInt32(_ value: Int32, _ out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: value >> 24))
-        out.append(UInt8(truncatingIfNeeded: value >> 16))
-        out.append(UInt8(truncatingIfNeeded: value >> 8))
-        out.append(UInt8(truncatingIfNeeded: value))
-    }
-
-    static func appendInt64(_ value: Int64, _ out: inout [UInt8]) {
-        appendInt32(Int32(truncatingIfNeeded: value >> 32), &out)
-        appendInt32(Int32(truncatingIfNeeded: value), &out)
-    }
 }
 
 extension BinaryCopyValue {
