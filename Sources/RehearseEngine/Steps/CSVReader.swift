@@ -19,18 +19,14 @@ import Foundation
 struct CSVReader: ~Copyable {
     let url: URL
     let header: [String]
-    private let file: Descriptor
+    private let file: CSVFile
     private var window: CSVWindow
 
     /// Opens the file and reads its header. `readSize` is how much one read(2)
     /// asks for; tests make it tiny to put records across window edges.
     init(url: URL, readSize: Int = 1 << 16) throws(CSVError) {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        let file = Descriptor(fd)
-        var window = CSVWindow(url: url, fd: fd, readSize: readSize)
+        let file = try CSVFile(reading: url)
+        var window = CSVWindow(url: url, fd: file.fd, readSize: readSize)
         try window.skipByteOrderMark()
         guard let first = try window.next(fields: nil) else {
             throw CSVError(file: url.path, line: 1, message: "the file is empty: its first line must name the columns")
@@ -54,15 +50,11 @@ struct CSVReader: ~Copyable {
     /// Opens the file for one stream of a split seed: reads `range` only, whose first
     /// record starts at its `start`; `header` is the file's, read by another reader.
     init(url: URL, header: [String], range: CSVRange, readSize: Int = 1 << 16) throws(CSVError) {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        let file = Descriptor(fd)
-        guard lseek(fd, off_t(range.start), SEEK_SET) == off_t(range.start) else {
+        let file = try CSVFile(reading: url)
+        guard lseek(file.fd, off_t(range.start), SEEK_SET) == off_t(range.start) else {
             throw CSVError(file: url.path, line: range.line, message: "cannot seek: \(String(cString: strerror(errno)))")
         }
-        var window = CSVWindow(url: url, fd: fd, readSize: readSize, offset: range.start, line: range.line)
+        var window = CSVWindow(url: url, fd: file.fd, readSize: readSize, offset: range.start, line: range.line)
         window.stop(at: range.end)
         self.url = url
         self.header = header
@@ -88,12 +80,5 @@ struct CSVReader: ~Copyable {
     /// out each (see `CSVWindow.append`): how many, and the lines of the first and last.
     mutating func append(upTo limit: Int, into chunk: inout [UInt8]) throws(CSVError) -> (records: Int, firstLine: Int, lastLine: Int) {
         try window.append(upTo: limit, fields: header.count, into: &chunk)
-    }
-
-    /// Closes the file when the reader goes away.
-    private final class Descriptor: Sendable {
-        let fd: Int32
-        init(_ fd: Int32) { self.fd = fd }
-        deinit { close(fd) }
     }
 }

@@ -63,8 +63,7 @@ enum CSVSplit {
 /// scanned, and the rest of the scan runs beside them instead of before them.
 struct CSVSplitter {
     let url: URL
-    private let file: Descriptor
-    private var fd: Int32 { file.fd }
+    private let file: CSVFile
     private let size: Int64
     /// Offsets past which the next line feed outside quotes ends a range.
     private let targets: [Int64]
@@ -79,16 +78,13 @@ struct CSVSplitter {
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
 
     init(url: URL, dataStart: Int64, line: Int, parts: Int) throws(CSVError) {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CSVError(file: url.path, line: 0, message: "cannot open: \(String(cString: strerror(errno)))") }
+        let file = try CSVFile(reading: url)
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let message = "cannot stat: \(String(cString: strerror(errno)))"
-            close(fd)
-            throw CSVError(file: url.path, line: 0, message: message)
+        guard fstat(file.fd, &info) == 0 else {
+            throw CSVError(file: url.path, line: 0, message: "cannot stat: \(String(cString: strerror(errno)))")
         }
         self.url = url
-        file = Descriptor(fd)
+        self.file = file
         size = Int64(info.st_size)
         let dataBytes = size - dataStart
         targets = parts > 1 && dataBytes > 0 ? (1..<parts).map { dataStart + dataBytes * Int64($0) / Int64(parts) } : []
@@ -96,13 +92,6 @@ struct CSVSplitter {
         lines = line
         start = dataStart
         startLine = line
-    }
-
-    /// Closes the file when the last copy of the splitter goes away.
-    private final class Descriptor: Sendable {
-        let fd: Int32
-        init(_ fd: Int32) { self.fd = fd }
-        deinit { close(fd) }
     }
 
     /// The next range in file order, or nil after the last.
@@ -122,7 +111,7 @@ struct CSVSplitter {
         var seeking = false  // past targets[target]: the next even-quoted line feed is a boundary
         while target < targets.count {
             let from = position
-            let fd = fd
+            let fd = file.fd
             let n = buffer.withUnsafeMutableBytes { bytes in
                 guard let address = bytes.baseAddress else { return 0 }  // never: the buffer is allocated once, not empty
                 return pread(fd, address, bytes.count, off_t(from))
