@@ -115,26 +115,23 @@ struct PgBenchLane {
                     do { _ = try client.parameter(k, of: script.sql[index], in: script) } catch { throw Stop.script(error) }
                 }
             }
-            if script.sql[index].gset == nil {
+            // A schema change invalidated the plan of a command outside a transaction block:
+            // prepared again and retried once, as drivers (pgx, JDBC) do.
+            func retried<T>(_ run: () throws(PostgresError) -> T) throws(PostgresError) -> T {
                 do {
-                    return try session.executePrepared(handle, params)
+                    return try run()
                 } catch {
-                    // A schema change invalidated the plan of a command outside a transaction
-                    // block: prepared again and retried once, as drivers (pgx, JDBC) do.
                     guard error.invalidatesCachedPlan && session.transactionState == .idle else { throw error }
                     try session.reprepare(handle)
-                    return try session.executePrepared(handle, params)
+                    return try run()
                 }
             }
-            let command = script.sql[index]
-            let rows: QueryResult
-            do {
-                rows = try session.queryPrepared(Self.name(tx, index), params)
-            } catch {
-                guard error.invalidatesCachedPlan && session.transactionState == .idle else { throw error }
-                try session.reprepare(handle)
-                rows = try session.queryPrepared(Self.name(tx, index), params)
+            if script.sql[index].gset == nil {
+                return try retried { () throws(PostgresError) in try session.executePrepared(handle, params) }
             }
+            let command = script.sql[index]
+            let name = Self.name(tx, index)
+            let rows = try retried { () throws(PostgresError) in try session.queryPrepared(name, params) }
             do {
                 try client.store(columns: rows.columns, rows: rows.rows, of: command, in: script, names: variables)
             } catch { throw Stop.script(error) }
