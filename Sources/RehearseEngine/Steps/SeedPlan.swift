@@ -54,37 +54,36 @@ struct SeedPlan: Sendable {
         if parts > 1, try referencesItself(table.table, session: session) { parts = 1 }
         let pieces = parts == 1 ? 1 : max(parts, min(parts * rangesPerStream, Int(dataBytes / minimumRangeBytes)))
         let fraction = faults.contains { if case .fraction = $0.selection { true } else { false } }
+        let source: RangeSource
+        var streamCount = parts
+        var firstRows: [Int]?
+        var rowCount = 0
         if parts > 1 && !fraction && dataBytes >= Int64(parts) * autoBytesPerStream {
             // A large file is split as its streams go (see `CSVSplitter`); its rows are
             // named by their lines, as the numbers of a range's rows are not known yet.
-            let filters = try faults.map { fault throws(SeedError) in
-                try MissingSeedFilter(fault: fault, header: header, rowCount: 0)
+            source = RangeSource(splitting: try CSVSplitter(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces))
+        } else {
+            let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
+            firstRows = ranges.count <= 1 ? [0] : nil
+            if fraction {
+                // A fraction of the rows needs their number: a first pass counts them, by range.
+                var starts: [Int] = []
+                for range in ranges {
+                    starts.append(rowCount)
+                    var counter = try CSVReader(url: table.csv, header: header, range: range)
+                    while try counter.nextRecord() != nil { rowCount += 1 }
+                }
+                firstRows = starts.isEmpty ? [0] : starts
             }
-            let splitter = try CSVSplitter(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
-            return try SeedPlan(
-                table: table, header: header, streams: parts, ranges: RangeSource(splitting: splitter), firstRows: nil,
-                filters: filters, spec: spec, memoryLimit: memoryLimit, session: session)
-        }
-        let ranges = try CSVSplit.ranges(url: table.csv, dataStart: dataStart, line: reader.line, parts: pieces)
-
-        var firstRows: [Int]? = ranges.count <= 1 ? [0] : nil
-        var rowCount = 0
-        if fraction {
-            // A fraction of the rows needs their number: a first pass counts them, by range.
-            var starts: [Int] = []
-            for range in ranges {
-                starts.append(rowCount)
-                var counter = try CSVReader(url: table.csv, header: header, range: range)
-                while try counter.nextRecord() != nil { rowCount += 1 }
-            }
-            firstRows = starts.isEmpty ? [0] : starts
+            source = RangeSource(ranges)
+            streamCount = max(1, min(parts, ranges.count))
         }
         let filters = try faults.map { fault throws(SeedError) in
             try MissingSeedFilter(fault: fault, header: header, rowCount: rowCount)
         }
         return try SeedPlan(
-            table: table, header: header, streams: max(1, min(parts, ranges.count)), ranges: RangeSource(ranges),
-            firstRows: firstRows, filters: filters, spec: spec, memoryLimit: memoryLimit, session: session)
+            table: table, header: header, streams: streamCount, ranges: source, firstRows: firstRows, filters: filters,
+            spec: spec, memoryLimit: memoryLimit, session: session)
     }
 
     private init(
